@@ -1,0 +1,108 @@
+/**
+ * bench/pipelines: DAGs of 100 and 1,000 no-op steps (chain, wide fan-out, random DAG) run
+ * through the local host, against the same DAG run with plain Promises in one process by the
+ * same scheduler. Prints total time and overhead per step for each.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { complete, createSchedule, isFinished, ready } from '../shared/pipelines/dag.js';
+import { ensureDependencies } from '../local/emulators/dependencies.js';
+
+type Step = { id: string; uses: string; dependsOn: string[] };
+const maxParallel = 64;
+
+function chain(size: number): Step[] {
+  return Array.from({ length: size }, (_, i) => ({ id: `s${i}`, uses: 'noop', dependsOn: i ? [`s${i - 1}`] : [] }));
+}
+
+function fanOut(size: number): Step[] {
+  return Array.from({ length: size }, (_, i) => ({ id: `s${i}`, uses: 'noop', dependsOn: i ? ['s0'] : [] }));
+}
+
+function randomDag(size: number): Step[] {
+  let state = 42;
+  const next = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  return Array.from({ length: size }, (_, i) => {
+    const deps = new Set<string>();
+    for (let k = 0; k < 2 && i > 0; k++) if (next() < 0.8) deps.add(`s${Math.floor(next() * i)}`);
+    return { id: `s${i}`, uses: 'noop', dependsOn: [...deps] };
+  });
+}
+
+/** The baseline: the same DAG, the same scheduler, each step an async no-op in this process. */
+async function baseline(steps: Step[]): Promise<number> {
+  const started = performance.now();
+  const schedule = createSchedule({ steps, maxParallel });
+  const running = new Map<string, Promise<string>>();
+  while (!isFinished(schedule)) {
+    for (const id of ready(schedule)) running.set(id, Promise.resolve().then(() => id));
+    const done = await Promise.race(running.values());
+    running.delete(done);
+    complete(schedule, done, 'succeeded');
+  }
+  return performance.now() - started;
+}
+
+async function startHost(env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
+    env: { ...process.env, ...env, PORT: '0', ARBOR_LOG_LEVEL: 'warning', ARBOR_DURABLE_MAX_ACTIVITIES: '32', COSMOS_DATABASE: `bench${Date.now()}`, REDIS_KEY_PREFIX: `bench${Date.now()}:`, ARBOR_TASK_HUB: `Bench${Date.now()}` },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const up = /Arbor is up: (http:\/\/\S+)\/api\/health/.exec(chunk.toString());
+      if (up) resolve(up[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+async function runThroughHost(url: string, name: string, steps: Step[]): Promise<number> {
+  const registered = await fetch(`${url}/api/pipelines`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, maxParallel, steps }) });
+  if (registered.status !== 201) throw new Error(`register ${name}: ${registered.status} ${await registered.text()}`);
+  const started = performance.now();
+  const response = await fetch(`${url}/api/pipelines/${name}/runs`, { method: 'POST' });
+  const { runId } = (await response.json()) as { runId: string };
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const status = (await (await fetch(`${url}/runtime/webhooks/durabletask/instances/${runId}`)).json()) as { runtimeStatus: string; customStatus?: { done: number; total: number } };
+    if (status.runtimeStatus === 'Completed') return performance.now() - started;
+    if (status.runtimeStatus === 'Failed') throw new Error(`${name} failed`);
+    const progress = status.customStatus ? `${status.customStatus.done}/${status.customStatus.total}` : '...';
+    process.stdout.write(`\r  ${name.padEnd(22)} ${progress.padEnd(12)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const dependencies = await ensureDependencies({ REDIS_URL: process.env.REDIS_URL }, { dataDir: '.arbor/bench', inMemory: true });
+  const host = await startHost(dependencies.env);
+  const rows: string[] = [];
+  try {
+    for (const size of [100, 1_000]) {
+      for (const [shape, build] of [['chain', chain], ['fan-out', fanOut], ['random', randomDag]] as const) {
+        const steps = build(size);
+        const base = await baseline(steps);
+        const arbor = await runThroughHost(host.url, `bench-${shape}-${size}-${Date.now() % 100000}`, steps);
+        process.stdout.write('\r'.padEnd(40) + '\r');
+        rows.push(
+          `| ${shape.padEnd(7)} | ${String(size).padStart(5)} | ${(arbor / 1000).toFixed(2).padStart(8)} s | ${(arbor / size).toFixed(1).padStart(6)} ms | ${base.toFixed(2).padStart(8)} ms | ${((arbor - base) / size).toFixed(1).padStart(6)} ms |`,
+        );
+        console.log(rows.at(-1));
+      }
+    }
+  } finally {
+    host.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await dependencies.stop();
+  }
+  console.log('\n| shape   | steps | Arbor total | per step | Promises baseline | overhead per step |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+  console.log(`\nmaxParallel ${maxParallel}, 32 concurrent activities, local host with Azurite and cosmosdb-server in memory, ${new Date().toISOString()}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

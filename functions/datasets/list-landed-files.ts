@@ -1,0 +1,18 @@
+import { app } from '@azure/functions';
+import { datasetName, getDataset } from '../../shared/landing/datasets.js';
+import { listLandedFiles } from '../../shared/landing/landed-files.js';
+import { NotFoundError } from '../../shared/platform/errors.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+
+app.http('list-landed-files', {
+  methods: ['GET'],
+  route: 'datasets/{name}/files',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const services = getServices();
+    const name = routeParam(request, 'name', datasetName);
+    if (!(await getDataset(services, name))) throw new NotFoundError('dataset', name);
+    return json(200, { dataset: name, files: await listLandedFiles(services, name) });
+  }),
+});

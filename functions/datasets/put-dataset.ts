@@ -1,0 +1,16 @@
+import { app } from '@azure/functions';
+import { datasetInput, datasetName, putDataset } from '../../shared/landing/datasets.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readJsonBody, routeParam } from '../../shared/platform/http.js';
+
+app.http('put-dataset', {
+  methods: ['PUT'],
+  route: 'datasets/{name?}',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const name = routeParam(request, 'name', datasetName);
+    const input = await readJsonBody(request, datasetInput);
+    const { dataset, created } = await putDataset(getServices(), name, input, new Date());
+    return json(created ? 201 : 200, dataset);
+  }),
+});

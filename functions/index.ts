@@ -1,0 +1,31 @@
+/**
+ * The Function App: package.json "main" points at this file's build, so the Azure worker and
+ * Arbor's local host load exactly the same registrations. One import per function.
+ */
+import { loadSettings } from '../shared/platform/settings.js';
+
+import './platform/lifecycle.js';
+import './platform/invocation-metrics.js';
+import './platform/health.js';
+import './platform/metrics.js';
+import './platform/heartbeat.js';
+import './datasets/put-dataset.js';
+import './datasets/get-datasets.js';
+import './datasets/list-landed-files.js';
+import './datasets/catalog-landed-file.js';
+import './pipelines/step-types.js';
+import './pipelines/register-pipeline.js';
+import './pipelines/get-pipelines.js';
+import './pipelines/start-run.js';
+import './pipelines/list-runs.js';
+import './pipelines/get-run.js';
+import './pipelines/cancel-run.js';
+import './pipelines/retry-run.js';
+import './pipelines/start-scheduled-runs.js';
+import './pipelines/pipeline-run.js';
+import './pipelines/pipeline-step.js';
+import './pipelines/pipeline-record.js';
+import './pipelines/pipeline-reconcile.js';
+
+// Fail at load, naming every bad setting, rather than at the first request.
+loadSettings();

@@ -1,0 +1,27 @@
+import { app } from '@azure/functions';
+import { pipelineNameParam } from '../../shared/pipelines/http-schemas.js';
+import { getPipeline, listPipelines } from '../../shared/pipelines/registry.js';
+import { NotFoundError } from '../../shared/platform/errors.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+
+/** GET /api/pipelines lists them; GET /api/pipelines/{name} returns the latest spec. */
+app.http('get-pipelines', {
+  methods: ['GET'],
+  route: 'pipelines/{name?}',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const services = getServices();
+    if (!request.params.name) {
+      const pipelines = await listPipelines(services);
+      return json(200, {
+        pipelines: pipelines.map((p) => ({ name: p.name, version: p.version, registeredAt: p.registeredAt, schedule: p.spec.schedule ?? null, steps: p.spec.steps.length })),
+      });
+    }
+    const name = routeParam(request, 'name', pipelineNameParam);
+    const version = request.query.get('version');
+    const pipeline = await getPipeline(services, name, version ? Number(version) : undefined);
+    if (!pipeline) throw new NotFoundError('pipeline', version ? `${name}@v${version}` : name);
+    return json(200, pipeline);
+  }),
+});

@@ -1,0 +1,20 @@
+import { app } from '@azure/functions';
+import { pipelineNameParam } from '../../shared/pipelines/http-schemas.js';
+import { getPipeline } from '../../shared/pipelines/registry.js';
+import { listRuns } from '../../shared/pipelines/runs.js';
+import { NotFoundError } from '../../shared/platform/errors.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+
+app.http('list-runs', {
+  methods: ['GET'],
+  route: 'pipelines/{name}/runs',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const services = getServices();
+    const name = routeParam(request, 'name', pipelineNameParam);
+    if (!(await getPipeline(services, name))) throw new NotFoundError('pipeline', name);
+    const runs = await listRuns(services, name);
+    return json(200, { pipeline: name, runs: runs.map(({ id: _id, kind: _kind, ...run }) => run) });
+  }),
+});

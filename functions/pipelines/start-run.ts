@@ -1,0 +1,19 @@
+import * as df from 'durable-functions';
+import { pipelineNameParam, startRunBody } from '../../shared/pipelines/http-schemas.js';
+import { startRun } from '../../shared/pipelines/run-service.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readOptionalJsonBody, routeParam } from '../../shared/platform/http.js';
+
+df.app.client.http('start-run', {
+  methods: ['POST'],
+  route: 'pipelines/{name}/runs',
+  authLevel: 'function',
+  handler: (request, client, context) =>
+    httpHandler(async () => {
+      const name = routeParam(request, 'name', pipelineNameParam);
+      const { params } = await readOptionalJsonBody(request, startRunBody);
+      const run = await startRun(getServices(), client, { pipeline: name, params, trigger: 'manual', now: new Date() });
+      const statusUrl = new URL(`/api/runs/${run.runId}`, request.url).toString();
+      return json(202, { runId: run.runId, statusUrl }, { location: statusUrl });
+    })(request, context),
+});

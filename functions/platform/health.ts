@@ -1,0 +1,18 @@
+import { app } from '@azure/functions';
+import { checkHealth } from '../../shared/platform/health.js';
+import { recentHeartbeats } from '../../shared/platform/heartbeat.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json } from '../../shared/platform/http.js';
+
+app.http('health', {
+  methods: ['GET'],
+  route: 'health',
+  authLevel: 'anonymous',
+  handler: httpHandler(async () => {
+    const services = getServices();
+    const report = await checkHealth(services);
+    const hosts =
+      report.dependencies.redis.status === 'up' ? await recentHeartbeats(services, new Date(), 5 * 60_000) : [];
+    return json(report.status === 'ok' ? 200 : 503, { ...report, hosts });
+  }),
+});

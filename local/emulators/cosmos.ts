@@ -1,0 +1,26 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { freePort, startChildService, type ChildService } from './child-service.js';
+
+/** The Cosmos DB emulator's well-known key; @vercel/cosmosdb-server accepts any key. */
+export const cosmosEmulatorKey = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+
+export interface CosmosService extends ChildService {
+  endpoint: string;
+}
+
+/**
+ * @vercel/cosmosdb-server over plain HTTP: its bundled certificate expired in 2021. It keeps
+ * data in memory only, so local Cosmos data lasts as long as the host process.
+ */
+export async function startCosmos(): Promise<CosmosService> {
+  const cli = join(dirname(createRequire(import.meta.url).resolve('@vercel/cosmosdb-server/package.json')), 'lib', 'cli.js');
+  const port = await freePort();
+  const service = await startChildService(
+    'cosmosdb-server',
+    process.execPath,
+    [cli, '--port', String(port), '--host', '127.0.0.1', '--no-ssl'],
+    /Ready to accept HTTP connections/,
+  );
+  return { ...service, endpoint: `http://127.0.0.1:${port}` };
+}

@@ -1,0 +1,181 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobWatcher, buildBlobFunctions } from './blobs/blob-watcher.js';
+import { buildHttpRoutes, createHttpServer, sendJson, hostError, type HostEndpoint } from './http/server.js';
+import { isAuthorized, presentedKey } from './http/function-keys.js';
+import { buildTimers, TimerScheduler } from './timers/timer-scheduler.js';
+import { durableClientData, durableEndpoints } from './durable/client-endpoints.js';
+import { DurableBackend } from './durable/durable-backend.js';
+import { InstanceLog } from './durable/instance-log.js';
+import { CoreApi, type CapturedFunction } from './worker/core-api.js';
+import { installCoreModule } from './worker/install-core-module.js';
+import type { ExtraInputResolver, InvocationLogger } from './worker/invoke.js';
+import { triggerOf } from './worker/rpc.js';
+
+export interface LocalHostOptions {
+  /** The app's entry module: package.json "main" (dist/functions/index.js). */
+  appEntry: string;
+  host?: string;
+  port: number;
+  /** Settings used to resolve %NAME% in bindings and connection names (env + local.settings.json). */
+  settings: Readonly<Record<string, string | undefined>>;
+  log: InvocationLogger;
+  blobPollIntervalMs?: number;
+  blobMaxAttempts?: number;
+  blobRetryDelayMs?: number;
+  /** host.json extensions.durableTask.hubName. */
+  taskHub?: string;
+  maxConcurrentActivities?: number;
+}
+
+export interface FunctionDescription {
+  name: string;
+  trigger: string;
+  route?: string;
+  methods?: string[];
+  authLevel?: string;
+  schedule?: string;
+  path?: string;
+  servedBy: 'http' | 'timer' | 'blob' | 'durable' | 'none';
+}
+
+export interface LocalHost {
+  url: string;
+  functions: FunctionDescription[];
+  durable: DurableBackend;
+  stop(): Promise<void>;
+}
+
+const servedTriggers: Record<string, FunctionDescription['servedBy']> = {
+  httpTrigger: 'http',
+  timerTrigger: 'timer',
+  blobTrigger: 'blob',
+  orchestrationTrigger: 'durable',
+  activityTrigger: 'durable',
+};
+
+export function describeFunction(fn: CapturedFunction): FunctionDescription {
+  const { binding } = triggerOf(fn.metadata);
+  const trigger = String(binding.type);
+  const description: FunctionDescription = { name: fn.metadata.name, trigger, servedBy: servedTriggers[trigger] ?? 'none' };
+  if (trigger === 'httpTrigger') {
+    description.route = typeof binding.route === 'string' ? binding.route : fn.metadata.name;
+    description.methods = Array.isArray(binding.methods) ? (binding.methods as string[]) : undefined;
+    description.authLevel = typeof binding.authLevel === 'string' ? binding.authLevel : 'function';
+  }
+  if (typeof binding.schedule === 'string') description.schedule = binding.schedule;
+  if (typeof binding.path === 'string') description.path = binding.path;
+  return description;
+}
+
+function connectionFactory(settings: LocalHostOptions['settings']): (name: string) => BlobServiceClient {
+  const clients = new Map<string, BlobServiceClient>();
+  return (name) => {
+    let client = clients.get(name);
+    if (!client) {
+      const connectionString = settings[name];
+      if (!connectionString) throw new Error(`the connection setting "${name}" is not set`);
+      client = BlobServiceClient.fromConnectionString(connectionString);
+      clients.set(name, client);
+    }
+    return client;
+  };
+}
+
+/**
+ * Arbor's local host: plays the Functions Node worker's part for one app. It provides
+ * @azure/functions-core, loads the app so every registration is captured, and serves them all.
+ */
+export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
+  const api = new CoreApi((level, message) => options.log('host', '-', level, message));
+  installCoreModule(api);
+  await import(pathToFileURL(options.appEntry).href);
+  const captured = [...api.functions.values()];
+  const functions = captured.map(describeFunction);
+  const functionKey = options.settings.ARBOR_FUNCTION_KEY || undefined;
+
+  const unsupported = functions.filter((f) => f.servedBy === 'none');
+  for (const f of unsupported) options.log('host', '-', 'warning', `function "${f.name}" has a ${f.trigger}, which this host does not serve yet`);
+
+  await api.runHooks('appStart', { hookData: {}, functionAppDirectory: process.cwd() });
+
+  const adminFunctions: HostEndpoint = async (request, response, url) => {
+    if (url.pathname !== '/admin/functions' || request.method !== 'GET') return false;
+    if (!isAuthorized('admin', functionKey, presentedKey(request.headers, url))) {
+      sendJson(response, 401, hostError('unauthorized', 'the admin API needs the key'));
+      return true;
+    }
+    sendJson(response, 200, { functions, nextTimerRuns: timers.nextRuns() });
+    return true;
+  };
+
+  // Known once the server listens; bindings resolved before then have no host to call.
+  let baseUrl = '';
+  const taskHub = options.taskHub ?? 'ArborHub';
+  const resolveExtraInput: ExtraInputResolver = (binding) =>
+    binding.type === 'durableClient' || binding.type === 'orchestrationClient' ? durableClientData(baseUrl, taskHub) : undefined;
+
+  const connectionFor = connectionFactory(options.settings);
+  const durable = new DurableBackend({
+    api,
+    functions: captured,
+    store: new InstanceLog(connectionFor('AzureWebJobsStorage').getContainerClient(`durable-${taskHub.toLowerCase()}`)),
+    log: options.log,
+    maxConcurrentActivities: options.maxConcurrentActivities ?? 8,
+    resolveExtraInput,
+  });
+
+  const timers = new TimerScheduler(api, buildTimers(captured, options.settings), options.log, resolveExtraInput);
+  const blobs = new BlobWatcher(
+    api,
+    buildBlobFunctions(captured, connectionFor),
+    {
+      pollIntervalMs: options.blobPollIntervalMs ?? 2_000,
+      maxAttempts: options.blobMaxAttempts ?? 5,
+      retryDelayMs: options.blobRetryDelayMs ?? 1_000,
+      concurrency: 4,
+      appName: options.settings.WEBSITE_SITE_NAME ?? 'arbor',
+    },
+    options.log,
+    resolveExtraInput,
+  );
+
+  const server: Server = createHttpServer({
+    api,
+    routes: buildHttpRoutes(captured),
+    functionKey,
+    log: options.log,
+    resolveExtraInput,
+    hostEndpoints: [durableEndpoints(durable), adminFunctions],
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${host}:${port}`;
+  await durable.start();
+  timers.start();
+  await blobs.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    functions,
+    durable,
+    stop() {
+      stopping ??= (async () => {
+        await timers.stop();
+        await blobs.stop();
+        await durable.stop();
+        server.closeIdleConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await api.runHooks('appTerminate', { hookData: {} });
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * `npm start`: brings up the dependencies the settings do not point elsewhere, then serves the
+ * Function App on http://127.0.0.1:7071/api/... exactly as the Azure host would run it.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findAppRoot, mergeSettingSources, readLocalSettings } from '../shared/platform/settings.js';
+import { ensureDependencies } from './emulators/dependencies.js';
+import { startLocalHost } from './host.js';
+import { consoleLogger } from './log.js';
+
+async function main(): Promise<void> {
+  const root = findAppRoot();
+  const localSettingsPath = join(root, 'local.settings.json');
+  const settings = mergeSettingSources(process.env, readLocalSettings(localSettingsPath));
+  const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };
+  const localHostPort = (JSON.parse(readFileSync(localSettingsPath, 'utf8')) as { Host?: { LocalHttpPort?: number } }).Host?.LocalHttpPort;
+  const port = Number(settings.PORT ?? localHostPort ?? 7071);
+  const hostJson = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as { extensions?: { durableTask?: { hubName?: string } } };
+  const log = consoleLogger(settings.ARBOR_LOG_LEVEL);
+
+  console.log('Arbor local host: starting dependencies');
+  const dependencies = await ensureDependencies(settings, {
+    dataDir: resolve(root, settings.ARBOR_DATA_DIR ?? '.arbor'),
+    inMemory: settings.ARBOR_IN_MEMORY === 'true',
+  });
+  for (const line of dependencies.lines) console.log(`  ${line.name.padEnd(7)} ${line.url}  (${line.how})`);
+  // The app reads its settings from the environment, as it does in Azure.
+  Object.assign(process.env, dependencies.env);
+
+  let host;
+  try {
+    host = await startLocalHost({
+      // ARBOR_APP_ENTRY serves another app (the tests' fixture app); the default is package.json main.
+      appEntry: settings.ARBOR_APP_ENTRY ? resolve(root, settings.ARBOR_APP_ENTRY) : join(root, packageJson.main),
+      port,
+      settings: { ...settings, ...dependencies.env },
+      log,
+      blobPollIntervalMs: optionalNumber(settings.ARBOR_BLOB_POLL_MS),
+      blobMaxAttempts: optionalNumber(settings.ARBOR_BLOB_MAX_ATTEMPTS),
+      blobRetryDelayMs: optionalNumber(settings.ARBOR_BLOB_RETRY_MS),
+      taskHub: settings.ARBOR_TASK_HUB ?? hostJson.extensions?.durableTask?.hubName,
+      maxConcurrentActivities: optionalNumber(settings.ARBOR_DURABLE_MAX_ACTIVITIES),
+    });
+  } catch (error) {
+    await dependencies.stop();
+    throw error;
+  }
+
+  console.log(`Functions (${host.functions.length}):`);
+  for (const fn of host.functions) {
+    const where = fn.route !== undefined ? `${(fn.methods ?? ['*']).join(',')} ${host.url}/api/${fn.route}` : fn.schedule ?? fn.path ?? '';
+    console.log(`  ${fn.name.padEnd(22)} ${fn.trigger.padEnd(13)} ${where}`);
+  }
+  console.log(`Arbor is up: ${host.url}/api/health`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    await host.stop();
+    await dependencies.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A host started by a test runner stops when the runner is gone, even if it was killed.
+  const parentPid = Number(settings.ARBOR_PARENT_PID);
+  if (parentPid) {
+    setInterval(() => {
+      try {
+        process.kill(parentPid, 0);
+      } catch {
+        void shutdown('parent process exited');
+      }
+    }, 1_000).unref();
+  }
+}
+
+function optionalNumber(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
+main().catch((error: unknown) => {
+  console.error(`Arbor local host failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import { isDeepStrictEqual } from 'node:util';
+import { callDependency } from '../platform/dependency.js';
+import { ValidationError, type ErrorDetail } from '../platform/errors.js';
+import { zodDetails } from '../platform/http.js';
+import { findExpressions } from './expressions.js';
+import type { Services } from '../platform/services.js';
+import type { ContainerDefinition } from '../storage/cosmos.js';
+import type { PipelineSpec } from './spec.js';
+import { knownStepTypes, stepTypeNamed } from './step-registry.js';
+import { validatePipeline } from './validate.js';
+
+/**
+ * Pipeline specs in Cosmos DB, partitioned by name: one document per version (`name@v3`) so a
+ * run can always read the exact spec it started with, and a `latest` pointer document.
+ */
+export const pipelinesContainer: ContainerDefinition = { id: 'pipelines', partitionKey: '/name' };
+
+export interface StoredPipeline {
+  name: string;
+  version: number;
+  spec: PipelineSpec;
+  registeredAt: string;
+}
+
+interface PipelineDocument extends StoredPipeline {
+  id: string;
+  kind: 'version' | 'latest';
+}
+
+function versionId(name: string, version: number): string {
+  return `${name}@v${version}`;
+}
+
+/**
+ * Validates a spec; every problem is reported at once and nothing is stored on error. A step
+ * whose `with` holds no expressions is also checked against its step type's input now, so a
+ * bad query or a wrong format is refused at registration rather than at run time.
+ */
+export function admitSpec(input: unknown): PipelineSpec {
+  const result = validatePipeline(input, knownStepTypes());
+  if (!result.ok) throw new ValidationError(result.problems);
+  const problems: ErrorDetail[] = [];
+  result.spec.steps.forEach((step, index) => {
+    const stepType = stepTypeNamed(step.uses);
+    if (!stepType || findExpressions(step.with).length) return;
+    const parsed = stepType.input.safeParse(step.with);
+    if (!parsed.success) problems.push(...zodDetails(parsed.error.issues, `steps[${index}].with`));
+  });
+  if (problems.length) throw new ValidationError(problems);
+  return result.spec;
+}
+
+/**
+ * Registers a spec. Arbor numbers versions: an unchanged spec keeps its version, a changed one
+ * gets the next, so the version a run records always names one exact spec.
+ */
+export async function registerPipeline(services: Services, spec: PipelineSpec, now: Date): Promise<{ pipeline: StoredPipeline; created: boolean }> {
+  return callDependency('cosmos', async () => {
+    const container = await services.cosmos.container(pipelinesContainer);
+    const latest = await getPipeline(services, spec.name);
+    const comparable = (s: PipelineSpec) => ({ ...s, version: 0 });
+    if (latest && isDeepStrictEqual(comparable(latest.spec), comparable(spec))) return { pipeline: latest, created: false };
+    const version = (latest?.version ?? 0) + 1;
+    const pipeline: StoredPipeline = { name: spec.name, version, spec: { ...spec, version }, registeredAt: now.toISOString() };
+    // The version document first: a crash between the writes leaves the old latest, still valid.
+    await container.items.create<PipelineDocument>({ ...pipeline, id: versionId(spec.name, version), kind: 'version' });
+    await container.items.upsert<PipelineDocument>({ ...pipeline, id: 'latest', kind: 'latest' });
+    return { pipeline, created: true };
+  });
+}
+
+export async function getPipeline(services: Services, name: string, version?: number): Promise<StoredPipeline | undefined> {
+  return callDependency('cosmos', async () => {
+    const container = await services.cosmos.container(pipelinesContainer);
+    const { resource } = await container.item(version ? versionId(name, version) : 'latest', name).read<PipelineDocument>();
+    if (!resource) return undefined;
+    return { name: resource.name, version: resource.version, spec: resource.spec, registeredAt: resource.registeredAt };
+  });
+}
+
+export async function listPipelines(services: Services): Promise<StoredPipeline[]> {
+  return callDependency('cosmos', async () => {
+    const container = await services.cosmos.container(pipelinesContainer);
+    const { resources } = await container.items
+      .query<PipelineDocument>("SELECT * FROM c WHERE c.kind = 'latest' ORDER BY c.name")
+      .fetchAll();
+    return resources.map(({ name, version, spec, registeredAt }) => ({ name, version, spec, registeredAt }));
+  });
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { DurableClient } from 'durable-functions';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
+import type { Services } from '../platform/services.js';
+import { resolveRunParams } from './params.js';
+import { getPipeline } from './registry.js';
+import { orchestratorNames, signalEvent, type PipelineRunInput, type PipelineSignal } from './run-contract.js';
+import { createRun, getRun, getRunDocument, updateRun, type RunDocument } from './runs.js';
+
+type RunStarter = Pick<DurableClient, 'startNew'>;
+
+export function newRunId(pipeline: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${pipeline}-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Starts a run of a pipeline's latest version: params checked, the run recorded, then its
+ * orchestration started with the run id as instance id. A run that could not start is
+ * recorded as failed rather than left pending.
+ */
+export async function startRun(
+  services: Services,
+  client: RunStarter,
+  request: {
+    pipeline: string;
+    params: Record<string, unknown>;
+    trigger: RunDocument['trigger'];
+    now: Date;
+    runId?: string;
+    version?: number;
+    reuse?: Record<string, Record<string, unknown>>;
+    retryOf?: string;
+  },
+): Promise<RunDocument> {
+  const stored = await getPipeline(services, request.pipeline, request.version);
+  if (!stored) throw new NotFoundError('pipeline', request.pipeline);
+  const resolved = resolveRunParams(stored.spec.params, request.params);
+  if (!resolved.ok) throw new ValidationError(resolved.problems);
+  const runId = request.runId ?? newRunId(stored.name, request.now);
+  const run = await createRun(services, {
+    runId,
+    pipeline: stored.name,
+    version: stored.version,
+    params: resolved.params,
+    state: 'pending',
+    trigger: request.trigger,
+    createdAt: request.now.toISOString(),
+    ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+  });
+  const input: PipelineRunInput = { runId, spec: stored.spec, params: resolved.params, reuse: request.reuse ?? {} };
+  try {
+    await client.startNew(orchestratorNames.run, { instanceId: runId, input });
+  } catch (error) {
+    await updateRun(services, runId, { state: 'failed', endedAt: new Date().toISOString() });
+    throw error;
+  }
+  return run;
+}
+
+/** Asks a run to stop scheduling steps; running steps finish, pending ones are skipped. */
+export async function cancelRun(services: Services, client: Pick<DurableClient, 'raiseEvent'>, runId: string, now: Date): Promise<RunDocument> {
+  const run = await getRunDocument(services, runId);
+  if (!run) throw new NotFoundError('run', runId);
+  if (run.state !== 'running' && run.state !== 'pending') {
+    throw new ConflictError(`run "${runId}" is ${run.state}; only a pending or running run can be cancelled`, { state: run.state });
+  }
+  const signal: PipelineSignal = { kind: 'cancel' };
+  await client.raiseEvent(runId, signalEvent, signal);
+  await updateRun(services, runId, { cancelRequestedAt: now.toISOString() });
+  return { ...run, cancelRequestedAt: now.toISOString() };
+}
+
+/**
+ * Runs a failed or cancelled run again as a new run of the same spec version and params,
+ * reusing the outputs of every step that succeeded (they are marked cached).
+ */
+export async function retryRun(services: Services, client: RunStarter, runId: string, now: Date): Promise<RunDocument> {
+  const original = await getRun(services, runId);
+  if (!original) throw new NotFoundError('run', runId);
+  if (original.state !== 'failed' && original.state !== 'cancelled') {
+    throw new ConflictError(`run "${runId}" is ${original.state}; only a failed or cancelled run can be retried`, { state: original.state });
+  }
+  const reuse: Record<string, Record<string, unknown>> = {};
+  for (const [stepId, step] of Object.entries(original.steps)) {
+    if ((step.state === 'succeeded' || step.state === 'cached') && step.outputs) reuse[stepId] = step.outputs;
+  }
+  return startRun(services, client, {
+    pipeline: original.pipeline,
+    version: original.version,
+    params: original.params,
+    trigger: 'retry',
+    now,
+    reuse,
+    retryOf: runId,
+  });
+}

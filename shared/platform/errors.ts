@@ -1,0 +1,83 @@
+/**
+ * One error model for every entry point. An ArborError says whose fault it is (the caller's,
+ * a dependency's, or ours) by its status; anything else thrown is our bug and is reported as a
+ * 500 without its stack.
+ */
+export interface ErrorDetail {
+  /** The input that is wrong: a body path (`steps[2].id`), a route parameter, a header, a setting. */
+  field: string;
+  problem: string;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: ErrorDetail[] | Record<string, unknown> };
+}
+
+export class ArborError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] | Record<string, unknown> = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}
+
+/** The caller sent something we cannot accept. Nothing was changed. */
+export class BadRequestError extends ArborError {
+  constructor(code: string, message: string, details: ErrorDetail[] = []) {
+    super(400, code, message, details);
+  }
+}
+
+export class ValidationError extends BadRequestError {
+  constructor(details: ErrorDetail[], message = describeDetails(details)) {
+    super('validation_failed', message, details);
+  }
+}
+
+export class UnauthorizedError extends ArborError {
+  constructor(message: string) {
+    super(401, 'unauthorized', message);
+  }
+}
+
+export class NotFoundError extends ArborError {
+  constructor(what: string, id: string) {
+    super(404, 'not_found', `${what} "${id}" does not exist`, { kind: what, id });
+  }
+}
+
+export class ConflictError extends ArborError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(409, 'conflict', message, details);
+  }
+}
+
+/** A service Arbor depends on (redis, blob, cosmos) did not answer. The caller may retry. */
+export class DependencyUnavailableError extends ArborError {
+  constructor(
+    readonly dependency: string,
+    cause: unknown,
+  ) {
+    super(503, 'dependency_unavailable', `${dependency} is unavailable: ${messageOf(cause)}`, { dependency });
+    this.cause = cause;
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describeDetails(details: ErrorDetail[]): string {
+  const first = details[0];
+  if (!first) return 'the request is invalid';
+  const more = details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''})` : '';
+  return `${first.field}: ${first.problem}${more}`;
+}

@@ -1,0 +1,53 @@
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { createBlobServiceClient, containerEnsurer } from '../storage/blob.js';
+import { createCosmosStore, type CosmosStore } from '../storage/cosmos.js';
+import { createRedis } from '../storage/redis.js';
+import { metricsRegistry } from './metrics.js';
+import { hostId, loadSettings, type Settings } from './settings.js';
+
+/**
+ * The platform's clients, built once per process from settings. Handlers take them from here
+ * instead of creating their own, so both hosts and the tests wire them the same way.
+ */
+export interface Services {
+  settings: Settings;
+  hostId: string;
+  startedAt: Date;
+  blob: BlobServiceClient;
+  ensureContainer: (name: string) => Promise<void>;
+  cosmos: CosmosStore;
+  redis: Redis;
+  metrics: Registry;
+}
+
+let current: Services | undefined;
+
+export function createServices(settings: Settings): Services {
+  const blob = createBlobServiceClient(settings);
+  return {
+    settings,
+    hostId: hostId(settings),
+    startedAt: new Date(),
+    blob,
+    ensureContainer: containerEnsurer(blob),
+    cosmos: createCosmosStore(settings),
+    redis: createRedis(settings),
+    metrics: metricsRegistry,
+  };
+}
+
+export function getServices(): Services {
+  current ??= createServices(loadSettings());
+  return current;
+}
+
+/** Closes connections so the process can exit cleanly (SIGTERM, end of tests). */
+export async function closeServices(): Promise<void> {
+  const services = current;
+  current = undefined;
+  if (!services) return;
+  services.redis.disconnect();
+  services.cosmos.client.dispose();
+}

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Arbor reads, by the name infra/ gives it in Azure. Locally the same names come
+ * from the environment first, then from local.settings.json "Values" (as `func start` does).
+ */
+const redisUrl = z
+  .string()
+  .url()
+  .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://');
+
+const settingsSchema = z
+  .object({
+    /** Connection string, or absent when identity-based settings (`__blobServiceUri`) are used. */
+    AzureWebJobsStorage: z.string().min(1).optional(),
+    AzureWebJobsStorage__blobServiceUri: z.string().url().optional(),
+    COSMOS_ENDPOINT: z.string().url(),
+    /** Absent in Azure, where the Function App's managed identity is used. */
+    COSMOS_KEY: z.string().min(1).optional(),
+    COSMOS_DATABASE: z
+      .string()
+      .regex(/^[A-Za-z0-9-_]{1,255}$/, 'letters, digits, - and _ only')
+      .default('arbor'),
+    REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+    /** Prefix for every Redis key, so several apps can share one cache. */
+    REDIS_KEY_PREFIX: z.string().default('arbor:'),
+    ARBOR_FUNCTION_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+    ARBOR_HEARTBEAT_SCHEDULE: z.string().default('*/30 * * * * *'),
+    /** How often the scheduler looks for pipelines whose schedule came due. */
+    ARBOR_PIPELINE_SCHEDULER_SCHEDULE: z.string().default('*/10 * * * * *'),
+    /** One name per instance; Azure sets WEBSITE_INSTANCE_ID. */
+    WEBSITE_INSTANCE_ID: z.string().optional(),
+    ARBOR_HOST_ID: z.string().optional(),
+  });
+
+/** Cross-field rules, checked on the raw values so they are reported with the schema's problems. */
+function storageProblems(source: SettingsSource): string[] {
+  const storage = source.AzureWebJobsStorage;
+  if (!storage && !source.AzureWebJobsStorage__blobServiceUri) {
+    return ['AzureWebJobsStorage: is required (a connection string, or AzureWebJobsStorage__blobServiceUri for a managed identity)'];
+  }
+  if (storage === 'UseDevelopmentStorage=true') {
+    return [
+      'AzureWebJobsStorage: is "UseDevelopmentStorage=true": start through the local host (npm start), which replaces it with the embedded Azurite, or give a real connection string',
+    ];
+  }
+  return [];
+}
+
+export type Settings = z.output<typeof settingsSchema>;
+
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Arbor settings are missing or malformed:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+export type SettingsSource = Readonly<Record<string, string | undefined>>;
+
+/** The nearest folder above this module holding package.json: the repo, or the deployed package. */
+export function findAppRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
+/** The "Values" of local.settings.json, or nothing when the file is absent (as in Azure). */
+export function readLocalSettings(path = join(findAppRoot(), 'local.settings.json')): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  const values = z.object({ Values: z.record(z.string(), z.string()).default({}) }).parse(parsed).Values;
+  return values;
+}
+
+/** Environment first, then local.settings.json; empty strings count as unset. */
+export function mergeSettingSources(env: SettingsSource, local: SettingsSource): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const source of [local, env]) {
+    for (const [key, value] of Object.entries(source)) {
+      if (value !== undefined && value !== '') merged[key] = value;
+    }
+  }
+  return merged;
+}
+
+export function parseSettings(source: SettingsSource): Settings {
+  const result = settingsSchema.safeParse(source);
+  const problems = [
+    ...storageProblems(source),
+    ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)),
+  ];
+  if (problems.length || !result.success) throw new SettingsError(problems);
+  return result.data;
+}
+
+let cached: Settings | undefined;
+
+/** Reads and validates every setting once per process; throws naming each bad one. */
+export function loadSettings(): Settings {
+  cached ??= parseSettings(mergeSettingSources(process.env, readLocalSettings()));
+  return cached;
+}
+
+export function hostId(settings: Settings): string {
+  return settings.ARBOR_HOST_ID ?? settings.WEBSITE_INSTANCE_ID ?? `local-${process.pid}`;
+}

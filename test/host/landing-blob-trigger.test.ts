@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blobClient } from '../support/clients.js';
+import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+
+interface LandedFile {
+  file: string;
+  rows: number | null;
+  bytes: number;
+  version: number;
+  sha256: string;
+}
+
+describe('a blob trigger runs end to end: files landed in blob storage are catalogued in Cosmos DB', () => {
+  let host: HostProcess;
+  const dataset = uniqueName('orders');
+  const landing = blobClient().getContainerClient('landing');
+  const hosts = blobClient().getContainerClient('azure-webjobs-hosts');
+
+  async function files(): Promise<LandedFile[]> {
+    const response = await fetch(`${host.url}/api/datasets/${dataset}/files`);
+    return ((await response.json()) as { files: LandedFile[] }).files;
+  }
+
+  async function upload(name: string, text: string): Promise<void> {
+    await landing.getBlockBlobClient(name).upload(text, Buffer.byteLength(text));
+  }
+
+  beforeAll(async () => {
+    host = await startHostProcess({ ARBOR_BLOB_MAX_ATTEMPTS: '3', ARBOR_BLOB_RETRY_MS: '100' });
+    const created = await fetch(`${host.url}/api/datasets/${dataset}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ format: 'csv' }),
+    });
+    expect(created.status).toBe(201);
+  });
+  afterAll(async () => {
+    await host.stop();
+  });
+
+  it('catalogues a new file once, ignores a re-delivery of the same bytes, and versions a change', async () => {
+    await upload(`${dataset}/2026/jan.csv`, 'id,amount\n1,10\n2,20\n');
+    const [first] = await eventually(async () => ((await files()).length ? files() : undefined));
+    expect(first).toMatchObject({ file: '2026/jan.csv', rows: 2, version: 1 });
+
+    // Same bytes written again: a new blob version is delivered, but there is nothing new to record.
+    await upload(`${dataset}/2026/jan.csv`, 'id,amount\n1,10\n2,20\n');
+    // Listings give the ETag bare, properties give it quoted.
+    const etag = (await landing.getBlobClient(`${dataset}/2026/jan.csv`).getProperties()).etag?.replaceAll('"', '');
+    const receipt = hosts.getBlobClient(`blobreceipts/${host.env.WEBSITE_SITE_NAME}/catalog-landed-file/landing/${dataset}/2026/jan.csv`);
+    await eventually(async () => {
+      const { etag: delivered, status } = JSON.parse((await receipt.downloadToBuffer()).toString()) as { etag?: string; status?: string };
+      return delivered === etag && status === 'done' ? true : undefined;
+    });
+    await upload(`${dataset}/2026/feb.csv`, 'id,amount\n3,30\n');
+    await eventually(async () => ((await files()).length === 2 ? true : undefined));
+    const afterRedelivery = await files();
+    expect(afterRedelivery.find((f) => f.file === '2026/jan.csv')?.version).toBe(1);
+
+    await upload(`${dataset}/2026/jan.csv`, 'id,amount\n1,10\n2,20\n4,40\n');
+    const changed = await eventually(async () => {
+      const jan = (await files()).find((f) => f.file === '2026/jan.csv');
+      return jan && jan.version === 2 ? jan : undefined;
+    });
+    expect(changed.rows).toBe(3);
+  });
+
+  it('retries a file it cannot accept, then records it as poison with the reason', async () => {
+    const unknown = uniqueName('unregistered');
+    await upload(`${unknown}/x.csv`, 'a\n1\n');
+    const poison = await eventually(async () => {
+      const blob = hosts.getBlobClient(`blobpoison/${host.env.WEBSITE_SITE_NAME}/catalog-landed-file/landing/${unknown}/x.csv.json`);
+      return (await blob.exists()) ? JSON.parse((await blob.downloadToBuffer()).toString()) : undefined;
+    });
+    expect(poison).toMatchObject({ function: 'catalog-landed-file', blob: `${unknown}/x.csv`, attempts: 3 });
+    expect(poison.error).toMatch(/is not registered/);
+    // A wrong format for a registered dataset is refused the same way, and nothing is catalogued.
+    await upload(`${dataset}/notes.jsonl`, '{"a":1}\n');
+    await eventually(async () => (await hosts.getBlobClient(`blobpoison/${host.env.WEBSITE_SITE_NAME}/catalog-landed-file/landing/${dataset}/notes.jsonl.json`).exists()) || undefined);
+    expect((await files()).map((f) => f.file)).not.toContain('notes.jsonl');
+  });
+});

@@ -1,0 +1,95 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHostProcess, type HostProcess } from '../support/host-process.js';
+import { blobClient } from '../support/clients.js';
+import { activityNames, orchestratorNames } from '../../shared/pipelines/run-contract.js';
+
+const namedConstants: Record<string, Record<string, string>> = { activityNames, orchestratorNames };
+
+/** A registration's name: a string literal, or one of the shared name constants. */
+function nameOf(argument: string): string {
+  const literal = /^'([^']+)'$/.exec(argument);
+  if (literal) return literal[1] as string;
+  const [group, key] = argument.split('.');
+  const value = namedConstants[group ?? '']?.[key ?? ''];
+  if (!value) throw new Error(`cannot tell the function name of ${argument}`);
+  return value;
+}
+
+/** Every registration written in functions/, found by reading the sources, independent of the host. */
+function registrationsInSource(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) {
+      for (const [name, kind] of registrationsInSource(path)) found.set(name, kind);
+      continue;
+    }
+    if (!entry.endsWith('.ts')) continue;
+    const source = readFileSync(path, 'utf8');
+    for (const match of source.matchAll(/\b(?:df\.)?app\.(?:client\.)?(\w+)\(\s*('[^']+'|\w+\.\w+)/g)) {
+      if (match[1] === 'hook') continue;
+      found.set(nameOf(match[2] as string), match[1] as string);
+    }
+  }
+  return found;
+}
+
+interface Described {
+  name: string;
+  trigger: string;
+  route?: string;
+  methods?: string[];
+  servedBy: string;
+}
+
+describe('the local host captures and serves every function in functions/index.ts', () => {
+  let host: HostProcess;
+  let functions: Described[];
+  let nextTimerRuns: Record<string, string>;
+
+  beforeAll(async () => {
+    host = await startHostProcess();
+    const listing = (await (await fetch(`${host.url}/admin/functions`)).json()) as { functions: Described[]; nextTimerRuns: Record<string, string> };
+    functions = listing.functions;
+    nextTimerRuns = listing.nextTimerRuns;
+  });
+  afterAll(async () => {
+    await host.stop();
+  });
+
+  it('captures exactly the registrations in the sources, and index.ts imports every function file', () => {
+    const inSource = registrationsInSource(join(process.cwd(), 'functions'));
+    expect(inSource.size).toBeGreaterThanOrEqual(7);
+    expect(functions.map((f) => f.name).sort()).toEqual([...inSource.keys()].sort());
+  });
+
+  it('serves every one of them (none left to a trigger the host lacks)', () => {
+    expect(functions.filter((f) => f.servedBy === 'none')).toEqual([]);
+  });
+
+  it('routes a request to each HTTP function', async () => {
+    for (const fn of functions.filter((f) => f.trigger === 'httpTrigger')) {
+      const path = (fn.route as string).replace(/\{(\w+)\??\}/g, 'probe-value');
+      const method = fn.methods?.[0] ?? 'GET';
+      const response = await fetch(`${host.url}/api/${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'GET' ? undefined : '{}',
+      });
+      const body = response.headers.get('content-type')?.includes('json') ? ((await response.json()) as { error?: { code: string } }) : {};
+      // The function ran: it answered itself rather than the host saying there is no such route.
+      expect([404, 405].includes(response.status) && ['route_not_found', 'method_not_allowed'].includes(body.error?.code ?? ''), fn.name).toBe(false);
+    }
+  });
+
+  it('schedules each timer and watches each blob container', async () => {
+    for (const fn of functions.filter((f) => f.trigger === 'timerTrigger')) {
+      expect(Date.parse(nextTimerRuns[fn.name] as string), fn.name).toBeGreaterThan(Date.now() - 1_000);
+    }
+    const containers: string[] = [];
+    for await (const container of blobClient().listContainers()) containers.push(container.name);
+    expect(containers).toContain('landing');
+  });
+});

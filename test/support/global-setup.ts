@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ensureDependencies, type Dependencies } from '../../local/emulators/dependencies.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Connection settings of the emulators this run started once for every test file. */
+    arborEnv: Record<string, string>;
+  }
+}
+
+let dependencies: Dependencies | undefined;
+
+/** Real Azurite and cosmosdb-server, started once per run; Redis at REDIS_URL. */
+export async function setup(project: TestProject): Promise<void> {
+  if (!existsSync(join(process.cwd(), 'dist', 'local', 'main.js'))) {
+    throw new Error('dist/ is missing: run the tests with `npm test` (it builds first)');
+  }
+  const settings: Record<string, string | undefined> = {
+    REDIS_URL: process.env.REDIS_URL,
+    // Tests use their own emulators unless told otherwise, never the developer's configured ones.
+    AzureWebJobsStorage: process.env.ARBOR_TEST_STORAGE,
+    COSMOS_ENDPOINT: process.env.ARBOR_TEST_COSMOS_ENDPOINT,
+  };
+  dependencies = await ensureDependencies(settings, { dataDir: join(process.cwd(), '.arbor', 'test'), inMemory: true });
+  project.provide('arborEnv', {
+    ...dependencies.env,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...(process.env.ARBOR_TEST_COSMOS_KEY ? { COSMOS_KEY: process.env.ARBOR_TEST_COSMOS_KEY } : {}),
+  });
+}
+
+export async function teardown(): Promise<void> {
+  await dependencies?.stop();
+}

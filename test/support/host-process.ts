@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+
+export interface HostProcess {
+  url: string;
+  /** Every line the host printed so far. */
+  output: string[];
+  process: ChildProcess;
+  /** Names isolating this host's data: its Cosmos database, Redis key prefix and task hub. */
+  database: string;
+  redisPrefix: string;
+  taskHub: string;
+  env: Record<string, string>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Starts `node dist/local/main.js` (what `npm start` runs) against the run's emulators, on a
+ * free port, with its own Cosmos database and Redis prefix so test files do not collide.
+ */
+export async function startHostProcess(overrides: Record<string, string> = {}, timeoutMs = 30_000): Promise<HostProcess> {
+  const database = uniqueName('test');
+  const redisPrefix = `${database}:`;
+  // Each host its own task hub, as two apps in Azure would have: a host resumes every
+  // unfinished instance of its hub, and must not run another test's.
+  const taskHub = `Test${database.slice(5)}`;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ...inject('arborEnv'),
+    PORT: '0',
+    COSMOS_DATABASE: database,
+    ARBOR_TASK_HUB: taskHub,
+    REDIS_KEY_PREFIX: redisPrefix,
+    // Blob receipts and poison records are per app: hosts of different test files watch the
+    // same landing container and must not count each other's delivery attempts.
+    WEBSITE_SITE_NAME: overrides.COSMOS_DATABASE ?? database,
+    ARBOR_LOG_LEVEL: 'warning',
+    ARBOR_BLOB_POLL_MS: '200',
+    ARBOR_PARENT_PID: String(process.pid),
+    ...overrides,
+  };
+  const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start in ${timeoutMs} ms:\n${output.join('\n')}`)), timeoutMs);
+    const onLine = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (line) output.push(line);
+        const up = /Arbor is up: (http:\/\/\S+)\/api\/health/.exec(line);
+        if (up) {
+          clearTimeout(timer);
+          resolve(up[1] as string);
+        }
+      }
+    };
+    child.stdout.on('data', onLine);
+    child.stderr.on('data', onLine);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`host exited with ${code} while starting:\n${output.join('\n')}`));
+    });
+  });
+  return {
+    url,
+    output,
+    process: child,
+    database: env.COSMOS_DATABASE as string,
+    redisPrefix: env.REDIS_KEY_PREFIX as string,
+    taskHub: env.ARBOR_TASK_HUB as string,
+    env,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs the host to completion when it is expected to fail at start. */
+export async function runHostExpectingFailure(overrides: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
+    env: { PATH: process.env.PATH ?? '', ...inject('arborEnv'), PORT: '0', ...overrides },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, output };
+}
+
+/** Polls until `check` returns a value, or fails with the last reason. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+}
