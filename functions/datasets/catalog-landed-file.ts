@@ -1,5 +1,6 @@
 import { app } from '@azure/functions';
 import { recordLandedFile } from '../../shared/landing/landed-files.js';
+import { blobTriggerSource } from '../../shared/platform/blob-trigger-source.js';
 import { getServices } from '../../shared/platform/services.js';
 
 /**
@@ -9,6 +10,7 @@ import { getServices } from '../../shared/platform/services.js';
 app.storageBlob('catalog-landed-file', {
   path: 'landing/{dataset}/{file}',
   connection: 'AzureWebJobsStorage',
+  ...blobTriggerSource(),
   handler: async (blob, context) => {
     const dataset = String(context.triggerMetadata?.dataset);
     const file = String(context.triggerMetadata?.file);
