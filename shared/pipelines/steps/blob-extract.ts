@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { RestError } from '@azure/storage-blob';
 import { z } from 'zod';
 import { callDependency } from '../../platform/dependency.js';
-import { quoteIdentifier, quoteLiteral, withDuckDb } from '../duckdb.js';
+import { quoteIdentifier, quoteLiteral, withDuckDb } from '../../platform/duckdb.js';
 import { defineStepType, stagingBlob, type StepContext } from '../step-type.js';
 import { downloadBlob, uploadFile } from './blob-io.js';
 

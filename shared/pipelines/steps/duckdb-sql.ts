@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../../platform/errors.js';
-import { quoteIdentifier, quoteLiteral, withDuckDb } from '../duckdb.js';
+import { quoteIdentifier, quoteLiteral, withDuckDb } from '../../platform/duckdb.js';
 import { defineStepType, stagingBlob, type BlobRef } from '../step-type.js';
 import { downloadBlob, uploadFile } from './blob-io.js';
 

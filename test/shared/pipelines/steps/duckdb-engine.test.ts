@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quoteIdentifier, quoteLiteral, withDuckDb } from '../../../../shared/pipelines/duckdb.js';
+import { quoteIdentifier, quoteLiteral, withDuckDb } from '../../../../shared/platform/duckdb.js';
 
 describe('the DuckDB engine wrapper', () => {
   it('reads and writes parquet and JSON with the built-in extensions, on 2 threads, installing nothing', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { withDuckDb } from '../../../../shared/pipelines/duckdb.js';
+import { withDuckDb } from '../../../../shared/platform/duckdb.js';
 import type { BlobRef, StepContext } from '../../../../shared/pipelines/step-type.js';
 import { blobExtractStep } from '../../../../shared/pipelines/steps/blob-extract.js';
 import { blobLoadStep } from '../../../../shared/pipelines/steps/blob-load.js';

@@ -15,10 +15,10 @@ import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBExtrac
 export interface DuckDbSession {
   /** This session's folder (in /dev/shm where there is one); removed when the session ends. */
   readonly scratch: string;
-  /** Runs one statement Arbor wrote; returns the rows it changed. */
-  run(sql: string): Promise<number>;
-  /** Runs a query Arbor wrote; returns its rows as plain JS values (BIGINT as bigint). */
-  rows(sql: string): Promise<Array<Record<string, unknown>>>;
+  /** Runs one statement Arbor wrote, values bound to `$name`/`?`; returns the rows it changed. */
+  run(sql: string, values?: BoundValues): Promise<number>;
+  /** Runs a query Arbor wrote, values bound; returns its rows as plain JS values (BIGINT as bigint). */
+  rows(sql: string, values?: BoundValues): Promise<Array<Record<string, unknown>>>;
   /** Writes a query's result to a parquet file in the scratch folder; returns the row count. */
   copyToParquet(query: string, path: string): Promise<number>;
   /**
@@ -27,6 +27,9 @@ export interface DuckDbSession {
    */
   selectProblem(sql: string): Promise<string | undefined>;
 }
+
+/** Values travel as bound parameters, never pasted into SQL. */
+export type BoundValues = Array<string | number | boolean | null> | Record<string, string | number | boolean | null>;
 
 export interface DuckDbOptions {
   /** Interrupts the running statement and fails the session's calls with the signal's reason. */
@@ -89,8 +92,8 @@ export async function withDuckDb<T>(work: (session: DuckDbSession) => Promise<T>
 
     return await work({
       scratch,
-      run: (sql) => guarded(async () => (await open.run(sql)).rowsChanged),
-      rows: (sql) => guarded(async () => (await open.runAndReadAll(sql)).getRowObjectsJS() as Array<Record<string, unknown>>),
+      run: (sql, values) => guarded(async () => (await open.run(sql, values)).rowsChanged),
+      rows: (sql, values) => guarded(async () => (await open.runAndReadAll(sql, values)).getRowObjectsJS() as Array<Record<string, unknown>>),
       // The query goes on lines of its own, so a trailing `--` comment cannot swallow the `)`.
       copyToParquet: (query, path) =>
         guarded(async () => (await open.run(`COPY (\n${query}\n) TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`)).rowsChanged),
