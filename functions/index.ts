@@ -26,6 +26,15 @@ import './pipelines/pipeline-run.js';
 import './pipelines/pipeline-step.js';
 import './pipelines/pipeline-record.js';
 import './pipelines/pipeline-reconcile.js';
+import './features/apply-registry.js';
+import './features/get-registry.js';
+import './features/get-online-features.js';
+import './features/push-features.js';
+import './features/get-historical-features.js';
+import './features/materialize-features.js';
+import './features/materialize-timer.js';
+import './features/archive-timer.js';
+import './features/ingest-file.js';
 
 // Fail at load, naming every bad setting, rather than at the first request.
 loadSettings();

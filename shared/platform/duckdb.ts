@@ -74,6 +74,8 @@ export async function withDuckDb<T>(work: (session: DuckDbSession) => Promise<T>
     const open = await instance.connect();
     connection = open;
     // From here on, SQL may touch the scratch folder only, and nobody may change that.
+    // Timestamps without a zone mean UTC, whatever the machine's zone.
+    await open.run("SET TimeZone = 'UTC'");
     await open.run(`SET allowed_directories = [${quoteLiteral(`${scratch}/`)}]`);
     await open.run('SET enable_external_access = false');
     await open.run('SET lock_configuration = true');

@@ -27,6 +27,10 @@ const settingsSchema = z
     REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
     /** Prefix for every Redis key, so several apps can share one cache. */
     REDIS_KEY_PREFIX: z.string().default('arbor:'),
+    /** `true`: a REDIS_URL without a password authenticates with Entra tokens (Azure Managed Redis). */
+    REDIS_ENTRA_AUTH: z.enum(['true', 'false']).optional(),
+    /** Client id of the user-assigned managed identity (Azure); picks it for every Entra token. */
+    AZURE_CLIENT_ID: z.string().optional(),
     ARBOR_FUNCTION_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
     ARBOR_HEARTBEAT_SCHEDULE: z.string().default('*/30 * * * * *'),
     /** How often the scheduler looks for pipelines whose schedule came due. */
@@ -34,6 +38,13 @@ const settingsSchema = z
     /** One name per instance; Azure sets WEBSITE_INSTANCE_ID. */
     WEBSITE_INSTANCE_ID: z.string().optional(),
     ARBOR_HOST_ID: z.string().optional(),
+    /** Namespace of the online feature store's keys, so several projects can share one cache. */
+    ARBOR_FEATURE_PROJECT: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lower-case letters, digits, - and _ (1-32)').default('default'),
+    /** Offline partitions whose event date is older than this move to the archive tier. */
+    ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(180),
+    ARBOR_OFFLINE_ARCHIVE_SCHEDULE: z.string().default('0 30 2 * * *'),
+    /** How often online views are materialized incrementally from the offline store. */
+    ARBOR_MATERIALIZE_SCHEDULE: z.string().default('0 */5 * * * *'),
   });
 
 /** Cross-field rules, checked on the raw values so they are reported with the schema's problems. */
@@ -112,3 +123,6 @@ export function loadSettings(): Settings {
 export function hostId(settings: Settings): string {
   return settings.ARBOR_HOST_ID ?? settings.WEBSITE_INSTANCE_ID ?? `local-${process.pid}`;
 }
+
+/** The schema itself, for tests that compare it with infra/ (app settings in Bicep). */
+export { settingsSchema };

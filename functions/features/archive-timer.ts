@@ -1,0 +1,12 @@
+import { app } from '@azure/functions';
+import { archiveOldPartitions } from '../../shared/features/archive.js';
+import { getServices } from '../../shared/platform/services.js';
+
+/** The offline lifecycle rule (archive after ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS), where no lifecycle policy runs it. */
+app.timer('archive-offline-partitions', {
+  schedule: '%ARBOR_OFFLINE_ARCHIVE_SCHEDULE%',
+  handler: async (_timer, context) => {
+    const moved = await archiveOldPartitions(getServices(), new Date());
+    if (moved.length) context.log(`archived ${moved.length} offline partition(s)`);
+  },
+});

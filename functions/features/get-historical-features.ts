@@ -1,0 +1,22 @@
+import { app } from '@azure/functions';
+import { historicalFeatures } from '../../shared/features/historical.js';
+import { loadRegistry } from '../../shared/features/registry.js';
+import { checkEntityRows, historicalRequestSchema, resolveFeatureRefs } from '../../shared/features/requests.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+
+/** A point-in-time-correct training set: inline for small results, a parquet blob for large ones. */
+app.http('get-historical-features', {
+  methods: ['POST'],
+  route: 'features/historical',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const body = await readJsonBody(request, historicalRequestSchema);
+    const services = getServices();
+    const registry = await loadRegistry(services);
+    const refs = resolveFeatureRefs(registry, body);
+    if (body.entityRows) checkEntityRows(registry, refs, body.entityRows);
+    const source = body.entityRows ? { kind: 'inline' as const, rows: body.entityRows } : { kind: 'blob' as const, ...body.entityRowsBlob! };
+    return json(200, await historicalFeatures(services, registry, refs, source, body.output ? { output: body.output } : {}));
+  }),
+});

@@ -1,0 +1,26 @@
+import { app } from '@azure/functions';
+import { onlineEntitiesServed, onlineRequestDuration } from '../../shared/features/metrics.js';
+import { planLookup, readOnline } from '../../shared/features/online-store.js';
+import { loadRegistry } from '../../shared/features/registry.js';
+import { entityRowsFromColumns, onlineRequestSchema, resolveFeatureRefs } from '../../shared/features/requests.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+
+/** Feature values for many entities in one Redis round trip, in request order, each with its status. */
+app.http('get-online-features', {
+  methods: ['POST'],
+  route: 'features/online',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const body = await readJsonBody(request, onlineRequestSchema);
+    const stop = onlineRequestDuration.startTimer();
+    const services = getServices();
+    const registry = await loadRegistry(services);
+    const refs = resolveFeatureRefs(registry, body);
+    const entities = entityRowsFromColumns(registry, refs, body.entities);
+    const results = await readOnline(services, planLookup(registry, refs), refs, entities, new Date());
+    stop();
+    onlineEntitiesServed.inc(entities.length);
+    return json(200, { results });
+  }),
+});

@@ -1,0 +1,24 @@
+import { app } from '@azure/functions';
+import { materializeView } from '../../shared/features/materialize.js';
+import { loadRegistry } from '../../shared/features/registry.js';
+import { materializeRequestSchema } from '../../shared/features/requests.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+
+app.http('materialize-features', {
+  methods: ['POST'],
+  route: 'features/materialize',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const body = await readJsonBody(request, materializeRequestSchema);
+    const services = getServices();
+    return json(
+      200,
+      await materializeView(services, await loadRegistry(services, { fresh: true }), {
+        view: body.view,
+        ...(body.start ? { start: new Date(body.start) } : {}),
+        ...(body.end ? { end: new Date(body.end) } : {}),
+      }, new Date()),
+    );
+  }),
+});

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ValidationError, type ErrorDetail } from '../platform/errors.js';
+import { quoteIdentifier, quoteLiteral, withDuckDb, type DuckDbSession } from '../platform/duckdb.js';
+import type { Services } from '../platform/services.js';
+import { downloadBlob, uploadFile } from '../pipelines/steps/blob-io.js';
+import { duckDbType, eventTimestampColumn, type Entity, type FeatureRegistry, type FeatureView } from './definitions.js';
+import { dateOf, downloadPartitions, listPartitions, partsRelation, refuseArchived, emptyViewColumns } from './offline-store.js';
+import { planLookup } from './online-store.js';
+import { fromDuckDb } from './online-layout.js';
+import { formatOf } from './staging.js';
+
+/** Results up to this many rows come back inline; larger ones as a parquet blob. */
+export const inlineRowLimit = 10_000;
+export const trainingSetsContainer = 'training-sets';
+
+export type EntityRowsSource =
+  | { kind: 'inline'; rows: ReadonlyArray<Record<string, unknown>> }
+  | { kind: 'blob'; container: string; name: string };
+
+export type HistoricalResult =
+  | { rowCount: number; rows: Array<Record<string, unknown>> }
+  | { rowCount: number; blob: { container: string; name: string }; columns: string[] };
+
+/**
+ * A point-in-time-correct training set: for each entity row, per view, the newest feature row
+ * at or before the row's timestamp (DuckDB ASOF JOIN), dropped when older than the view's TTL.
+ * A value from the future can never match, by the join's own inequality.
+ */
+export async function historicalFeatures(
+  services: Services,
+  registry: FeatureRegistry,
+  refs: readonly string[],
+  source: EntityRowsSource,
+  options: { output?: 'inline' | 'blob' } = {},
+): Promise<HistoricalResult> {
+  const plans = planLookup(registry, refs);
+  const keyColumns = [...new Map(plans.flatMap((p) => p.entity.joinKeys.map((k) => [k.name, k] as const))).values()];
+  return withDuckDb(async (session) => {
+    await stageEntityRows(services, session, source, keyColumns);
+    const [range] = await session.rows(`SELECT min(${eventTimestampColumn})::VARCHAR AS lo, max(${eventTimestampColumn})::VARCHAR AS hi, count(*) AS n FROM labels`);
+    const rowCount = Number(range?.n ?? 0);
+    const lo = range?.lo ? new Date(`${String(range.lo).replace(' ', 'T')}Z`) : new Date();
+    const hi = range?.hi ? new Date(`${String(range.hi).replace(' ', 'T')}Z`) : new Date();
+
+    // Every view's partitions are listed before any is read, so one 409 names them all.
+    const views = plans.flatMap((plan) => plan.views.map((group) => ({ ...group, entity: plan.entity })));
+    const listed = await Promise.all(
+      views.map(({ view }) => listPartitions(services, view.name, { ...(view.ttlSeconds ? { from: dateOf(new Date(lo.getTime() - view.ttlSeconds * 1000)) } : {}), to: dateOf(hi) })),
+    );
+    refuseArchived(listed.flat());
+
+    const joins: string[] = [];
+    const selected: string[] = [];
+    for (const [index, { view, entity, features }] of views.entries()) {
+      const alias = `v${index}`;
+      const paths = await downloadPartitions(services, session, alias, listed[index] ?? []);
+      await createViewTable(session, alias, view, entity, paths, rowCount ? { lo, hi } : undefined);
+      const on = entity.joinKeys.map((k) => `l.${quoteIdentifier(k.name)} = ${alias}.${quoteIdentifier(k.name)}`).join(' AND ');
+      joins.push(`ASOF LEFT JOIN ${alias} ON ${on} AND l.${eventTimestampColumn} >= ${alias}._ts`);
+      // TTL is an integer from the registry, not caller input.
+      const fresh = view.ttlSeconds ? ` AND ${alias}._ts >= l.${eventTimestampColumn} - INTERVAL ${view.ttlSeconds} SECOND` : '';
+      for (const feature of features) {
+        selected.push(`CASE WHEN ${alias}._ts IS NOT NULL${fresh} THEN ${alias}.${quoteIdentifier(feature)} END AS ${quoteIdentifier(`${view.name}:${feature}`)}`);
+      }
+    }
+    const query = `SELECT l.*, ${selected.join(', ')} FROM labels l ${joins.join(' ')} ORDER BY l._row`;
+
+    const inline = options.output !== 'blob' && source.kind === 'inline' && rowCount <= inlineRowLimit;
+    if (inline) {
+      const rows = await session.rows(query);
+      return {
+        rowCount,
+        rows: rows.map((row, index) => {
+          const original = source.rows[index] ?? {};
+          const out: Record<string, unknown> = { ...original };
+          for (const ref of refs) out[ref] = fromDuckDb(row[ref]);
+          return out;
+        }),
+      };
+    }
+    const path = join(session.scratch, 'training-set.parquet');
+    const columns = (await session.rows(`DESCRIBE ${query}`)).map((r) => String(r.column_name)).filter((c) => c !== '_row');
+    await session.copyToParquet(`SELECT ${columns.map(quoteIdentifier).join(', ')} FROM (${query})`, path);
+    const name = `${new Date().toISOString().slice(0, 10)}/${randomUUID()}.parquet`;
+    await uploadFile(services, path, { container: trainingSetsContainer, name });
+    return { rowCount, blob: { container: trainingSetsContainer, name }, columns };
+  });
+}
+
+async function createViewTable(
+  session: DuckDbSession,
+  alias: string,
+  view: FeatureView,
+  entity: Entity,
+  paths: readonly string[],
+  window: { lo: Date; hi: Date } | undefined,
+): Promise<void> {
+  const keys = entity.joinKeys.map((k) => quoteIdentifier(k.name));
+  const features = view.features.map((f) => quoteIdentifier(f.name));
+  const relation = partsRelation(paths, emptyViewColumns(view, entity));
+  const filters = window
+    ? [`${eventTimestampColumn} <= $hi::TIMESTAMP`, ...(view.ttlSeconds ? [`${eventTimestampColumn} >= $lo::TIMESTAMP - INTERVAL ${view.ttlSeconds} SECOND`] : [])]
+    : ['false'];
+  // A (keys, event time) written twice keeps its last write.
+  await session.run(
+    `CREATE TABLE ${alias} AS SELECT ${keys.join(', ')}, ${eventTimestampColumn} AS _ts, ${features.join(', ')} FROM ${relation}
+     WHERE ${filters.join(' AND ')}
+     QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')}, ${eventTimestampColumn} ORDER BY _written_at DESC) = 1`,
+    window ? { hi: utc(window.hi), ...(view.ttlSeconds ? { lo: utc(window.lo) } : {}) } : undefined,
+  );
+}
+
+function utc(time: Date): string {
+  return time.toISOString().replace('Z', '');
+}
+
+/** Loads the entity rows as table `labels` (_row, join keys typed, event_timestamp UTC, extra columns). */
+async function stageEntityRows(
+  services: Services,
+  session: DuckDbSession,
+  source: EntityRowsSource,
+  keyColumns: ReadonlyArray<Entity['joinKeys'][number]>,
+): Promise<void> {
+  let relation: string;
+  if (source.kind === 'inline') {
+    const path = join(session.scratch, 'entity-rows.jsonl');
+    // Only the columns the join needs go to DuckDB; the caller's other columns are merged back in JS.
+    await writeFile(
+      path,
+      source.rows.map((row, index) => JSON.stringify({ _row: index, ...Object.fromEntries([...keyColumns.map((k) => [k.name, String(row[k.name])]), [eventTimestampColumn, row[eventTimestampColumn]]]) })).join('\n'),
+    );
+    const columns = ['_row: \'BIGINT\'', ...[...keyColumns.map((k) => k.name), eventTimestampColumn].map((c) => `${quoteLiteral(c)}: 'VARCHAR'`)];
+    relation = `(SELECT * FROM read_json(${quoteLiteral(path)}, format = 'newline_delimited', columns = {${columns.join(', ')}}))`;
+  } else {
+    const format = formatOf(source.name);
+    if (format !== 'csv' && format !== 'parquet') {
+      throw new ValidationError([{ field: 'entityRowsBlob.name', problem: 'must end in .csv or .parquet' }]);
+    }
+    const path = join(session.scratch, `entity-rows.${format}`);
+    await downloadBlob(services, { container: source.container, name: source.name }, path).catch((error: unknown) => {
+      throw new ValidationError([{ field: 'entityRowsBlob', problem: error instanceof Error ? error.message : String(error) }]);
+    });
+    const reader = format === 'csv' ? `read_csv(${quoteLiteral(path)}, header = true)` : `read_parquet(${quoteLiteral(path)})`;
+    relation = `(SELECT row_number() OVER () - 1 AS _row, * FROM ${reader})`;
+    const present = (await session.rows(`DESCRIBE SELECT * FROM ${relation}`)).map((r) => String(r.column_name));
+    const missing = [...keyColumns.map((k) => k.name), eventTimestampColumn].filter((c) => !present.includes(c));
+    if (missing.length) throw new ValidationError(missing.map((c) => ({ field: `entityRowsBlob.${c}`, problem: 'is a required column and is missing' })));
+  }
+  const typed = [
+    ...keyColumns.map((k) => ({ column: k.name, type: duckDbType(k.type) })),
+    { column: eventTimestampColumn, type: 'TIMESTAMP' },
+  ];
+  const casts = typed.map(({ column, type }) => {
+    const ref = `CAST(${quoteIdentifier(column)} AS VARCHAR)`;
+    return type === 'TIMESTAMP' ? `timezone('UTC', TRY_CAST(${ref} AS TIMESTAMPTZ)) AS ${quoteIdentifier(column)}` : `TRY_CAST(${ref} AS ${type}) AS ${quoteIdentifier(column)}`;
+  });
+  await session.run(`CREATE TABLE labels AS SELECT * REPLACE (${casts.join(', ')}) FROM ${relation}`);
+  const checks = typed.map(({ column }, i) => `count(*) FILTER (WHERE ${quoteIdentifier(column)} IS NULL) AS bad_${i}, min(_row) FILTER (WHERE ${quoteIdentifier(column)} IS NULL) AS first_${i}`);
+  const [summary] = await session.rows(`SELECT ${checks.join(', ')} FROM labels`);
+  const problems: ErrorDetail[] = [];
+  typed.forEach(({ column, type }, i) => {
+    const bad = Number(summary?.[`bad_${i}`] ?? 0);
+    if (bad) problems.push({ field: source.kind === 'inline' ? `entityRows[${String(summary?.[`first_${i}`])}].${column}` : `entityRowsBlob.${column}`, problem: `${bad} row(s) have no valid ${type === 'TIMESTAMP' ? 'ISO 8601 timestamp' : type}` });
+  });
+  if (problems.length) throw new ValidationError(problems);
+}

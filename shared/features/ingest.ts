@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { callDependency } from '../platform/dependency.js';
+import type { ErrorDetail } from '../platform/errors.js';
+import { withDuckDb } from '../platform/duckdb.js';
+import type { Services } from '../platform/services.js';
+import { eventTimestampColumn, type FeatureRegistry } from './definitions.js';
+import { readJobRecord, writeJobRecord } from './jobs-store.js';
+import { rowsIngested, rowsRejected } from './metrics.js';
+import { writeOfflineParts } from './offline-store.js';
+import { fromDuckDb, type JoinKeyValue } from './online-layout.js';
+import { writeOnline } from './online-store.js';
+import { resolveView } from './registry.js';
+import type { FeatureRow } from './rows.js';
+import { formatOf, stageFile, typedStagedQuery, validateStaged } from './staging.js';
+import { quoteIdentifier } from '../platform/duckdb.js';
+
+export const ingestContainer = 'ingest';
+export const quarantineContainer = 'ingest-quarantine';
+
+export type IngestOutcome =
+  | { status: 'ingested'; view: string; rows: number; partitions: string[]; online?: { written: number; older: number } }
+  | { status: 'duplicate'; view: string; sha256: string }
+  | { status: 'quarantined'; view: string; problems: ErrorDetail[] };
+
+interface IngestionRecord {
+  file: string;
+  sha256: string;
+  rows: number;
+  partitions: string[];
+  at: string;
+}
+
+/**
+ * A file dropped at ingest/<view>/<file>: validated whole against the view's schema, then written
+ * to the offline store (and the online one when the view is online). Identical bytes are
+ * recognised by their hash and write nothing again; parts are named by that hash, so a retry
+ * after a crash overwrites its own parts. A bad file moves to ingest-quarantine/ beside a
+ * reason file, and nothing of it is written.
+ */
+export async function ingestFile(
+  services: Services,
+  registry: FeatureRegistry,
+  input: { view: string; file: string; content: Buffer },
+  now: Date,
+): Promise<IngestOutcome> {
+  const sha256 = createHash('sha256').update(input.content).digest('hex');
+  const recordId = `ingest-${sha256}`;
+  const resolved = resolveView(registry, input.view);
+  if (!resolved) return quarantine(services, input, [{ field: 'view', problem: `"${input.view}" is not a registered feature view` }], now);
+  if (await readJobRecord<IngestionRecord>(services, input.view, recordId)) return { status: 'duplicate', view: input.view, sha256 };
+  const format = formatOf(input.file);
+  if (!format) return quarantine(services, input, [{ field: 'file', problem: 'must end in .csv, .jsonl or .parquet' }], now);
+  const { view, entity } = resolved;
+
+  const outcome = await withDuckDb(async (session) => {
+    const path = join(session.scratch, `input.${format}`);
+    await writeFile(path, input.content);
+    const staging = await stageFile(session, path, format, view, entity);
+    if (staging.length) return { problems: staging, rows: 0 };
+    const checked = await validateStaged(session, view, entity);
+    if (checked.problems.length) return { problems: checked.problems, rows: checked.rows };
+    if (checked.rows === 0) return { problems: [{ field: '(file)', problem: 'has no rows' }], rows: 0 };
+    const written = await writeOfflineParts(services, session, view, entity, typedStagedQuery(view, entity), `ingest-${sha256.slice(0, 20)}`, now);
+    let online: { written: number; older: number } | undefined;
+    if (view.online) {
+      const keys = entity.joinKeys.map((k) => quoteIdentifier(k.name));
+      const latest = await session.rows(
+        `SELECT *, epoch_ms(${eventTimestampColumn}) AS _ms FROM (${typedStagedQuery(view, entity)})
+         QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${eventTimestampColumn} DESC, _row DESC) = 1`,
+      );
+      online = await writeOnline(
+        services,
+        view,
+        entity,
+        latest.map(
+          (row): FeatureRow => ({
+            keys: Object.fromEntries(entity.joinKeys.map((k) => [k.name, fromDuckDb(row[k.name]) as JoinKeyValue])),
+            eventTime: new Date(Number(row._ms)),
+            values: Object.fromEntries(view.features.map((f) => [f.name, fromDuckDb(row[f.name])])),
+          }),
+        ),
+      );
+    }
+    return { problems: [], rows: written.rows, partitions: written.partitions, online };
+  });
+  if (outcome.problems.length) {
+    rowsRejected.inc({ view: view.name, path: 'ingest' }, outcome.rows);
+    return quarantine(services, input, outcome.problems, now);
+  }
+  const partitions = outcome.partitions ?? [];
+  await writeJobRecord<IngestionRecord>(services, view.name, recordId, { file: input.file, sha256, rows: outcome.rows, partitions, at: now.toISOString() });
+  rowsIngested.inc({ view: view.name, path: 'ingest' }, outcome.rows);
+  return { status: 'ingested', view: view.name, rows: outcome.rows, partitions, ...(outcome.online ? { online: outcome.online } : {}) };
+}
+
+/** Copies the file and its reason to quarantine first, then removes it from ingest: nothing is lost. */
+async function quarantine(
+  services: Services,
+  input: { view: string; file: string; content: Buffer },
+  problems: ErrorDetail[],
+  now: Date,
+): Promise<IngestOutcome> {
+  await callDependency('blob', async () => {
+    await services.ensureContainer(quarantineContainer);
+    const target = services.blob.getContainerClient(quarantineContainer);
+    const name = `${input.view}/${input.file}`;
+    await target.getBlockBlobClient(name).uploadData(input.content);
+    const reason = JSON.stringify({ view: input.view, file: input.file, problems, at: now.toISOString() }, null, 2);
+    await target.getBlockBlobClient(`${name}.reason.json`).uploadData(Buffer.from(reason), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+    await services.blob.getContainerClient(ingestContainer).getBlobClient(name).deleteIfExists();
+  });
+  return { status: 'quarantined', view: input.view, problems };
+}

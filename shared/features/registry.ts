@@ -1,0 +1,197 @@
+import { isDeepStrictEqual } from 'node:util';
+import { callDependency } from '../platform/dependency.js';
+import { ArborError, ValidationError, type ErrorDetail } from '../platform/errors.js';
+import type { Services } from '../platform/services.js';
+import type { ContainerDefinition } from '../storage/cosmos.js';
+import {
+  splitFeatureRef,
+  type Definitions,
+  type Entity,
+  type EntityDefinition,
+  type FeatureRegistry,
+  type FeatureService,
+  type FeatureView,
+  type FeatureViewDefinition,
+} from './definitions.js';
+
+/** Entities, views and services, one document each, partitioned by kind (three small partitions). */
+export const featureRegistryContainer: ContainerDefinition = { id: 'feature-registry', partitionKey: '/kind' };
+
+type Kind = 'entity' | 'featureView' | 'featureService';
+type RegistryDocument =
+  | ({ id: string; kind: 'entity' } & Entity)
+  | ({ id: string; kind: 'featureView' } & FeatureView)
+  | ({ id: string; kind: 'featureService' } & FeatureService);
+
+/** A schema change that would make stored rows or online fields mean something else. */
+export class IncompatibleChangeError extends ArborError {
+  constructor(readonly problems: ErrorDetail[]) {
+    super(409, 'incompatible_change', `${problems.length} incompatible change(s): ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, problems);
+  }
+}
+
+export interface ApplyResult {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+/**
+ * Applies a set of definitions against what is stored. Every problem is reported at once
+ * (400), incompatible schema changes are refused (409), and on either nothing is written.
+ */
+export async function applyDefinitions(services: Services, definitions: Definitions): Promise<ApplyResult> {
+  const stored = await loadRegistry(services, { fresh: true });
+  const plan = planApply(stored, definitions);
+  await callDependency('cosmos', async () => {
+    const container = await services.cosmos.container(featureRegistryContainer);
+    // Entities before the views that name them, views before the services that name theirs.
+    for (const document of plan.writes) await container.items.upsert<RegistryDocument>(document);
+  });
+  cached = undefined;
+  return plan.result;
+}
+
+export function planApply(stored: FeatureRegistry, definitions: Definitions): { writes: RegistryDocument[]; result: ApplyResult } {
+  const problems: ErrorDetail[] = [];
+  const incompatible: ErrorDetail[] = [];
+  const duplicates = (kind: string, names: string[]) =>
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) problems.push({ field: `${kind}[${i}].name`, problem: `"${n}" is defined more than once` });
+    });
+  duplicates('entities', definitions.entities.map((e) => e.name));
+  duplicates('featureViews', definitions.featureViews.map((v) => v.name));
+  duplicates('featureServices', definitions.featureServices.map((s) => s.name));
+
+  const entities = new Map<string, EntityDefinition>(stored.entities.map((e) => [e.name, e]));
+  definitions.entities.forEach((entity, i) => {
+    const before = stored.entities.find((e) => e.name === entity.name);
+    if (before && !isDeepStrictEqual(before.joinKeys, entity.joinKeys)) {
+      incompatible.push({ field: `entities[${i}].joinKeys`, problem: `cannot change from ${JSON.stringify(before.joinKeys)}: stored rows and online keys use them` });
+    }
+    const keyNames = entity.joinKeys.map((k) => k.name);
+    keyNames.forEach((k, j) => {
+      if (keyNames.indexOf(k) !== j) problems.push({ field: `entities[${i}].joinKeys[${j}].name`, problem: `"${k}" is listed twice` });
+    });
+    entities.set(entity.name, entity);
+  });
+
+  const views = new Map<string, FeatureViewDefinition>(stored.featureViews.map((v) => [v.name, v]));
+  definitions.featureViews.forEach((view, i) => {
+    const entity = entities.get(view.entity);
+    if (!entity) problems.push({ field: `featureViews[${i}].entity`, problem: `"${view.entity}" is not a defined entity` });
+    const keyNames = new Set(entity?.joinKeys.map((k) => k.name));
+    const featureNames = view.features.map((f) => f.name);
+    view.features.forEach((feature, j) => {
+      const field = `featureViews[${i}].features[${j}]`;
+      if (featureNames.indexOf(feature.name) !== j) problems.push({ field: `${field}.name`, problem: `"${feature.name}" is listed twice` });
+      if (keyNames.has(feature.name)) problems.push({ field: `${field}.name`, problem: `"${feature.name}" is a join key of ${view.entity}` });
+      if (feature.dimension !== undefined && feature.type !== 'float_vector') {
+        problems.push({ field: `${field}.dimension`, problem: 'applies to float_vector features only' });
+      }
+    });
+    const before = stored.featureViews.find((v) => v.name === view.name);
+    if (before) {
+      if (before.entity !== view.entity) {
+        incompatible.push({ field: `featureViews[${i}].entity`, problem: `cannot change from "${before.entity}"` });
+      }
+      for (const old of before.features) {
+        const now = view.features.find((f) => f.name === old.name);
+        if (!now) incompatible.push({ field: `featureViews[${i}].features`, problem: `drops "${old.name}": stored rows have it; define a new view instead` });
+        else if (now.type !== old.type || now.dimension !== old.dimension) {
+          incompatible.push({
+            field: `featureViews[${i}].features[${view.features.indexOf(now)}].type`,
+            problem: `cannot change "${old.name}" from ${old.type}${old.dimension ? `(${old.dimension})` : ''} to ${now.type}${now.dimension ? `(${now.dimension})` : ''}`,
+          });
+        }
+      }
+    }
+    views.set(view.name, view);
+  });
+
+  definitions.featureServices.forEach((service, i) => {
+    service.features.forEach((ref, j) => {
+      const { view, feature } = splitFeatureRef(ref);
+      const target = views.get(view);
+      if (!target) problems.push({ field: `featureServices[${i}].features[${j}]`, problem: `view "${view}" is not defined` });
+      else if (!target.features.some((f) => f.name === feature)) {
+        problems.push({ field: `featureServices[${i}].features[${j}]`, problem: `view "${view}" has no feature "${feature}"` });
+      }
+    });
+  });
+
+  if (problems.length) throw new ValidationError(problems);
+  if (incompatible.length) throw new IncompatibleChangeError(incompatible);
+
+  const result: ApplyResult = { created: [], updated: [], unchanged: [] };
+  const writes: RegistryDocument[] = [];
+  const note = (label: string, before: { version: number } | undefined, same: boolean): number | undefined => {
+    if (!before) result.created.push(label);
+    else if (same) result.unchanged.push(label);
+    else result.updated.push(label);
+    return same && before ? undefined : (before?.version ?? 0) + 1;
+  };
+  for (const entity of definitions.entities) {
+    const before = stored.entities.find((e) => e.name === entity.name);
+    const version = note(`entity:${entity.name}`, before, !!before && isDeepStrictEqual(strip(before), entity));
+    if (version) writes.push({ id: entity.name, kind: 'entity', ...entity, version });
+  }
+  let nextTag = Math.max(0, ...stored.featureViews.map((v) => parseInt(v.tag, 36))) + 1;
+  for (const view of definitions.featureViews) {
+    const before = stored.featureViews.find((v) => v.name === view.name);
+    const comparable = before ? { ...strip(before), tag: undefined, featureTags: undefined } : undefined;
+    const version = note(`featureView:${view.name}`, before, !!comparable && isDeepStrictEqual(comparable, { ...view, tag: undefined, featureTags: undefined }));
+    if (!version) continue;
+    const tag = before?.tag ?? (nextTag++).toString(36);
+    const featureTags = { ...(before?.featureTags ?? {}) };
+    let nextFeature = Object.keys(featureTags).length;
+    for (const feature of view.features) featureTags[feature.name] ??= (nextFeature++).toString(36);
+    writes.push({ id: view.name, kind: 'featureView', ...view, tag, featureTags, version });
+  }
+  for (const service of definitions.featureServices) {
+    const before = stored.featureServices.find((s) => s.name === service.name);
+    const version = note(`featureService:${service.name}`, before, !!before && isDeepStrictEqual(strip(before), service));
+    if (version) writes.push({ id: service.name, kind: 'featureService', ...service, version });
+  }
+  return { writes, result };
+}
+
+function strip<T extends { version: number }>(stored: T): Omit<T, 'version'> {
+  const { version: _version, ...rest } = stored;
+  return rest;
+}
+
+/** Reads are cached briefly: an online request should not cost a registry query. */
+const cacheMs = 5_000;
+let cached: { at: number; registry: Promise<FeatureRegistry>; database: string } | undefined;
+
+export async function loadRegistry(services: Services, options: { fresh?: boolean } = {}): Promise<FeatureRegistry> {
+  const database = services.settings.COSMOS_DATABASE;
+  if (!options.fresh && cached && cached.database === database && Date.now() - cached.at < cacheMs) return cached.registry;
+  const registry = callDependency('cosmos', async () => {
+    const container = await services.cosmos.container(featureRegistryContainer);
+    const { resources } = await container.items.query<RegistryDocument & { _rid?: string }>('SELECT * FROM c').fetchAll();
+    const clean = <T>(doc: RegistryDocument): T => {
+      const { id: _id, kind: _kind, _rid, _self, _etag, _attachments, _ts, ...rest } = doc as RegistryDocument & Record<string, unknown>;
+      return rest as T;
+    };
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    const of = <T extends { name: string }>(kind: Kind) => resources.filter((d) => d.kind === kind).map((d) => clean<T>(d)).sort(byName);
+    return { entities: of<Entity>('entity'), featureViews: of<FeatureView>('featureView'), featureServices: of<FeatureService>('featureService') };
+  });
+  cached = { at: Date.now(), registry, database };
+  registry.catch(() => (cached = undefined));
+  return registry;
+}
+
+export interface ResolvedView {
+  view: FeatureView;
+  entity: Entity;
+}
+
+/** A view and its entity, or a 404 naming what is missing. */
+export function resolveView(registry: FeatureRegistry, name: string): ResolvedView | undefined {
+  const view = registry.featureViews.find((v) => v.name === name);
+  const entity = view && registry.entities.find((e) => e.name === view.entity);
+  return view && entity ? { view, entity } : undefined;
+}

@@ -1,0 +1,131 @@
+import type { ErrorDetail } from '../platform/errors.js';
+import { quoteIdentifier, quoteLiteral, type DuckDbSession } from '../platform/duckdb.js';
+import { duckDbType, eventTimestampColumn, type Entity, type FeatureView } from './definitions.js';
+
+/**
+ * Every way rows enter the store (a pushed batch, an ingested CSV/JSONL/parquet file) goes
+ * through the same two steps: the file is staged as text columns in a DuckDB table, then checked
+ * against the view's schema with TRY_CAST, so one bad cell is found with its row number before
+ * anything is written. The typed SELECT over the staged table is the only way rows leave.
+ */
+export type StagedFormat = 'csv' | 'jsonl' | 'parquet';
+
+export const stagedTable = 'staged';
+
+export function formatOf(fileName: string): StagedFormat | undefined {
+  const extension = fileName.toLowerCase().split('.').pop();
+  if (extension === 'csv') return 'csv';
+  if (extension === 'jsonl' || extension === 'ndjson') return 'jsonl';
+  if (extension === 'parquet') return 'parquet';
+  return undefined;
+}
+
+function reader(format: StagedFormat, path: string): string {
+  switch (format) {
+    case 'csv':
+      return `read_csv(${quoteLiteral(path)}, header = true, all_varchar = true)`;
+    case 'jsonl':
+      return `read_json(${quoteLiteral(path)}, format = 'newline_delimited')`;
+    case 'parquet':
+      return `read_parquet(${quoteLiteral(path)})`;
+  }
+}
+
+export function expectedColumns(view: FeatureView, entity: Entity): string[] {
+  return [...entity.joinKeys.map((k) => k.name), eventTimestampColumn, ...view.features.map((f) => f.name)];
+}
+
+/**
+ * Stages a file as text columns, row-numbered in file order. Fails with the problems (wrong or
+ * missing columns, an unreadable file) instead of throwing DuckDB's message at the caller.
+ */
+export async function stageFile(
+  session: DuckDbSession,
+  path: string,
+  format: StagedFormat,
+  view: FeatureView,
+  entity: Entity,
+): Promise<ErrorDetail[]> {
+  const source = reader(format, path);
+  let columns: string[];
+  try {
+    columns = (await session.rows(`DESCRIBE SELECT * FROM ${source}`)).map((row) => String(row.column_name));
+  } catch (error) {
+    return [{ field: '(file)', problem: `cannot be read as ${format}: ${firstLine(error)}` }];
+  }
+  const expected = expectedColumns(view, entity);
+  const problems: ErrorDetail[] = [];
+  for (const column of columns) {
+    if (!expected.includes(column)) problems.push({ field: column, problem: `is not a column of ${view.name} (expected ${expected.join(', ')})` });
+  }
+  const required = [...entity.joinKeys.map((k) => k.name), eventTimestampColumn];
+  for (const column of expected) {
+    if (!columns.includes(column) && required.includes(column)) problems.push({ field: column, problem: 'is missing' });
+  }
+  if (problems.length) return problems;
+  // Feature columns a file leaves out are null; every column is staged as text.
+  const select = expected
+    .map((column) => (columns.includes(column) ? `CAST(${quoteIdentifier(column)} AS VARCHAR)` : 'NULL::VARCHAR') + ` AS ${quoteIdentifier(column)}`)
+    .join(', ');
+  // JSON values are read as their text: a column mixing 7 and "7" would otherwise become JSON.
+  const textSource =
+    format === 'jsonl'
+      ? `read_json(${quoteLiteral(path)}, format = 'newline_delimited', columns = {${columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`
+      : source;
+  try {
+    await session.run(`CREATE OR REPLACE TABLE ${stagedTable} AS SELECT row_number() OVER () AS _row, ${select} FROM ${textSource}`);
+  } catch (error) {
+    return [{ field: '(file)', problem: `cannot be read as ${format}: ${firstLine(error)}` }];
+  }
+  return [];
+}
+
+/** `timezone('UTC', ...)` turns any ISO offset into a UTC TIMESTAMP, the store's one time type. */
+function typedExpression(column: string, type: string): string {
+  const ref = quoteIdentifier(column);
+  return type === 'TIMESTAMP' ? `timezone('UTC', TRY_CAST(${ref} AS TIMESTAMPTZ))` : `TRY_CAST(${ref} AS ${type})`;
+}
+
+function columnTypes(view: FeatureView, entity: Entity): Array<{ column: string; type: string; required: boolean; dimension?: number }> {
+  return [
+    ...entity.joinKeys.map((k) => ({ column: k.name, type: duckDbType(k.type), required: true })),
+    { column: eventTimestampColumn, type: 'TIMESTAMP', required: true },
+    ...view.features.map((f) => ({ column: f.name, type: duckDbType(f.type), required: false, ...(f.dimension ? { dimension: f.dimension } : {}) })),
+  ];
+}
+
+/** Checks every staged cell; reports per column how many are bad and the first bad row. */
+export async function validateStaged(session: DuckDbSession, view: FeatureView, entity: Entity): Promise<{ rows: number; problems: ErrorDetail[] }> {
+  const checks = columnTypes(view, entity).map(({ column, type, required, dimension }) => {
+    const ref = quoteIdentifier(column);
+    const typed = typedExpression(column, type);
+    const bad = [
+      `(${ref} IS NOT NULL AND ${typed} IS NULL)`,
+      ...(required ? [`${ref} IS NULL`] : []),
+      ...(dimension ? [`(${typed} IS NOT NULL AND len(${typed}) <> ${dimension})`] : []),
+      ...(type === 'DOUBLE' ? [`(${typed} IS NOT NULL AND NOT isfinite(${typed}))`] : []),
+    ].join(' OR ');
+    return { column, type, required, dimension, bad };
+  });
+  const aggregates = checks.map((c, i) => `count(*) FILTER (WHERE ${c.bad}) AS bad_${i}, min(_row) FILTER (WHERE ${c.bad}) AS first_${i}`);
+  const [summary] = await session.rows(`SELECT count(*) AS total, ${aggregates.join(', ')} FROM ${stagedTable}`);
+  const problems: ErrorDetail[] = [];
+  checks.forEach((check, i) => {
+    const bad = Number(summary?.[`bad_${i}`] ?? 0);
+    if (!bad) return;
+    const expectation = `${check.required ? 'a non-null ' : ''}${check.type === 'TIMESTAMP' ? 'ISO 8601 timestamp' : check.type}${check.dimension ? ` of ${check.dimension} elements` : ''}`;
+    problems.push({ field: check.column, problem: `${bad} row(s) are not ${expectation}; the first is row ${String(summary?.[`first_${i}`])}` });
+  });
+  return { rows: Number(summary?.total ?? 0), problems };
+}
+
+/** The staged rows, typed, in file order: what the offline and online stores receive. */
+export function typedStagedQuery(view: FeatureView, entity: Entity): string {
+  const columns = columnTypes(view, entity).map(({ column, type }) => `${typedExpression(column, type)} AS ${quoteIdentifier(column)}`);
+  return `SELECT _row, ${columns.join(', ')} FROM ${stagedTable}`;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
