@@ -3,10 +3,9 @@
  * through the local host, against the same DAG run with plain Promises in one process by the
  * same scheduler. Prints total time and overhead per step for each.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { complete, createSchedule, isFinished, ready } from '../shared/pipelines/dag.js';
 import { ensureDependencies } from '../local/emulators/dependencies.js';
+import { startBenchHost } from './support/host.js';
 
 type Step = { id: string; uses: string; dependsOn: string[] };
 const maxParallel = 64;
@@ -43,21 +42,6 @@ async function baseline(steps: Step[]): Promise<number> {
   return performance.now() - started;
 }
 
-async function startHost(env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
-    env: { ...process.env, ...env, PORT: '0', ARBOR_LOG_LEVEL: 'warning', ARBOR_DURABLE_MAX_ACTIVITIES: '32', COSMOS_DATABASE: `bench${Date.now()}`, REDIS_KEY_PREFIX: `bench${Date.now()}:`, ARBOR_TASK_HUB: `Bench${Date.now()}` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const up = /Arbor is up: (http:\/\/\S+)\/api\/health/.exec(chunk.toString());
-      if (up) resolve(up[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
 async function runThroughHost(url: string, name: string, steps: Step[]): Promise<number> {
   const registered = await fetch(`${url}/api/pipelines`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, maxParallel, steps }) });
   if (registered.status !== 201) throw new Error(`register ${name}: ${registered.status} ${await registered.text()}`);
@@ -76,7 +60,7 @@ async function runThroughHost(url: string, name: string, steps: Step[]): Promise
 
 async function main(): Promise<void> {
   const dependencies = await ensureDependencies({ REDIS_URL: process.env.REDIS_URL }, { dataDir: '.arbor/bench', inMemory: true });
-  const host = await startHost(dependencies.env);
+  const host = await startBenchHost(dependencies.env);
   const rows: string[] = [];
   try {
     for (const size of [100, 1_000]) {
