@@ -198,6 +198,12 @@ describe('the feature store through the local host', () => {
     expect(pushed.status, JSON.stringify(pushed.body)).toBe(200);
     expect(pushed.body.offline.rows).toBe(history.length);
     expect(new Set((pushed.body.offline.partitions as string[]).map((p) => p.split('/')[1])).size).toBeGreaterThan(5);
+    // A later write of the same (driver, event time) corrects it: the training set sees the correction.
+    const corrected = history[10]!;
+    const correction = await call('POST', 'features/push', { view, to: 'offline', rows: [{ driver_id: corrected.driver_id, event_timestamp: iso(corrected.t), trips: 9999, rating: 0.5 }] });
+    expect(correction.status).toBe(200);
+    corrected.trips = 9999;
+    corrected.rating = 0.5;
 
     // Label rows: random times, plus some before any history (only future values) and some far past the last row.
     const labels: Array<{ driver_id: number; event_timestamp: string; label: number }> = [];
@@ -205,6 +211,7 @@ describe('the feature store through the local host', () => {
       const when = start - day + Math.floor(random() * 13 * day);
       labels.push({ driver_id: 1 + Math.floor(random() * 42), event_timestamp: iso(when), label: i });
     }
+    labels.push({ driver_id: corrected.driver_id, event_timestamp: iso(corrected.t + 1000), label: 300 });
     const response = await call('POST', 'features/historical', { features: [`${view}:rating`, `${view}:trips`], entityRows: labels });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     const rows = response.body.rows as Array<Record<string, unknown>>;
@@ -227,6 +234,7 @@ describe('the feature store through the local host', () => {
     expect(future).toBeGreaterThan(0);
     expect(expired).toBeGreaterThan(0);
     expect(matched).toBeGreaterThan(100);
+    expect(rows.at(-1)?.[`${view}:trips`]).toBe(9999);
 
     // The same training set as a parquet blob carries the same values.
     const asBlob = await call('POST', 'features/historical', { features: [`${view}:trips`], entityRows: labels.slice(0, 20), output: 'blob' });
