@@ -1,0 +1,255 @@
+// Arbor on Azure: `azd up` deploys this at subscription scope. One resource group holds the
+// Function App (Flex Consumption), storage, Durable Task Scheduler, Azure Managed Redis,
+// Cosmos DB (serverless), monitoring (Application Insights, Azure Monitor workspace, Managed
+// Grafana) and, with vnetEnabled, a virtual network with private endpoints. Everything is
+// identity-based: no keys and no connection strings with secrets in app settings.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names the resource group and seeds resourceToken.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource (Flex Consumption, Durable Task Scheduler and Azure Managed Redis must all be offered there).')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID): data access for debugging, Grafana Admin. Empty: none.')
+param principalId string = ''
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param principalType string = 'User'
+
+@description('Private endpoints for storage, Cosmos DB and Redis, and VNet integration of the app.')
+param vnetEnabled bool = false
+
+@allowed(['20', '22'])
+param nodeVersion string = '22'
+
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 4096
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@minValue(0)
+param alwaysReadyHttp int = 1
+
+@minValue(0)
+param alwaysReadyDurable int = 1
+
+@description('Azure Managed Redis SKU (Balanced_B0 is the smallest; see docs/deploy.md for sizing).')
+param redisSku string = 'Balanced_B0'
+
+@allowed(['Consumption', 'Dedicated'])
+param durableTaskSku string = 'Consumption'
+
+param deployGrafana bool = true
+
+@allowed(['Essential', 'Standard'])
+param grafanaSku string = 'Standard'
+
+@description('Offline feature data: archive tier after this many days without change (lifecycle policy and ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS).')
+@minValue(1)
+param offlineArchiveAfterDays int = 180
+
+@minValue(1)
+param pipelineStagingRetentionDays int = 30
+
+@minValue(1)
+param quarantineRetentionDays int = 90
+
+param heartbeatSchedule string = '*/30 * * * * *'
+param pipelineSchedulerSchedule string = '*/10 * * * * *'
+param offlineArchiveSchedule string = '0 30 2 * * *'
+param materializeSchedule string = '0 */5 * * * *'
+param featureProject string = 'default'
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var appName = 'func-arbor-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
+var cosmosDatabaseName = 'arbor'
+// Must equal host.json extensions.durableTask.hubName (test/infra/infra.test.ts checks it).
+var taskHubName = 'ArborHub'
+
+// Every blob container the code uses (test/infra/infra.test.ts checks this list against the code).
+var codeContainers = [
+  'landing'
+  'pipelines'
+  'ingest'
+  'ingest-quarantine'
+  'offline'
+  'training-sets'
+  'documents'
+  'vectors'
+  'azure-webjobs-hosts'
+]
+
+// Every Cosmos DB container the code defines (ContainerDefinition in shared/), same partition keys.
+var cosmosContainers = [
+  { id: 'datasets', partitionKey: '/id' }
+  { id: 'landed-files', partitionKey: '/dataset' }
+  { id: 'pipelines', partitionKey: '/name' }
+  { id: 'runs', partitionKey: '/runId' }
+  { id: 'feature-registry', partitionKey: '/kind' }
+  { id: 'feature-jobs', partitionKey: '/view' }
+]
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-arbor-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+var appPrincipal = [{ id: identity.outputs.principalId, type: 'ServicePrincipal' }]
+var userPrincipal = empty(principalId) ? [] : [{ id: principalId, type: principalType }]
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'starbor${resourceToken}'
+    location: location
+    tags: tags
+    containerNames: concat(codeContainers, [deploymentContainerName])
+    offlineArchiveAfterDays: offlineArchiveAfterDays
+    pipelineStagingRetentionDays: pipelineStagingRetentionDays
+    quarantineRetentionDays: quarantineRetentionDays
+    vnetEnabled: vnetEnabled
+    dataPrincipals: concat(appPrincipal, userPrincipal)
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    name: 'cosmos-arbor-${resourceToken}'
+    location: location
+    tags: tags
+    databaseName: cosmosDatabaseName
+    containers: cosmosContainers
+    dataPrincipalIds: concat([identity.outputs.principalId], empty(principalId) ? [] : [principalId])
+    vnetEnabled: vnetEnabled
+  }
+}
+
+module redis 'modules/redis.bicep' = {
+  name: 'redis'
+  scope: rg
+  params: {
+    name: 'redis-arbor-${resourceToken}'
+    location: location
+    tags: tags
+    skuName: redisSku
+    dataPrincipalIds: concat([identity.outputs.principalId], empty(principalId) ? [] : [principalId])
+  }
+}
+
+module durableTask 'modules/durable-task.bicep' = {
+  name: 'durable-task'
+  scope: rg
+  params: {
+    name: 'dts-arbor-${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    skuName: durableTaskSku
+    dataPrincipals: concat(appPrincipal, userPrincipal)
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    logAnalyticsName: 'log-arbor-${resourceToken}'
+    appInsightsName: 'appi-arbor-${resourceToken}'
+    monitorWorkspaceName: 'amw-arbor-${resourceToken}'
+    grafanaName: 'graf-arbor-${take(resourceToken, 10)}'
+    deployGrafana: deployGrafana
+    grafanaSku: grafanaSku
+    appPrincipalId: identity.outputs.principalId
+    adminPrincipalId: principalId
+    adminPrincipalType: principalType
+  }
+}
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-arbor-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountId: storage.outputs.id
+    cosmosAccountId: cosmos.outputs.id
+    redisClusterId: redis.outputs.id
+  }
+}
+
+module app 'modules/function-app.bicep' = {
+  name: 'function-app'
+  scope: rg
+  params: {
+    name: appName
+    planName: 'plan-arbor-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    nodeVersion: nodeVersion
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    alwaysReadyHttp: alwaysReadyHttp
+    alwaysReadyDurable: alwaysReadyDurable
+    storageAccountName: storage.outputs.name
+    blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
+    deploymentContainerName: deploymentContainerName
+    appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
+    cosmosEndpoint: cosmos.outputs.endpoint
+    cosmosDatabase: cosmosDatabaseName
+    redisUrl: redis.outputs.url
+    durableTaskEndpoint: durableTask.outputs.endpoint
+    heartbeatSchedule: heartbeatSchedule
+    pipelineSchedulerSchedule: pipelineSchedulerSchedule
+    featureProject: featureProject
+    offlineArchiveAfterDays: offlineArchiveAfterDays
+    offlineArchiveSchedule: offlineArchiveSchedule
+    materializeSchedule: materializeSchedule
+    subnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
+  }
+}
+
+// azd stores these in .azure/<env>/.env; the hooks read them.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = app.outputs.name
+output SERVICE_API_BASE_URL string = 'https://${app.outputs.defaultHostName}'
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_SYSTEM_TOPIC_NAME string = storage.outputs.systemTopicName
+output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output REDIS_URL string = redis.outputs.url
+output DURABLE_TASK_SCHEDULER_ENDPOINT string = durableTask.outputs.endpoint
+output DURABLE_TASK_DASHBOARD_URL string = durableTask.outputs.dashboardUrl
+output AZURE_GRAFANA_NAME string = monitoring.outputs.grafanaName
+output AZURE_GRAFANA_ENDPOINT string = monitoring.outputs.grafanaEndpoint
+output PROMETHEUS_QUERY_ENDPOINT string = monitoring.outputs.prometheusQueryEndpoint

@@ -1,0 +1,150 @@
+// The Function App on Flex Consumption, running as the user-assigned identity, with every
+// setting the code reads (shared/platform/settings.ts) as an app setting.
+// test/infra/infra.test.ts checks `appSettings` below against the settings schema: when the
+// code gains a setting, add one line to `appSettings` (and, if it is tunable, a parameter).
+
+param name string
+param planName string
+param location string
+param tags object
+
+@description('Resource id, client id and principal id of the user-assigned identity.')
+param identityId string
+param identityClientId string
+
+@allowed(['20', '22'])
+param nodeVersion string
+
+@description('Flex instance memory: vector shards are held in memory, so 4096 by default.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Always-ready instances for the http and durable trigger groups (billed while idle).')
+@minValue(0)
+param alwaysReadyHttp int
+@minValue(0)
+param alwaysReadyDurable int
+
+param storageAccountName string
+param blobEndpoint string
+param queueEndpoint string
+param tableEndpoint string
+param deploymentContainerName string
+
+param appInsightsConnectionString string
+param cosmosEndpoint string
+param cosmosDatabase string
+param redisUrl string
+param durableTaskEndpoint string
+
+param heartbeatSchedule string
+param pipelineSchedulerSchedule string
+param featureProject string
+param offlineArchiveAfterDays int
+param offlineArchiveSchedule string
+param materializeSchedule string
+
+@description('Subnet for outbound VNet integration; empty: none.')
+param subnetId string
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
+  properties: { reserved: true }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  // azd finds the app to deploy `api` to by this tag.
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    virtualNetworkSubnetId: empty(subnetId) ? null : subnetId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${blobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+        alwaysReady: [
+          { name: 'http', instanceCount: alwaysReadyHttp }
+          { name: 'durable', instanceCount: alwaysReadyDurable }
+        ]
+      }
+      runtime: { name: 'node', version: nodeVersion }
+    }
+  }
+}
+
+// Flex Consumption sets FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION itself (from
+// functionAppConfig.runtime) and refuses them as app settings.
+var appSettings = {
+  // --- Functions host: storage by identity (no connection string, no key) ---
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__blobServiceUri: blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: queueEndpoint
+  AzureWebJobsStorage__tableServiceUri: tableEndpoint
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  // --- identity for every Entra token the code asks for (DefaultAzureCredential) ---
+  AZURE_CLIENT_ID: identityClientId
+  // --- telemetry, published with the identity ---
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // --- Durable Functions backend: host.json storageProvider azureManaged reads this ---
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
+  // --- blob triggers come from Event Grid on Flex (shared/platform/blob-trigger-source.ts) ---
+  ARBOR_BLOB_TRIGGER_SOURCE: 'EventGrid'
+  // --- Cosmos DB (no COSMOS_KEY: the identity is used) ---
+  COSMOS_ENDPOINT: cosmosEndpoint
+  COSMOS_DATABASE: cosmosDatabase
+  // --- Redis (Azure Managed Redis, Entra tokens) ---
+  REDIS_URL: redisUrl
+  REDIS_KEY_PREFIX: 'arbor:'
+  REDIS_ENTRA_AUTH: 'true'
+  // --- platform timers ---
+  ARBOR_HEARTBEAT_SCHEDULE: heartbeatSchedule
+  ARBOR_PIPELINE_SCHEDULER_SCHEDULE: pipelineSchedulerSchedule
+  // --- feature store ---
+  ARBOR_FEATURE_PROJECT: featureProject
+  ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: string(offlineArchiveAfterDays)
+  ARBOR_OFFLINE_ARCHIVE_SCHEDULE: offlineArchiveSchedule
+  ARBOR_MATERIALIZE_SCHEDULE: materializeSchedule
+  // --- add new settings above this line, one per line ---
+}
+
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: appSettings
+}
+
+output name string = site.name
+output id string = site.id
+output defaultHostName string = site.properties.defaultHostName

@@ -1,0 +1,124 @@
+// Logs and traces: Log Analytics + workspace-based Application Insights (local auth disabled,
+// the app publishes with its identity). Metrics: an Azure Monitor workspace (managed
+// Prometheus) and Azure Managed Grafana wired to it; the dashboards in infra/monitoring/ are
+// imported by infra/hooks/postprovision.sh.
+
+param location string
+param tags object
+param logAnalyticsName string
+param appInsightsName string
+param monitorWorkspaceName string
+param grafanaName string
+param deployGrafana bool
+
+@allowed(['Essential', 'Standard'])
+param grafanaSku string
+
+@description('Principal id of the app identity (Monitoring Metrics Publisher on Application Insights).')
+param appPrincipalId string
+
+@description('Object id of the deploying user: Grafana Admin. Empty: none.')
+param adminPrincipalId string
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param adminPrincipalType string
+
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: logAnalyticsName
+  location: location
+  tags: tags
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+    features: { disableLocalAuth: true }
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: appInsightsName
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+    DisableLocalAuth: true
+  }
+}
+
+resource monitorWorkspace 'Microsoft.Monitor/accounts@2023-04-03' = {
+  name: monitorWorkspaceName
+  location: location
+  tags: tags
+}
+
+resource grafana 'Microsoft.Dashboard/grafana@2024-10-01' = if (deployGrafana) {
+  name: grafanaName
+  location: location
+  tags: tags
+  sku: { name: grafanaSku }
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    grafanaMajorVersion: '11'
+    apiKey: 'Disabled'
+    deterministicOutboundIP: 'Disabled'
+    publicNetworkAccess: 'Enabled'
+    zoneRedundancy: 'Disabled'
+    grafanaIntegrations: {
+      azureMonitorWorkspaceIntegrations: [{ azureMonitorWorkspaceResourceId: monitorWorkspace.id }]
+    }
+  }
+}
+
+var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+var monitoringDataReader = 'b0d8363b-8ddd-447d-831f-62ca05bff136'
+var monitoringReader = '43d0d8ad-25c7-4714-9337-8ba259a9fe05'
+var grafanaAdmin = '22926164-76b3-42b3-bc55-97df8dab3e41'
+
+resource appPublishes 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, appPrincipalId, monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
+  }
+}
+
+// Grafana reads Prometheus metrics from the workspace, and Azure Monitor metrics/logs of the group.
+resource grafanaReadsPrometheus 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployGrafana) {
+  name: guid(monitorWorkspace.id, grafanaName, monitoringDataReader)
+  scope: monitorWorkspace
+  properties: {
+    principalId: grafana!.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringDataReader)
+  }
+}
+
+resource grafanaReadsGroup 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployGrafana) {
+  name: guid(resourceGroup().id, grafanaName, monitoringReader)
+  properties: {
+    principalId: grafana!.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringReader)
+  }
+}
+
+resource adminIsGrafanaAdmin 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployGrafana && !empty(adminPrincipalId)) {
+  name: guid(grafanaName, adminPrincipalId, grafanaAdmin)
+  scope: grafana
+  properties: {
+    principalId: adminPrincipalId
+    principalType: adminPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grafanaAdmin)
+  }
+}
+
+output appInsightsConnectionString string = appInsights.properties.ConnectionString
+output appInsightsName string = appInsights.name
+output logAnalyticsId string = logAnalytics.id
+output monitorWorkspaceId string = monitorWorkspace.id
+output prometheusQueryEndpoint string = monitorWorkspace.properties.metrics.prometheusQueryEndpoint
+output grafanaName string = deployGrafana ? grafanaName : ''
+output grafanaEndpoint string = deployGrafana ? grafana!.properties.endpoint : ''

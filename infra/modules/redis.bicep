@@ -1,0 +1,54 @@
+// Azure Managed Redis (Microsoft.Cache/redisEnterprise), access keys disabled: clients sign in
+// with Microsoft Entra tokens (shared/storage/redis-entra.ts), granted by access policy
+// assignments. EnterpriseCluster policy gives one endpoint, so a non-cluster client (ioredis
+// `new Redis(url)`) works at every SKU size.
+
+param name string
+param location string
+param tags object
+
+@description('Azure Managed Redis SKU, e.g. Balanced_B0 (0.5 GB), Balanced_B1, Balanced_B5, MemoryOptimized_M10.')
+param skuName string
+
+@description('Object ids (principal ids) that may connect with Entra tokens.')
+param dataPrincipalIds string[]
+
+resource cluster 'Microsoft.Cache/redisEnterprise@2025-04-01' = {
+  name: name
+  location: location
+  tags: tags
+  sku: { name: skuName }
+  properties: {
+    minimumTlsVersion: '1.2'
+    // High availability doubles the price; B0 for dev/test is fine without it.
+    highAvailability: startsWith(skuName, 'Balanced_B0') ? 'Disabled' : 'Enabled'
+  }
+}
+
+resource database 'Microsoft.Cache/redisEnterprise/databases@2025-04-01' = {
+  parent: cluster
+  name: 'default'
+  properties: {
+    clientProtocol: 'Encrypted'
+    port: 10000
+    clusteringPolicy: 'EnterpriseCluster'
+    evictionPolicy: 'NoEviction'
+    accessKeysAuthentication: 'Disabled'
+  }
+}
+
+resource access 'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments@2025-04-01' = [for (principalId, i) in dataPrincipalIds: {
+  parent: database
+  // Names are letters and digits only.
+  name: 'arbor${i}${take(uniqueString(principalId), 8)}'
+  properties: {
+    accessPolicyName: 'default'
+    user: { objectId: principalId }
+  }
+}]
+
+output id string = cluster.id
+output name string = cluster.name
+output hostName string = cluster.properties.hostName
+// No password: the app authenticates with Entra tokens (REDIS_ENTRA_AUTH=true).
+output url string = 'rediss://${cluster.properties.hostName}:10000'

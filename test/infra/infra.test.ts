@@ -1,0 +1,360 @@
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { settingsSchema } from '../../shared/platform/settings.js';
+
+/**
+ * Offline checks of infra/ against the code: no Azure and no Bicep compiler needed (see
+ * docs/deploy.md for the checks only `az bicep build` / `azd provision --preview` can do).
+ * Each failure names the setting, container or parameter and the file to fix.
+ */
+
+const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+const read = (path: string): string => readFileSync(join(root, path), 'utf8');
+
+const mainBicepPath = 'infra/main.bicep';
+const functionAppPath = 'infra/modules/function-app.bicep';
+const storagePath = 'infra/modules/storage.bicep';
+const mainBicep = read(mainBicepPath);
+const functionApp = read(functionAppPath);
+
+/** Source without `//` comments (a `//` inside a string, as in URLs, is kept). */
+function stripComments(source: string): string {
+  return source
+    .split('\n')
+    .map((line) => {
+      let inString = false;
+      for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (ch === "'" && line[i - 1] !== '\\') inString = !inString;
+        if (!inString && ch === '/' && line[i + 1] === '/') return line.slice(0, i);
+      }
+      return line;
+    })
+    .join('\n');
+}
+
+/** The balanced `{...}` or `[...]` that opens at the first bracket after `marker`. */
+function blockAfter(source: string, marker: RegExp, open = '{'): string {
+  const close = open === '{' ? '}' : ']';
+  const match = marker.exec(source);
+  if (!match) throw new Error(`${marker} not found`);
+  const start = source.indexOf(open, match.index + match[0].length - 1);
+  let depth = 0;
+  for (let i = start; i < source.length; i++) {
+    if (source[i] === open) depth++;
+    else if (source[i] === close && --depth === 0) return source.slice(start + 1, i);
+  }
+  throw new Error(`unbalanced block after ${marker}`);
+}
+
+/** Keys of an object literal body, top level only. */
+function topLevelKeys(body: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (const line of stripComments(body).split('\n')) {
+    if (depth === 0) {
+      const key = /^\s*'?([A-Za-z_][\w-]*)'?\s*:/.exec(line);
+      if (key) keys.push(key[1] as string);
+    }
+    for (const ch of line) {
+      if (ch === '{' || ch === '[' || ch === '(') depth++;
+      else if (ch === '}' || ch === ']' || ch === ')') depth--;
+    }
+  }
+  return keys;
+}
+
+/** Every .ts file under the given folders of the app (not tests). */
+function sourceFiles(...folders: string[]): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (entry.endsWith('.ts')) files.push(path);
+    }
+  };
+  for (const folder of folders) walk(join(root, folder));
+  return files;
+}
+
+const appSettingsBody = blockAfter(functionApp, /var appSettings = \{/);
+const bicepSettings = topLevelKeys(appSettingsBody);
+const bicepSettingValue = (name: string): string | undefined =>
+  new RegExp(`^\\s*${name}\\s*:\\s*(.+)$`, 'm').exec(stripComments(appSettingsBody))?.[1]?.trim();
+
+describe('app settings: shared/platform/settings.ts <-> infra/modules/function-app.bicep', () => {
+  const schemaSettings = Object.keys(settingsSchema.shape);
+
+  /** In the schema, deliberately not set in Azure. */
+  const localOnly: Record<string, string> = {
+    AzureWebJobsStorage: 'a connection string (with an account key) or UseDevelopmentStorage=true; Azure uses the identity-based AzureWebJobsStorage__* settings',
+    COSMOS_KEY: 'an account key; in Azure the managed identity is used (keys are disabled on the account)',
+    ARBOR_FUNCTION_KEY: "the local host's stand-in for function keys; in Azure the Functions host checks its own keys",
+    WEBSITE_INSTANCE_ID: 'set by the platform on every instance',
+    ARBOR_HOST_ID: 'a local/test override of the instance name; Azure has WEBSITE_INSTANCE_ID',
+  };
+
+  /** Set in Azure, not in the schema: who reads each, and (when it is the code) which file. */
+  const readElsewhere: Record<string, { by: string; file?: string }> = {
+    AzureWebJobsStorage__accountName: { by: 'the Functions host (identity-based AzureWebJobsStorage)' },
+    AzureWebJobsStorage__queueServiceUri: { by: 'the Functions host (blob trigger poison queue)' },
+    AzureWebJobsStorage__tableServiceUri: { by: 'the Functions host' },
+    AzureWebJobsStorage__credential: { by: 'the Functions host' },
+    AzureWebJobsStorage__clientId: { by: 'the Functions host' },
+    APPLICATIONINSIGHTS_CONNECTION_STRING: { by: 'the Functions host (telemetry)' },
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: { by: 'the Functions host (Entra auth for telemetry)' },
+    DURABLE_TASK_SCHEDULER_CONNECTION_STRING: { by: 'the durable extension, named by host.json storageProvider.connectionStringName', file: 'host.json' },
+    ARBOR_BLOB_TRIGGER_SOURCE: { by: 'the blob trigger registrations', file: 'shared/platform/blob-trigger-source.ts' },
+  };
+
+  it.each(schemaSettings.filter((name) => !(name in localOnly)))('%s is set on the Function App', (name) => {
+    expect(
+      bicepSettings.includes(name),
+      `setting ${name} (shared/platform/settings.ts) is not an app setting in ${functionAppPath}: add \`${name}: ...\` to var appSettings, or to localOnly in test/infra/infra.test.ts with the reason`,
+    ).toBe(true);
+  });
+
+  it('the local-only settings exist in the schema and are not set in Azure', () => {
+    for (const name of Object.keys(localOnly)) {
+      expect(schemaSettings, `localOnly lists ${name}, which shared/platform/settings.ts no longer has`).toContain(name);
+      expect(bicepSettings, `${name} is local-only (${localOnly[name]}) but ${functionAppPath} sets it`).not.toContain(name);
+    }
+  });
+
+  it('every app setting in Bicep is read by the code or by the host', () => {
+    for (const name of bicepSettings) {
+      const elsewhere = readElsewhere[name];
+      expect(
+        schemaSettings.includes(name) || elsewhere !== undefined,
+        `${functionAppPath} sets ${name}, which neither shared/platform/settings.ts nor readElsewhere (test/infra/infra.test.ts) knows`,
+      ).toBe(true);
+      if (elsewhere?.file) expect(read(elsewhere.file), `${name} should be read by ${elsewhere.file}`).toContain(name);
+    }
+    for (const name of Object.keys(readElsewhere)) {
+      expect(bicepSettings, `readElsewhere lists ${name}, but ${functionAppPath} no longer sets it`).toContain(name);
+    }
+  });
+
+  it('every %SETTING% a function binds to is set in Azure (the host would not start without it)', () => {
+    const referenced = new Set<string>();
+    for (const file of sourceFiles('functions')) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/'%(\w+)%'/g)) referenced.add(match[1] as string);
+    }
+    expect(referenced.size).toBeGreaterThan(0);
+    for (const name of referenced) expect(bicepSettings, `functions/ binds to %${name}% but ${functionAppPath} does not set it`).toContain(name);
+  });
+
+  it('identity-based and Flex-compatible: no keys, no settings Flex refuses, the values Azure needs', () => {
+    expect(stripComments(appSettingsBody)).not.toMatch(/listKeys|AccountKey=|primaryKey|COSMOS_KEY|SharedAccessSignature/);
+    for (const refused of ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_CONTENTSHARE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', 'WEBSITE_NODE_DEFAULT_VERSION', 'AzureWebJobsStorage']) {
+      expect(bicepSettings, `Flex Consumption refuses ${refused} as an app setting (or it carries a key)`).not.toContain(refused);
+    }
+    expect(bicepSettingValue('ARBOR_BLOB_TRIGGER_SOURCE')).toBe("'EventGrid'");
+    expect(bicepSettingValue('AzureWebJobsStorage__credential')).toBe("'managedidentity'");
+    expect(bicepSettingValue('REDIS_ENTRA_AUTH')).toBe("'true'");
+    expect(bicepSettingValue('DURABLE_TASK_SCHEDULER_CONNECTION_STRING')).toMatch(/Authentication=ManagedIdentity;ClientID=\$\{identityClientId\}/);
+    expect(bicepSettingValue('AZURE_CLIENT_ID')).toBe('identityClientId');
+    // The archive age the code uses is the one the lifecycle policy uses.
+    expect(bicepSettingValue('ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS')).toBe('string(offlineArchiveAfterDays)');
+  });
+
+  it('local.settings.json names only settings the code or the local host knows', () => {
+    const values = Object.keys((JSON.parse(read('local.settings.json')) as { Values: Record<string, string> }).Values);
+    const hostOnlyLocally = ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsFeatureFlags'];
+    for (const name of values) {
+      expect(
+        schemaSettings.includes(name) || bicepSettings.includes(name) || hostOnlyLocally.includes(name),
+        `local.settings.json has ${name}, which neither the settings schema nor Bicep knows`,
+      ).toBe(true);
+    }
+  });
+});
+
+describe('storage: containers the code uses exist in infra/', () => {
+  const bicepContainers = [...blockAfter(mainBicep, /var codeContainers = \[/, '[').matchAll(/'([a-z0-9-]+)'/g)].map((m) => m[1] as string);
+
+  /** Found by reading the code: `xxxContainer = '<name>'` constants and blob trigger paths. */
+  function containersInCode(): Map<string, string> {
+    const found = new Map<string, string>();
+    for (const file of sourceFiles('shared', 'functions')) {
+      const source = readFileSync(file, 'utf8');
+      for (const match of source.matchAll(/\b\w*[cC]ontainer\w*\s*(?::\s*string\s*)?=\s*'([a-z0-9-]{3,63})'/g)) found.set(match[1] as string, relative(root, file));
+      for (const match of source.matchAll(/\bpath:\s*'([a-z0-9-]{3,63})\//g)) found.set(match[1] as string, relative(root, file));
+    }
+    return found;
+  }
+
+  /** Named here because no constant in the code spells them. */
+  const explicit: Record<string, string> = {
+    'azure-webjobs-hosts': 'the Functions host keeps locks and blob trigger receipts there; Arbor records poison blobs under blobpoison/ (README)',
+    documents: 'RAG source documents (issue: RAG), provisioned ahead of the code',
+    vectors: 'vector index shards and snapshots (issue: vector search), provisioned ahead of the code',
+  };
+
+  /** Used by the code but deliberately not provisioned. */
+  const notInAzure: Record<string, string> = {
+    // local/host.ts keeps orchestration history in durable-<hub>; Azure uses the Durable Task Scheduler.
+  };
+
+  it('finds the containers in the code (the scan itself works)', () => {
+    const found = containersInCode();
+    expect(found.get('landing')).toBe('functions/datasets/catalog-landed-file.ts');
+    expect(found.has('pipelines')).toBe(true);
+  });
+
+  it.each([...containersInCode()].filter(([name]) => !(name in notInAzure)))('container %s (used in %s) is in infra/main.bicep', (name, file) => {
+    expect(bicepContainers, `container "${name}" (used in ${file}) is missing from var codeContainers in ${mainBicepPath}`).toContain(name);
+  });
+
+  it('the explicitly named containers are in infra/main.bicep, and nothing unexplained is', () => {
+    const code = containersInCode();
+    for (const name of Object.keys(explicit)) expect(bicepContainers, `container "${name}" (${explicit[name]}) is missing from ${mainBicepPath}`).toContain(name);
+    for (const name of bicepContainers) {
+      expect(code.has(name) || name in explicit, `${mainBicepPath} creates container "${name}", which the code does not use and the test does not explain`).toBe(true);
+    }
+  });
+
+  it('durable-<hub> is not needed in Azure because host.json uses the Durable Task Scheduler', () => {
+    const host = JSON.parse(read('host.json')) as { extensions: { durableTask: { storageProvider?: { type?: string } } } };
+    expect(host.extensions.durableTask.storageProvider?.type).toBe('azureManaged');
+    expect(read('local/host.ts')).toContain('durable-${');
+    expect(Object.keys(notInAzure)).toEqual([]);
+  });
+
+  it('every Cosmos DB container the code defines is declared with the same partition key', () => {
+    const declared = new Map(
+      [...blockAfter(mainBicep, /var cosmosContainers = \[/, '[').matchAll(/\{\s*id:\s*'([^']+)',\s*partitionKey:\s*'([^']+)'\s*\}/g)].map((m) => [m[1] as string, m[2] as string]),
+    );
+    const defined = new Map<string, string>();
+    for (const file of sourceFiles('shared')) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/ContainerDefinition\s*=\s*\{\s*id:\s*'([^']+)',\s*partitionKey:\s*'([^']+)'/g)) {
+        defined.set(match[1] as string, match[2] as string);
+      }
+    }
+    expect(defined.size).toBeGreaterThanOrEqual(4);
+    for (const [id, key] of defined) {
+      expect(declared.get(id), `Cosmos container "${id}" (partition key ${key}) is missing from var cosmosContainers in ${mainBicepPath} (the app has no key, so it cannot create it)`).toBe(key);
+    }
+    for (const id of declared.keys()) expect(defined.has(id), `${mainBicepPath} declares Cosmos container "${id}", which no ContainerDefinition in shared/ defines`).toBe(true);
+  });
+
+  it('storage is identity-only with an archive lifecycle for offline/ driven by the parameter', () => {
+    const storage = read(storagePath);
+    expect(storage).toMatch(/allowSharedKeyAccess:\s*false/);
+    expect(storage).toMatch(/allowBlobPublicAccess:\s*false/);
+    const start = storage.indexOf("name: 'offline-cool-then-archive'");
+    expect(start, `${storagePath} has no offline-cool-then-archive rule`).toBeGreaterThan(0);
+    const offlineRule = blockAfter(storage.slice(start), /definition:\s*\{/);
+    expect(offlineRule).toContain("prefixMatch: ['offline/']");
+    expect(offlineRule).toMatch(/tierToArchive:\s*\{\s*daysAfterModificationGreaterThan:\s*offlineArchiveAfterDays\s*\}/);
+    expect(mainBicep).toMatch(/offlineArchiveAfterDays:\s*offlineArchiveAfterDays/);
+  });
+});
+
+describe('Bicep hygiene (what can be checked without the compiler)', () => {
+  const bicepFiles = ['infra/main.bicep', ...readdirSync(join(root, 'infra/modules')).filter((f) => f.endsWith('.bicep')).map((f) => `infra/modules/${f}`)];
+
+  it('every resource pins a GA API version and nothing reads keys', () => {
+    for (const file of bicepFiles) {
+      const source = stripComments(read(file));
+      const resources = [...source.matchAll(/^\s*resource\s+\w+\s+'([^']+)'/gm)].map((m) => m[1] as string);
+      for (const type of resources) {
+        expect(type, `${file}: ${type} has no pinned API version`).toMatch(/^[\w.]+\/[\w/]+@\d{4}-\d{2}-\d{2}$/);
+      }
+      expect(source, `${file} must not read keys`).not.toMatch(/listKeys\(|listConnectionStrings\(|AccountKey=|\.primaryKey\b/);
+      for (const module of source.matchAll(/^\s*module\s+\w+\s+'([^']+)'/gm)) {
+        const ref = module[1] as string;
+        if (ref.startsWith('br/') || ref.startsWith('br:')) expect(ref, `${file}: registry module ${ref} is not pinned`).toMatch(/:\d+\.\d+\.\d+$/);
+        else expect(existsSync(join(root, dirname(file), ref)), `${file}: module ${ref} does not exist`).toBe(true);
+      }
+    }
+  });
+
+  it('main.bicep passes every module exactly the parameters it declares, and reads only outputs it has', () => {
+    const source = stripComments(mainBicep);
+    for (const module of source.matchAll(/^module\s+(\w+)\s+'([^']+)'/gm)) {
+      const [, symbol, path] = module as unknown as [string, string, string];
+      const moduleSource = stripComments(read(join('infra', path)));
+      const declared = new Map([...moduleSource.matchAll(/^param\s+(\w+)\s+[^=\n]+?(=.*)?$/gm)].map((m) => [m[1] as string, m[2] !== undefined]));
+      const outputs = new Set([...moduleSource.matchAll(/^output\s+(\w+)\s/gm)].map((m) => m[1] as string));
+      const body = blockAfter(source, new RegExp(`^module\\s+${symbol}\\s+'[^']+'\\s*=\\s*(?:if\\s*\\([^)]*\\)\\s*)?\\{`, 'm'));
+      const passed = topLevelKeys(blockAfter(body, /params:\s*\{/));
+      for (const name of passed) expect(declared.has(name), `main.bicep passes ${name} to ${path}, which has no such param`).toBe(true);
+      for (const [name, hasDefault] of declared) {
+        if (!hasDefault) expect(passed, `main.bicep does not pass required param ${name} to ${path}`).toContain(name);
+      }
+      for (const use of source.matchAll(new RegExp(`\\b${symbol}!?\\.outputs\\.(\\w+)`, 'g'))) {
+        expect(outputs.has(use[1] as string), `main.bicep reads ${symbol}.outputs.${use[1]}, which ${path} does not output`).toBe(true);
+      }
+    }
+  });
+
+  it('host.json matches infra: task hub, Durable Task Scheduler connection, extension bundle', () => {
+    const host = JSON.parse(read('host.json')) as {
+      extensionBundle: { id: string; version: string };
+      functionTimeout: string;
+      extensions: { durableTask: { hubName: string; storageProvider: { type: string; connectionStringName: string } } };
+    };
+    expect(host.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' });
+    expect(/var taskHubName = '([^']+)'/.exec(mainBicep)?.[1]).toBe(host.extensions.durableTask.hubName);
+    expect(bicepSettings).toContain(host.extensions.durableTask.storageProvider.connectionStringName);
+    expect(host.functionTimeout).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+  });
+});
+
+/** The subset of YAML azure.yaml uses: nested maps of scalars by indentation. */
+function parseSimpleYaml(text: string): Record<string, unknown> {
+  const rootMap: Record<string, unknown> = {};
+  const stack: { indent: number; map: Record<string, unknown> }[] = [{ indent: -1, map: rootMap }];
+  for (const raw of text.split('\n')) {
+    if (/^\s*(#|$)/.test(raw)) continue;
+    const match = /^(\s*)([\w.-]+):\s*(.*)$/.exec(raw);
+    if (!match) throw new Error(`azure.yaml: cannot read line "${raw}"`);
+    const indent = (match[1] as string).length;
+    while ((stack.at(-1) as { indent: number }).indent >= indent) stack.pop();
+    const parent = (stack.at(-1) as { map: Record<string, unknown> }).map;
+    const value = (match[3] as string).replace(/\s+#.*$/, '');
+    if (value === '') {
+      const child: Record<string, unknown> = {};
+      parent[match[2] as string] = child;
+      stack.push({ indent, map: child });
+    } else parent[match[2] as string] = value;
+  }
+  return rootMap;
+}
+
+describe('azure.yaml and infra/main.parameters.json', () => {
+  it('azure.yaml deploys service api as a JavaScript Function App from infra/main.bicep', () => {
+    const azure = parseSimpleYaml(read('azure.yaml')) as {
+      name: string;
+      infra: { provider: string; path: string; module: string };
+      services: Record<string, { project: string; language: string; host: string }>;
+      hooks: Record<string, { posix: { run: string } }>;
+    };
+    expect(azure.name).toBe('arbor');
+    expect(azure.services).toEqual({ api: { project: '.', language: 'js', host: 'function' } });
+    expect(azure.infra).toEqual({ provider: 'bicep', path: 'infra', module: 'main' });
+    expect(mainBicep).toMatch(/^targetScope = 'subscription'$/m);
+    // azd finds the Function App for service "api" by this tag.
+    expect(functionApp).toMatch(/'azd-service-name':\s*'api'/);
+    for (const [name, hook] of Object.entries(azure.hooks)) {
+      const script = join(root, hook.posix.run);
+      expect(existsSync(script), `hook ${name}: ${hook.posix.run} does not exist`).toBe(true);
+      accessSync(script, constants.X_OK);
+    }
+  });
+
+  it('the parameters file maps the azd variables onto parameters main.bicep declares', () => {
+    const parameters = (JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, { value: unknown }> }).parameters;
+    expect(parameters.environmentName?.value).toBe('${AZURE_ENV_NAME}');
+    expect(parameters.location?.value).toBe('${AZURE_LOCATION}');
+    expect(parameters.principalId?.value).toBe('${AZURE_PRINCIPAL_ID}');
+    const declared = new Map([...stripComments(mainBicep).matchAll(/^param\s+(\w+)\s+[^=\n]+?(=.*)?$/gm)].map((m) => [m[1] as string, m[2] !== undefined]));
+    for (const name of Object.keys(parameters)) expect(declared.has(name), `main.parameters.json sets ${name}, which main.bicep does not declare`).toBe(true);
+    for (const [name, hasDefault] of declared) {
+      if (!hasDefault) expect(Object.keys(parameters), `main.bicep param ${name} has no default and is not in main.parameters.json`).toContain(name);
+    }
+  });
+});
