@@ -51,6 +51,11 @@ param materializeSchedule string
 @description('Subnet for outbound VNet integration; empty: none.')
 param subnetId string
 
+// A group with 0 always-ready instances is left out rather than listed with 0.
+var alwaysReadyHttpGroup = alwaysReadyHttp > 0 ? [{ name: 'http', instanceCount: alwaysReadyHttp }] : []
+var alwaysReadyDurableGroup = alwaysReadyDurable > 0 ? [{ name: 'durable', instanceCount: alwaysReadyDurable }] : []
+var alwaysReady = concat(alwaysReadyHttpGroup, alwaysReadyDurableGroup)
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -92,10 +97,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
-        alwaysReady: [
-          { name: 'http', instanceCount: alwaysReadyHttp }
-          { name: 'durable', instanceCount: alwaysReadyDurable }
-        ]
+        alwaysReady: alwaysReady
       }
       runtime: { name: 'node', version: nodeVersion }
     }
