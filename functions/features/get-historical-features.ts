@@ -1,7 +1,7 @@
 import { app } from '@azure/functions';
 import { historicalFeatures } from '../../shared/features/historical.js';
 import { loadRegistry } from '../../shared/features/registry.js';
-import { checkEntityRows, historicalRequestSchema, resolveFeatureRefs } from '../../shared/features/requests.js';
+import { historicalRequestSchema, resolveFeatureRefs } from '../../shared/features/requests.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
 
@@ -15,7 +15,6 @@ app.http('get-historical-features', {
     const services = getServices();
     const registry = await loadRegistry(services);
     const refs = resolveFeatureRefs(registry, body);
-    if (body.entityRows) checkEntityRows(registry, refs, body.entityRows);
     const source = body.entityRows ? { kind: 'inline' as const, rows: body.entityRows } : { kind: 'blob' as const, ...body.entityRowsBlob! };
     return json(200, await historicalFeatures(services, registry, refs, source, body.output ? { output: body.output } : {}));
   }),

@@ -131,7 +131,9 @@ async function stageEntityRows(
   let relation: string;
   if (source.kind === 'inline') {
     const path = join(session.scratch, 'entity-rows.jsonl');
-    // Only the columns the join needs go to DuckDB; the caller's other columns are merged back in JS.
+    // Only the columns the join needs go to DuckDB; the caller's other columns are merged back in
+    // JS. Keys and timestamps are checked by DuckDB's casts below, not per row in JS: for 100,000
+    // rows a zod pass took 3.2 s, the whole join 2.5 s (bench/features).
     await writeFile(
       path,
       source.rows.map((row, index) => JSON.stringify({ _row: index, ...Object.fromEntries([...keyColumns.map((k) => [k.name, String(row[k.name])]), [eventTimestampColumn, row[eventTimestampColumn]]]) })).join('\n'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import { zodDetails } from '../platform/http.js';
-import { eventTimestampColumn, featureRefSchema, splitFeatureRef, type FeatureRegistry } from './definitions.js';
+import { featureRefSchema, splitFeatureRef, type FeatureRegistry } from './definitions.js';
 import type { JoinKeyValue } from './online-layout.js';
 import { planLookup } from './online-store.js';
 import { joinKeySchema, timestampSchema } from './rows.js';
@@ -93,19 +93,4 @@ export function entityRowsFromColumns(
   }
   if (problems.length) throw new ValidationError(problems.slice(0, 100));
   return rows;
-}
-
-/** Inline entity rows of a historical request: join keys typed, a zoned timestamp on each. */
-export function checkEntityRows(registry: FeatureRegistry, refs: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): void {
-  const keys = new Map(planLookup(registry, refs).flatMap((plan) => plan.entity.joinKeys.map((k) => [k.name, k.type] as const)));
-  const problems: ErrorDetail[] = [];
-  rows.forEach((row, index) => {
-    for (const [name, type] of keys) {
-      const parsed = joinKeySchema(type).safeParse(row[name]);
-      if (!parsed.success) problems.push(...zodDetails(parsed.error.issues, `entityRows[${index}].${name}`));
-    }
-    const stamp = timestampSchema.safeParse(row[eventTimestampColumn]);
-    if (!stamp.success) problems.push(...zodDetails(stamp.error.issues, `entityRows[${index}].${eventTimestampColumn}`));
-  });
-  if (problems.length) throw new ValidationError(problems.slice(0, 100));
 }
