@@ -35,6 +35,9 @@ import './features/materialize-features.js';
 import './features/materialize-timer.js';
 import './features/archive-timer.js';
 import './features/ingest-file.js';
+import './drift/run-drift.js';
+import './drift/get-drift-reports.js';
+import './drift/put-drift-profile.js';
 
 // Fail at load, naming every bad setting, rather than at the first request.
 loadSettings();

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { callDependency } from '../platform/dependency.js';
 import { ArborError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
-import type { ContainerDefinition } from '../storage/cosmos.js';
+import { withoutSystemProperties, type ContainerDefinition } from '../storage/cosmos.js';
 import {
   splitFeatureRef,
   type Definitions,
@@ -170,9 +170,9 @@ export async function loadRegistry(services: Services, options: { fresh?: boolea
   if (!options.fresh && cached && cached.database === database && Date.now() - cached.at < cacheMs) return cached.registry;
   const registry = callDependency('cosmos', async () => {
     const container = await services.cosmos.container(featureRegistryContainer);
-    const { resources } = await container.items.query<RegistryDocument & { _rid?: string }>('SELECT * FROM c').fetchAll();
+    const { resources } = await container.items.query<RegistryDocument>('SELECT * FROM c').fetchAll();
     const clean = <T>(doc: RegistryDocument): T => {
-      const { id: _id, kind: _kind, _rid, _self, _etag, _attachments, _ts, ...rest } = doc as RegistryDocument & Record<string, unknown>;
+      const { id: _id, kind: _kind, ...rest } = withoutSystemProperties(doc);
       return rest as T;
     };
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);

@@ -19,6 +19,8 @@ export interface DuckDbSession {
   run(sql: string, values?: BoundValues): Promise<number>;
   /** Runs a query Arbor wrote, values bound; returns its rows as plain JS values (BIGINT as bigint). */
   rows(sql: string, values?: BoundValues): Promise<Array<Record<string, unknown>>>;
+  /** The first column of a query's result, as plain JS values: cheaper than rows for one column. */
+  column(sql: string, values?: BoundValues): Promise<unknown[]>;
   /** Writes a query's result to a parquet file in the scratch folder; returns the row count. */
   copyToParquet(query: string, path: string): Promise<number>;
   /**
@@ -96,6 +98,7 @@ export async function withDuckDb<T>(work: (session: DuckDbSession) => Promise<T>
       scratch,
       run: (sql, values) => guarded(async () => (await open.run(sql, values)).rowsChanged),
       rows: (sql, values) => guarded(async () => (await open.runAndReadAll(sql, values)).getRowObjectsJS() as Array<Record<string, unknown>>),
+      column: (sql, values) => guarded(async () => ((await open.runAndReadAll(sql, values)).getColumnsJS()[0] ?? []) as unknown[]),
       // The query goes on lines of its own, so a trailing `--` comment cannot swallow the `)`.
       copyToParquet: (query, path) =>
         guarded(async () => (await open.run(`COPY (\n${query}\n) TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`)).rowsChanged),

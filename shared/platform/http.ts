@@ -109,3 +109,10 @@ export function routeParam<Schema extends z.ZodType<string>>(
   if (!result.success) throw new ValidationError(zodDetails(result.error.issues, name));
   return result.data;
 }
+
+/** A query parameter, absent as undefined, validated by the schema: 400 naming it when wrong. */
+export function queryParam<Schema extends z.ZodType>(request: HttpRequest, name: string, schema: Schema): z.output<Schema> {
+  const result = schema.safeParse(request.query.get(name) ?? undefined);
+  if (!result.success) throw new ValidationError(zodDetails(result.error.issues, `?${name}`));
+  return result.data;
+}

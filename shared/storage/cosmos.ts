@@ -64,3 +64,9 @@ export function createCosmosStore(settings: Settings): CosmosStore {
     },
   };
 }
+
+/** A document as the app wrote it, without the properties Cosmos DB adds (_rid, _etag ...). */
+export function withoutSystemProperties<T extends object>(document: T): T {
+  const { _rid, _self, _etag, _attachments, _ts, ...rest } = document as T & Record<string, unknown>;
+  return rest as T;
+}

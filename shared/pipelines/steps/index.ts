@@ -1,6 +1,7 @@
 import type { StepType } from '../step-type.js';
 import { blobExtractStep } from './blob-extract.js';
 import { blobLoadStep } from './blob-load.js';
+import { driftRunStep } from './drift-run.js';
 import { duckdbSqlStep } from './duckdb-sql.js';
 import { httpCallStep } from './http-call.js';
 import { noopStep } from './noop.js';
@@ -8,5 +9,5 @@ import { sleepStep } from './sleep.js';
 
 /** Arbor's built-in step types, by the name a spec's `uses` gives. */
 export const builtInStepTypes: ReadonlyMap<string, StepType> = new Map<string, StepType>(
-  [noopStep, sleepStep, httpCallStep, blobExtractStep, duckdbSqlStep, blobLoadStep].map((stepType): [string, StepType] => [stepType.name, stepType]),
+  [noopStep, sleepStep, httpCallStep, blobExtractStep, duckdbSqlStep, blobLoadStep, driftRunStep].map((stepType): [string, StepType] => [stepType.name, stepType]),
 );

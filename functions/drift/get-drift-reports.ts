@@ -1,0 +1,20 @@
+import { app } from '@azure/functions';
+import { z } from 'zod';
+import { listReports } from '../../shared/drift/store.js';
+import { NotFoundError } from '../../shared/platform/errors.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, queryParam, routeParam } from '../../shared/platform/http.js';
+
+/** The latest drift report of a view and the ones before it (`?limit=`, default 20). */
+app.http('get-drift-reports', {
+  methods: ['GET'],
+  route: 'drift/{view}',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const view = routeParam(request, 'view', z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'is not a feature view name'));
+    const limit = queryParam(request, 'limit', z.coerce.number().int().min(1).max(100).default(20));
+    const reports = await listReports(getServices(), view, limit);
+    if (!reports.length) throw new NotFoundError('drift report of view', view);
+    return json(200, { latest: reports[0], history: reports });
+  }),
+});

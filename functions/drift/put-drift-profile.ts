@@ -1,0 +1,19 @@
+import { app } from '@azure/functions';
+import { captureProfile } from '../../shared/drift/profiles.js';
+import { profileRequestSchema } from '../../shared/drift/requests.js';
+import { loadRegistry } from '../../shared/features/registry.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+
+/** Captures a reference profile from a window of a view's offline data or from a training set. */
+app.http('put-drift-profile', {
+  methods: ['POST'],
+  route: 'drift/profiles',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const body = await readJsonBody(request, profileRequestSchema);
+    const services = getServices();
+    const profile = await captureProfile(services, await loadRegistry(services), body, new Date());
+    return json(201, { name: profile.name, view: profile.view, rows: profile.rows, source: profile.source, features: Object.keys(profile.features) });
+  }),
+});

@@ -1,0 +1,18 @@
+import { app } from '@azure/functions';
+import { driftRunSchema } from '../../shared/drift/requests.js';
+import { runDrift } from '../../shared/drift/run.js';
+import { loadRegistry } from '../../shared/features/registry.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+
+/** Runs a drift check now and answers with its stored report. Scheduled checks are pipelines with a `drift.run` step. */
+app.http('run-drift', {
+  methods: ['POST'],
+  route: 'drift/run',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const body = await readJsonBody(request, driftRunSchema);
+    const services = getServices();
+    return json(200, await runDrift(services, await loadRegistry(services), body, new Date()));
+  }),
+});

@@ -1,0 +1,137 @@
+import type { TestName } from './requests.js';
+import type { FeatureSample, WindowSample } from './samples.js';
+import { categoricalPsi, chiSquare, jensenShannon, kolmogorovSmirnov, proportionsTest, psi, wasserstein } from './statistics.js';
+
+/**
+ * p-value tests drift when the score falls below the threshold; distances when it rises above.
+ * Defaults: with at least `largeSample` values on both sides, p-values flag differences too
+ * small to matter, so distances decide (PSI for numbers, Jensen-Shannon for categories); below
+ * it, the tests that account for sample size decide (Kolmogorov-Smirnov, chi-square).
+ */
+export const pValueTests: ReadonlySet<TestName> = new Set(['ks', 'chi_square', 'proportions']);
+export const defaultThresholds: Record<TestName, number> = {
+  psi: 0.2,
+  ks: 0.05,
+  wasserstein: 1,
+  chi_square: 0.05,
+  jensen_shannon: 0.1,
+  proportions: 0.01,
+};
+export const largeSample = 1_000;
+
+export interface FeatureDrift {
+  test: TestName | 'none';
+  score: number | null;
+  threshold: number | null;
+  drifted: boolean;
+  /** Every statistic computed for the feature, whichever decided. */
+  statistics: Record<string, number>;
+  reason?: string;
+}
+
+export interface FeatureQuality {
+  nullRate: { reference: number; current: number };
+  /** Current values outside the reference's [min, max]. */
+  outOfRange?: number;
+  /** Categories seen now and never in the reference (up to 20). */
+  newCategories?: string[];
+}
+
+export interface DriftEvaluation {
+  drifted: boolean;
+  features: Record<string, FeatureDrift>;
+  quality: { rows: { reference: number; current: number; change: number | null }; features: Record<string, FeatureQuality> };
+}
+
+export interface EvaluationOptions {
+  label?: string | undefined;
+  tests?: Record<string, { test?: TestName | undefined; threshold?: number | undefined }> | undefined;
+}
+
+export function evaluateDrift(reference: WindowSample, current: WindowSample, options: EvaluationOptions = {}): DriftEvaluation {
+  const features: Record<string, FeatureDrift> = {};
+  const quality: DriftEvaluation['quality'] = {
+    rows: { reference: reference.rows, current: current.rows, change: reference.rows ? (current.rows - reference.rows) / reference.rows : null },
+    features: {},
+  };
+  for (const [name, now] of Object.entries(current.features)) {
+    const before = reference.features[name];
+    if (!before) continue;
+    quality.features[name] = featureQuality(before, now);
+    features[name] = name === options.label ? labelDrift(before, now, options.tests?.[name]) : featureDrift(before, now, options.tests?.[name]);
+  }
+  return { drifted: Object.values(features).some((f) => f.drifted), features, quality };
+}
+
+function size(sample: FeatureSample): number {
+  return sample.kind === 'numeric' ? (sample.sorted?.length ?? 0) : [...(sample.counts?.values() ?? [])].reduce((a, b) => a + b, 0);
+}
+
+function decide(test: TestName, score: number, threshold: number | undefined, statistics: Record<string, number>): FeatureDrift {
+  const limit = threshold ?? defaultThresholds[test];
+  return { test, score, threshold: limit, drifted: pValueTests.has(test) ? score < limit : score > limit, statistics };
+}
+
+function featureDrift(reference: FeatureSample, current: FeatureSample, override: { test?: TestName | undefined; threshold?: number | undefined } | undefined): FeatureDrift {
+  const sizes = [size(reference), size(current)];
+  if (sizes.some((n) => n === 0)) return { test: 'none', score: null, threshold: null, drifted: false, statistics: {}, reason: 'no values in one of the windows' };
+  const large = sizes.every((n) => n >= largeSample);
+  if (reference.kind === 'numeric') {
+    const a = reference.sorted as Float64Array;
+    const b = current.sorted as Float64Array;
+    const ks = kolmogorovSmirnov(a, b);
+    const statistics = { psi: psi(a, b), ks: ks.statistic, ks_p_value: ks.pValue, wasserstein: wasserstein(a, b) };
+    const test = override?.test ?? (large ? 'psi' : 'ks');
+    const score = test === 'ks' ? ks.pValue : test === 'wasserstein' ? statistics.wasserstein : statistics.psi;
+    return decide(test === 'ks' || test === 'wasserstein' ? test : 'psi', score, override?.threshold, statistics);
+  }
+  const a = reference.counts as Map<string, number>;
+  const b = current.counts as Map<string, number>;
+  const chi = chiSquare(a, b);
+  const statistics = { jensen_shannon: jensenShannon(a, b), chi_square: chi.statistic, chi_square_p_value: chi.pValue, psi: categoricalPsi(a, b) };
+  const test = override?.test ?? (large ? 'jensen_shannon' : 'chi_square');
+  const score = test === 'chi_square' ? chi.pValue : test === 'psi' ? statistics.psi : statistics.jensen_shannon;
+  return decide(test === 'chi_square' || test === 'psi' ? test : 'jensen_shannon', score, override?.threshold, statistics);
+}
+
+/** A label or prediction: the positive rate (true, or 1) compared by a test on proportions, with PSI beside it. */
+function labelDrift(reference: FeatureSample, current: FeatureSample, override: { test?: TestName | undefined; threshold?: number | undefined } | undefined): FeatureDrift {
+  const rate = (sample: FeatureSample) => {
+    if (sample.kind === 'numeric') {
+      const values = sample.sorted as Float64Array;
+      let positives = 0;
+      for (const v of values) if (v === 1) positives++;
+      return { positives, total: values.length };
+    }
+    const counts = sample.counts as Map<string, number>;
+    const positives = (counts.get('true') ?? 0) + (counts.get('1') ?? 0);
+    return { positives, total: size(sample) };
+  };
+  const before = rate(reference);
+  const now = rate(current);
+  if (!before.total || !now.total) return { test: 'none', score: null, threshold: null, drifted: false, statistics: {}, reason: 'no values in one of the windows' };
+  const split = (r: { positives: number; total: number }) => new Map([['positive', r.positives], ['negative', r.total - r.positives]]);
+  const test = proportionsTest(before.positives, before.total, now.positives, now.total);
+  const statistics = {
+    reference_rate: before.positives / before.total,
+    current_rate: now.positives / now.total,
+    z: test.z,
+    proportions_p_value: test.pValue,
+    psi: categoricalPsi(split(before), split(now)),
+  };
+  return override?.test === 'psi' ? decide('psi', statistics.psi, override.threshold, statistics) : decide('proportions', test.pValue, override?.threshold, statistics);
+}
+
+function featureQuality(reference: FeatureSample, current: FeatureSample): FeatureQuality {
+  const nullRate = { reference: reference.rows ? reference.nulls / reference.rows : 0, current: current.rows ? current.nulls / current.rows : 0 };
+  if (reference.kind === 'numeric') {
+    const a = reference.sorted as Float64Array;
+    const b = current.sorted as Float64Array;
+    let outOfRange = 0;
+    if (a.length) for (const v of b) if (v < (a[0] as number) || v > (a[a.length - 1] as number)) outOfRange++;
+    return { nullRate, outOfRange };
+  }
+  const known = reference.counts as Map<string, number>;
+  const newCategories = [...(current.counts?.keys() ?? [])].filter((c) => !known.has(c)).slice(0, 20);
+  return { nullRate, newCategories };
+}
