@@ -66,6 +66,8 @@ param pipelineSchedulerSchedule string = '*/10 * * * * *'
 param offlineArchiveSchedule string = '0 30 2 * * *'
 param materializeSchedule string = '0 */5 * * * *'
 param featureProject string = 'default'
+@description('A Prometheus Pushgateway the instances push metrics to (docs/monitoring.md); empty: none.')
+param metricsPushgatewayUrl string = ''
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -96,6 +98,7 @@ var cosmosContainers = [
   { id: 'runs', partitionKey: '/runId' }
   { id: 'feature-registry', partitionKey: '/kind' }
   { id: 'feature-jobs', partitionKey: '/view' }
+  { id: 'drift', partitionKey: '/view' }
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -234,6 +237,7 @@ module app 'modules/function-app.bicep' = {
     offlineArchiveAfterDays: offlineArchiveAfterDays
     offlineArchiveSchedule: offlineArchiveSchedule
     materializeSchedule: materializeSchedule
+    metricsPushgatewayUrl: metricsPushgatewayUrl
     subnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
 }

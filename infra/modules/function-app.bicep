@@ -47,6 +47,8 @@ param featureProject string
 param offlineArchiveAfterDays int
 param offlineArchiveSchedule string
 param materializeSchedule string
+@description('Pushgateway each instance pushes its metrics to; empty: none (see docs/monitoring.md).')
+param metricsPushgatewayUrl string = ''
 
 @description('Subnet for outbound VNet integration; empty: none.')
 param subnetId string
@@ -138,6 +140,9 @@ var appSettings = {
   ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: string(offlineArchiveAfterDays)
   ARBOR_OFFLINE_ARCHIVE_SCHEDULE: offlineArchiveSchedule
   ARBOR_MATERIALIZE_SCHEDULE: materializeSchedule
+  // --- monitoring: empty means no push ---
+  ARBOR_METRICS_PUSHGATEWAY_URL: metricsPushgatewayUrl
+  ARBOR_METRICS_PUSH_INTERVAL_SECONDS: '15'
   // --- add new settings above this line, one per line ---
 }
 

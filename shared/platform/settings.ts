@@ -39,7 +39,7 @@ const settingsSchema = z
     WEBSITE_INSTANCE_ID: z.string().optional(),
     ARBOR_HOST_ID: z.string().optional(),
     /** A Prometheus Pushgateway each instance pushes its metrics to (Azure: instances are not scrapable). */
-    ARBOR_METRICS_PUSHGATEWAY_URL: z.string().url().optional(),
+    ARBOR_METRICS_PUSHGATEWAY_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional()),
     ARBOR_METRICS_PUSH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
     /** Namespace of the online feature store's keys, so several projects can share one cache. */
     ARBOR_FEATURE_PROJECT: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lower-case letters, digits, - and _ (1-32)').default('default'),
