@@ -135,6 +135,19 @@ describe('drift runs through the local host', () => {
     expect(same.body.drifted).toBe(false);
   });
 
+  it('captures a profile from a training set built by the feature store', async () => {
+    const entityRows = Array.from({ length: 1500 }, (_, i) => ({ account_id: i, event_timestamp: reference.end }));
+    const set = await call('POST', 'features/historical', { features: [`${view}:amount`, `${view}:city`], entityRows, output: 'blob' });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    const profile = await call('POST', 'drift/profiles', { name: 'trained', view, trainingSet: set.body.blob });
+    expect(profile.status, JSON.stringify(profile.body)).toBe(201);
+    expect(profile.body.features).toEqual(['amount', 'city']);
+    const run = await call('POST', 'drift/run', { view, reference: { profile: 'trained' }, current });
+    expect(Object.keys(run.body.features)).toEqual(['amount', 'city']);
+    expect(run.body.features.amount.drifted).toBe(true);
+    expect(run.body.features.city.drifted).toBe(true);
+  });
+
   it('runs as a pipeline step, so a scheduled pipeline is a drift job', async () => {
     const name = unique('drift-job').replaceAll('_', '-');
     const registered = await call('POST', 'pipelines', { name, steps: [{ id: 'check', uses: 'drift.run', with: { view, reference, current: { lastHours: 24 * 6 }, label: 'fraud' } }] });
