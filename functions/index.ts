@@ -38,6 +38,19 @@ import './features/ingest-file.js';
 import './drift/run-drift.js';
 import './drift/get-drift-reports.js';
 import './drift/put-drift-profile.js';
+import './rag/post-document.js';
+import './rag/delete-document.js';
+import './rag/ask.js';
+import './rag/ingest-document-blob.js';
+import './vectors/put-collection.js';
+import './vectors/get-collections.js';
+import './vectors/delete-collection.js';
+import './vectors/upsert-items.js';
+import './vectors/delete-item.js';
+import './vectors/query-collection.js';
+import './vectors/search-shard.js';
+import './vectors/snapshot-collection.js';
+import './vectors/snapshot-timer.js';
 
 // Fail at load, naming every bad setting, rather than at the first request.
 loadSettings();

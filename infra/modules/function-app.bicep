@@ -47,6 +47,14 @@ param featureProject string
 param offlineArchiveAfterDays int
 param offlineArchiveSchedule string
 param materializeSchedule string
+@description('RAG models: local (no model) or azure-openai; see docs/rag.md.')
+param ragEmbedder string = 'local'
+param ragAnswerer string = 'extractive'
+param ragDimension int = 1024
+@description('Azure OpenAI endpoint and deployments, when ragEmbedder/ragAnswerer is azure-openai; empty: unused.')
+param azureOpenAiEndpoint string = ''
+param azureOpenAiEmbeddingDeployment string = ''
+param azureOpenAiChatDeployment string = ''
 @description('Pushgateway each instance pushes its metrics to; empty: none (see docs/monitoring.md).')
 param metricsPushgatewayUrl string = ''
 
@@ -143,6 +151,16 @@ var appSettings = {
   // --- monitoring: empty means no push ---
   ARBOR_METRICS_PUSHGATEWAY_URL: metricsPushgatewayUrl
   ARBOR_METRICS_PUSH_INTERVAL_SECONDS: '15'
+  // --- RAG: the identity calls Azure OpenAI (Cognitive Services OpenAI User), no key ---
+  ARBOR_RAG_EMBEDDER: ragEmbedder
+  ARBOR_RAG_ANSWERER: ragAnswerer
+  ARBOR_RAG_DIMENSION: string(ragDimension)
+  ARBOR_RAG_COLLECTION: 'documents'
+  ARBOR_RAG_MAX_DOCUMENT_BYTES: '2000000'
+  AZURE_OPENAI_ENDPOINT: azureOpenAiEndpoint
+  AZURE_OPENAI_API_VERSION: '2024-10-21'
+  AZURE_OPENAI_EMBEDDING_DEPLOYMENT: azureOpenAiEmbeddingDeployment
+  AZURE_OPENAI_CHAT_DEPLOYMENT: azureOpenAiChatDeployment
   // --- add new settings above this line, one per line ---
 }
 

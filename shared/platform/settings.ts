@@ -41,6 +41,20 @@ const settingsSchema = z
     /** A Prometheus Pushgateway each instance pushes its metrics to (Azure: instances are not scrapable). */
     ARBOR_METRICS_PUSHGATEWAY_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional()),
     ARBOR_METRICS_PUSH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+    /** RAG: `local` embeds with hashed n-grams (no model); `azure-openai` with a deployment. */
+    ARBOR_RAG_EMBEDDER: z.enum(['local', 'azure-openai']).default('local'),
+    /** RAG: `extractive` composes answers from retrieved sentences; `azure-openai` uses chat completions. */
+    ARBOR_RAG_ANSWERER: z.enum(['extractive', 'azure-openai']).default('extractive'),
+    /** Embedding dimension (the local embedder's, or the one asked of Azure OpenAI). */
+    ARBOR_RAG_DIMENSION: z.coerce.number().int().min(16).max(4096).default(1024),
+    ARBOR_RAG_COLLECTION: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).default('documents'),
+    ARBOR_RAG_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1_000).default(2_000_000),
+    AZURE_OPENAI_ENDPOINT: z.string().url().optional(),
+    /** Absent in Azure: the managed identity gets Entra tokens. */
+    AZURE_OPENAI_API_KEY: z.string().min(1).optional(),
+    AZURE_OPENAI_API_VERSION: z.string().default('2024-10-21'),
+    AZURE_OPENAI_EMBEDDING_DEPLOYMENT: z.string().min(1).optional(),
+    AZURE_OPENAI_CHAT_DEPLOYMENT: z.string().min(1).optional(),
     /** Namespace of the online feature store's keys, so several projects can share one cache. */
     ARBOR_FEATURE_PROJECT: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lower-case letters, digits, - and _ (1-32)').default('default'),
     /** Offline partitions whose event date is older than this move to the archive tier. */
@@ -48,6 +62,16 @@ const settingsSchema = z
     ARBOR_OFFLINE_ARCHIVE_SCHEDULE: z.string().default('0 30 2 * * *'),
     /** How often online views are materialized incrementally from the offline store. */
     ARBOR_MATERIALIZE_SCHEDULE: z.string().default('0 */5 * * * *'),
+    /** Vector index engine: `native` hnswlib-node, `wasm` hnswlib-wasm, `auto` native when its addon loads. */
+    ARBOR_VECTOR_ENGINE: z.enum(['auto', 'native', 'wasm']).default('auto'),
+    /** How often changed vector shards are snapshotted to blob storage (and their logs trimmed). */
+    ARBOR_VECTOR_SNAPSHOT_SCHEDULE: z.string().default('0 */5 * * * *'),
+    /** A snapshot rebuilds a shard whose deleted or replaced labels exceed this share of its labels. */
+    ARBOR_VECTOR_REBUILD_TOMBSTONE_RATIO: z.coerce.number().min(0).max(1).default(0.2),
+    /** Deadline of one shard's search in a fan-out query; a later shard makes the answer partial. */
+    ARBOR_VECTOR_SHARD_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),
+    /** `http`: queries fan out through the shard-search function (as in Azure); `inprocess`: direct calls. */
+    ARBOR_VECTOR_FANOUT: z.enum(['http', 'inprocess']).default('http'),
   });
 
 /** Cross-field rules, checked on the raw values so they are reported with the schema's problems. */
@@ -62,6 +86,22 @@ function storageProblems(source: SettingsSource): string[] {
     ];
   }
   return [];
+}
+
+/** Azure OpenAI ports need an endpoint and their deployment. */
+function azureOpenAiProblems(source: SettingsSource): string[] {
+  const problems: string[] = [];
+  const uses = (name: string, value: string) => source[name] === value;
+  if ((uses('ARBOR_RAG_EMBEDDER', 'azure-openai') || uses('ARBOR_RAG_ANSWERER', 'azure-openai')) && !source.AZURE_OPENAI_ENDPOINT) {
+    problems.push('AZURE_OPENAI_ENDPOINT: is required when ARBOR_RAG_EMBEDDER or ARBOR_RAG_ANSWERER is azure-openai');
+  }
+  if (uses('ARBOR_RAG_EMBEDDER', 'azure-openai') && !source.AZURE_OPENAI_EMBEDDING_DEPLOYMENT) {
+    problems.push('AZURE_OPENAI_EMBEDDING_DEPLOYMENT: is required when ARBOR_RAG_EMBEDDER is azure-openai');
+  }
+  if (uses('ARBOR_RAG_ANSWERER', 'azure-openai') && !source.AZURE_OPENAI_CHAT_DEPLOYMENT) {
+    problems.push('AZURE_OPENAI_CHAT_DEPLOYMENT: is required when ARBOR_RAG_ANSWERER is azure-openai');
+  }
+  return problems;
 }
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -109,6 +149,7 @@ export function parseSettings(source: SettingsSource): Settings {
   const result = settingsSchema.safeParse(source);
   const problems = [
     ...storageProblems(source),
+    ...azureOpenAiProblems(source),
     ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)),
   ];
   if (problems.length || !result.success) throw new SettingsError(problems);

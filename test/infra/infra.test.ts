@@ -94,6 +94,7 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     ARBOR_FUNCTION_KEY: "the local host's stand-in for function keys; in Azure the Functions host checks its own keys",
     WEBSITE_INSTANCE_ID: 'set by the platform on every instance',
     ARBOR_HOST_ID: 'a local/test override of the instance name; Azure has WEBSITE_INSTANCE_ID',
+    AZURE_OPENAI_API_KEY: 'a key for a local or non-Entra endpoint; in Azure the managed identity gets Entra tokens',
   };
 
   /** Set in Azure, not in the schema: who reads each, and (when it is the code) which file. */

@@ -1,0 +1,35 @@
+import { app } from '@azure/functions';
+import { blobTriggerSource } from '../../shared/platform/blob-trigger-source.js';
+import { getServices } from '../../shared/platform/services.js';
+import { formatOfName, ingestDocument } from '../../shared/rag/ingest.js';
+import { ragModels } from '../../shared/rag/models.js';
+import { vectorSearchChunks } from '../../shared/rag/vector-search-chunks.js';
+
+/**
+ * A document dropped into the `documents` container is ingested under its blob name. A file
+ * that is not a document (by extension) is skipped with a warning; a failure throws, so the host
+ * retries it and finally records it as poison.
+ */
+app.storageBlob('ingest-rag-document', {
+  path: 'documents/{name}',
+  connection: 'AzureWebJobsStorage',
+  ...blobTriggerSource(),
+  handler: async (blob, context) => {
+    const name = String(context.triggerMetadata?.name);
+    const format = formatOfName(name);
+    if (!format) {
+      context.warn(`documents/${name} is not Markdown, text or HTML; skipped`);
+      return;
+    }
+    const services = getServices();
+    const content = Buffer.isBuffer(blob) ? blob : Buffer.from(String(blob));
+    const result = await ingestDocument(
+      services,
+      ragModels(services.settings).embedder,
+      vectorSearchChunks(services),
+      { collection: services.settings.ARBOR_RAG_COLLECTION, id: name, text: content.toString('utf8'), format, metadata: {}, source: { kind: 'blob', container: 'documents', name } },
+      new Date(),
+    );
+    context.log(`documents/${name}: ${result.status}, ${result.chunks} chunks`);
+  },
+});

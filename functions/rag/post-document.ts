@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { app } from '@azure/functions';
+import { RestError } from '@azure/storage-blob';
+import { BadRequestError } from '../../shared/platform/errors.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+import { formatOfName, ingestDocument } from '../../shared/rag/ingest.js';
+import { ragModels } from '../../shared/rag/models.js';
+import { documentRequestSchema } from '../../shared/rag/requests.js';
+import { vectorSearchChunks } from '../../shared/rag/vector-search-chunks.js';
+
+/** Ingests a document given as text, or by a blob it names: 201 created, 200 replaced or unchanged. */
+app.http('post-rag-document', {
+  methods: ['POST'],
+  route: 'rag/documents',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const body = await readJsonBody(request, documentRequestSchema);
+    const services = getServices();
+    let text = body.text;
+    if (body.blob) {
+      const blob = body.blob;
+      text = await services.blob
+        .getContainerClient(blob.container)
+        .getBlobClient(blob.name)
+        .downloadToBuffer()
+        .then((buffer) => buffer.toString('utf8'))
+        .catch((error: unknown) => {
+          if (error instanceof RestError && error.statusCode === 404) throw new BadRequestError('blob_not_found', `${blob.container}/${blob.name} does not exist`, [{ field: 'blob', problem: 'does not exist' }]);
+          throw error;
+        });
+    }
+    const format = body.format ?? (body.blob ? formatOfName(body.blob.name) : 'markdown');
+    if (!format) throw new BadRequestError('unsupported_format', 'the blob is not Markdown, text or HTML', [{ field: 'format', problem: 'cannot be told from the blob name; give markdown, text or html' }]);
+    const id = body.id ?? body.blob?.name ?? `doc-${createHash('sha256').update(text as string).digest('hex').slice(0, 16)}`;
+    const { embedder } = ragModels(services.settings);
+    const result = await ingestDocument(
+      services,
+      embedder,
+      vectorSearchChunks(services),
+      {
+        collection: body.collection ?? services.settings.ARBOR_RAG_COLLECTION,
+        id,
+        title: body.title,
+        text: text as string,
+        format,
+        metadata: body.metadata ?? {},
+        source: body.blob ? { kind: 'blob', container: body.blob.container, name: body.blob.name } : { kind: 'http' },
+      },
+      new Date(),
+    );
+    return json(result.status === 'created' ? 201 : 200, result);
+  }),
+});

@@ -1,0 +1,109 @@
+import type { Redis } from 'ioredis';
+import { callDependency } from '../platform/dependency.js';
+import { terms } from './text.js';
+
+/**
+ * A BM25 keyword index in Redis, per collection:
+ *   r:<collection>:p:<term>   sorted set  chunk id -> term frequency  (postings)
+ *   r:<collection>:t:<chunk>  set         the chunk's terms           (for removal)
+ *   r:<collection>:len        hash        chunk id -> length in terms
+ *   r:<collection>:df         hash        term -> chunks containing it
+ *   r:<collection>:stats      hash        chunks, terms                (N and total length)
+ * A query reads the postings of its terms only: one pipelined round trip, then the lengths of
+ * the candidates in a second.
+ */
+const k1 = 1.2;
+const b = 0.75;
+
+const key = (collection: string, ...parts: string[]) => ['r', collection, ...parts].join(':');
+
+export interface KeywordHit {
+  id: string;
+  score: number;
+}
+
+export async function indexChunks(redis: Redis, collection: string, chunks: ReadonlyArray<{ id: string; text: string }>): Promise<void> {
+  await callDependency('redis', async () => {
+    const multi = redis.multi();
+    for (const chunk of chunks) {
+      const counts = new Map<string, number>();
+      const chunkTerms = terms(chunk.text);
+      for (const t of chunkTerms) counts.set(t, (counts.get(t) ?? 0) + 1);
+      for (const [term, tf] of counts) {
+        multi.zadd(key(collection, 'p', term), tf, chunk.id);
+        multi.hincrby(key(collection, 'df'), term, 1);
+      }
+      if (counts.size) multi.sadd(key(collection, 't', chunk.id), ...counts.keys());
+      multi.hset(key(collection, 'len'), chunk.id, chunkTerms.length);
+      multi.hincrby(key(collection, 'stats'), 'chunks', 1);
+      multi.hincrby(key(collection, 'stats'), 'terms', chunkTerms.length);
+    }
+    await multi.exec();
+  });
+}
+
+export async function removeChunks(redis: Redis, collection: string, ids: readonly string[]): Promise<void> {
+  if (!ids.length) return;
+  await callDependency('redis', async () => {
+    const read = redis.pipeline();
+    for (const id of ids) {
+      read.smembers(key(collection, 't', id));
+      read.hget(key(collection, 'len'), id);
+    }
+    const replies = (await read.exec()) ?? [];
+    const multi = redis.multi();
+    ids.forEach((id, i) => {
+      const chunkTerms = (replies[2 * i]?.[1] as string[] | undefined) ?? [];
+      const length = replies[2 * i + 1]?.[1] as string | null | undefined;
+      if (length === null || length === undefined) return; // not indexed
+      for (const term of chunkTerms) {
+        multi.zrem(key(collection, 'p', term), id);
+        multi.hincrby(key(collection, 'df'), term, -1);
+      }
+      multi.del(key(collection, 't', id));
+      multi.hdel(key(collection, 'len'), id);
+      multi.hincrby(key(collection, 'stats'), 'chunks', -1);
+      multi.hincrby(key(collection, 'stats'), 'terms', -Number(length));
+    });
+    await multi.exec();
+  });
+}
+
+export async function searchKeywords(redis: Redis, collection: string, query: string, k: number): Promise<KeywordHit[]> {
+  const queryTerms = [...new Set(terms(query))];
+  if (!queryTerms.length) return [];
+  return callDependency('redis', async () => {
+    const read = redis.pipeline();
+    read.hmget(key(collection, 'stats'), 'chunks', 'terms');
+    read.hmget(key(collection, 'df'), ...queryTerms);
+    for (const term of queryTerms) read.zrange(key(collection, 'p', term), '0', '-1', 'WITHSCORES');
+    const replies = (await read.exec()) ?? [];
+    const [chunks, totalTerms] = (replies[0]?.[1] as Array<string | null>).map(Number) as [number, number];
+    if (!chunks) return [];
+    const averageLength = totalTerms / chunks;
+    const df = (replies[1]?.[1] as Array<string | null>).map(Number);
+    const frequencies = new Map<string, Array<[number, number]>>(); // chunk -> [term index, tf]
+    queryTerms.forEach((_, i) => {
+      const postings = (replies[2 + i]?.[1] as string[] | undefined) ?? [];
+      for (let p = 0; p < postings.length; p += 2) {
+        const id = postings[p] as string;
+        const list = frequencies.get(id) ?? [];
+        list.push([i, Number(postings[p + 1])]);
+        frequencies.set(id, list);
+      }
+    });
+    if (!frequencies.size) return [];
+    const ids = [...frequencies.keys()];
+    const lengths = ((await redis.hmget(key(collection, 'len'), ...ids)) as Array<string | null>).map(Number);
+    const hits = ids.map((id, c) => {
+      let score = 0;
+      for (const [i, tf] of frequencies.get(id) ?? []) {
+        const n = df[i] ?? 0;
+        const idf = Math.log(1 + (chunks - n + 0.5) / (n + 0.5));
+        score += (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * (lengths[c] ?? 0)) / averageLength));
+      }
+      return { id, score };
+    });
+    return hits.sort((x, y) => y.score - x.score).slice(0, k);
+  });
+}

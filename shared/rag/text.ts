@@ -1,0 +1,52 @@
+/**
+ * Words as retrieval sees them: lower case, letters and digits (any script), English stop words
+ * dropped, and a light suffix strip so "pipelines" meets "pipeline". Used by the local embedder,
+ * the keyword index and the extractive answerer alike, so all three agree on what a term is.
+ */
+const stopWords = new Set(
+  `a about above after again against all am an and any are as at be because been before being below between both but by can
+  could did do does doing down during each few for from further had has have having he her here hers him his how i if in into
+  is it its itself just me more most my no nor not now of off on once only or other our out over own same she should so some
+  such than that the their them then there these they this those through to too under until up very was we were what when
+  where which while who whom why will with would you your yours`.split(/\s+/),
+);
+
+export function stem(word: string): string {
+  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us') && !word.endsWith('is')) return word.slice(0, -1);
+  return word;
+}
+
+export function words(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? []).map((w) => w.replace(/['’].*$/, ''));
+}
+
+/** Content terms: words without stop words, stemmed. */
+export function terms(text: string): string[] {
+  return words(text)
+    .filter((w) => !stopWords.has(w) && (w.length > 1 || /\d/.test(w)))
+    .map(stem);
+}
+
+const abbreviation = /\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Ms|Mrs|St|No|Fig)\.$/i;
+
+/**
+ * Sentences, keeping their punctuation: a sentence ends at . ! or ? followed by a space and a
+ * capital or digit ("e.g. here" and "v1.2" do not end one), and a line break ends one too
+ * (lists, headings).
+ */
+export function sentences(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/\n+/)) {
+    const inLine: string[] = [];
+    for (const part of line.split(/(?<=[.!?]["')\]]?)\s+(?=["'(\[]?[\p{Lu}\p{N}])/u)) {
+      const trimmed = part.trim();
+      if (!trimmed) continue;
+      const previous = inLine.at(-1);
+      if (previous !== undefined && abbreviation.test(previous)) inLine[inLine.length - 1] = `${previous} ${trimmed}`;
+      else inLine.push(trimmed);
+    }
+    out.push(...inLine);
+  }
+  return out;
+}

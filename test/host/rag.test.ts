@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blobClient } from '../support/clients.js';
+import { eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
+import { startOpenAiServer, type OpenAiServer } from '../support/openai-server.js';
+
+const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+const redisDoc = `# Online store
+
+Arbor keeps online features in Redis. Each entity key has one hash, with a field per feature.
+
+## Writes
+
+A write that is older than the stored row is skipped, so late data never overwrites newer values.`;
+
+const parquetDoc = `# Offline store
+
+Offline features are parquet files in blob storage. Old partitions move to the archive tier after 180 days, and a query that needs one gets a 409.`;
+
+const grafanaHtml = `<html><head><title>Dashboards</title></head><body><h1>Dashboards</h1><p>Grafana shows the p99 latency of every function &amp; the drift scores.</p></body></html>`;
+
+function parseEvents(text: string): Array<{ event: string; data: Record<string, any> }> {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim())
+    .map((block) => {
+      const event = /^event: (.+)$/m.exec(block)?.[1] ?? '';
+      const data = JSON.parse(/^data: (.+)$/m.exec(block)?.[1] ?? '{}') as Record<string, any>;
+      return { event, data };
+    });
+}
+
+describe('RAG through the local host', () => {
+  let host: HostProcess;
+  const collection = unique('docs');
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${host.url}/api/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, body: (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : {}) as Record<string, any> };
+  };
+
+  beforeAll(async () => {
+    // The blob-triggered ingestion writes to ARBOR_RAG_COLLECTION: this host's own.
+    host = await startHostProcess({ ARBOR_RAG_COLLECTION: collection, ARBOR_RAG_MAX_DOCUMENT_BYTES: '20000' });
+  });
+  afterAll(async () => {
+    await host.stop();
+  });
+
+  it('ingests over HTTP and from the documents container, and answers with the citing document', async () => {
+    const created = await call('POST', 'rag/documents', { id: 'online-store', text: redisDoc, metadata: { team: 'features' } });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body).toMatchObject({ status: 'created', collection, chunks: 2 });
+    expect((await call('POST', 'rag/documents', { id: 'offline-store', text: parquetDoc, metadata: { team: 'storage' } })).status).toBe(201);
+    const container = blobClient().getContainerClient('documents');
+    await container.createIfNotExists();
+    const name = `${unique('guides')}/dashboards.html`;
+    await container.getBlockBlobClient(name).upload(grafanaHtml, grafanaHtml.length);
+
+    let last: unknown;
+    const answered = await eventually(async () => {
+      const response = await call('POST', 'rag/ask', { question: 'Which tool shows the p99 latency of every function?' });
+      last = response.body;
+      return response.body.citations?.[0]?.documentId === name ? response : undefined;
+    }, 20_000, 250).catch((error: unknown) => {
+      throw new Error(`${String(error)}; last answer ${JSON.stringify(last)}; host said ${host.output.slice(-5).join(' | ')}`);
+    });
+    expect(answered.body.citations[0]).toMatchObject({ documentId: name, title: 'Dashboards', chunk: { index: 0 } });
+    expect(answered.body.answer).toContain('Grafana shows the p99 latency of every function & the drift scores. [1]');
+
+    const archive = await call('POST', 'rag/ask', { question: 'When do old partitions move to the archive tier?', k: 3 });
+    expect(archive.status, archive.text).toBe(200);
+    expect(archive.body.citations[0].documentId).toBe('offline-store');
+    expect(archive.body.answer).toMatch(/archive tier after 180 days.*\[1\]/);
+    // Citations are best first, with scores.
+    const scores = archive.body.citations.map((c: { score: number }) => c.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+
+    // A filter narrows retrieval to matching metadata.
+    const filtered = await call('POST', 'rag/ask', { question: 'Where are features kept?', filter: { team: 'storage' } });
+    expect(new Set(filtered.body.citations.map((c: { documentId: string }) => c.documentId))).toEqual(new Set(['offline-store']));
+  });
+
+  it('says so when nothing supports an answer', async () => {
+    const response = await call('POST', 'rag/ask', { question: 'What is the capital of Mongolia?' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ answer: 'I could not find an answer to that in the documents.', citations: [] });
+  });
+
+  it('does nothing for an unchanged document, replaces a changed one, and deletes', async () => {
+    const again = await call('POST', 'rag/documents', { id: 'online-store', text: redisDoc, metadata: { team: 'features' } });
+    expect(again.body).toMatchObject({ status: 'unchanged', chunks: 2 });
+    const changed = await call('POST', 'rag/documents', { id: 'online-store', text: '# Online store\n\nOnline features now live in Valkey clusters.', metadata: { team: 'features' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ status: 'replaced', chunks: 1 });
+    const valkey = await call('POST', 'rag/ask', { question: 'Where do online features live now?', k: 5 });
+    const fromOnline = valkey.body.citations.filter((c: { documentId: string }) => c.documentId === 'online-store');
+    expect(fromOnline.map((c: { chunk: { text: string } }) => c.chunk.text)).toEqual(['Online features now live in Valkey clusters.']);
+
+    const deleted = await call('DELETE', `rag/documents/online-store`);
+    expect(deleted.status, deleted.text).toBe(200);
+    expect(deleted.body).toEqual({ id: 'online-store', chunks: 1 });
+    const after = await call('POST', 'rag/ask', { question: 'Valkey clusters', k: 5 });
+    expect(after.body.citations.some((c: { documentId: string }) => c.documentId === 'online-store')).toBe(false);
+    expect((await call('DELETE', `rag/documents/online-store`)).status).toBe(404);
+  });
+
+  it('streams the same answer in pieces as server-sent events', async () => {
+    const question = 'When do old partitions move to the archive tier?';
+    const whole = await call('POST', 'rag/ask', { question });
+    const streamed = await call('POST', 'rag/ask', { question, stream: true });
+    expect(streamed.status).toBe(200);
+    expect(streamed.headers.get('content-type')).toContain('text/event-stream');
+    const events = parseEvents(streamed.text);
+    expect(events[0]).toMatchObject({ event: 'citations' });
+    expect(events[0]?.data.citations).toEqual(whole.body.citations);
+    const deltas = events.filter((e) => e.event === 'answer').map((e) => e.data.delta as string);
+    expect(deltas.length).toBeGreaterThan(0);
+    expect(deltas.join('')).toBe(whole.body.answer);
+    expect(events.at(-1)).toEqual({ event: 'done', data: { answer: whole.body.answer } });
+  });
+
+  it('answers bad input with 400 naming the field', async () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['rag/ask', { question: '   ' }, 'question'],
+      ['rag/ask', { question: 'x', collection: unique('nothing-here') }, 'collection'],
+      ['rag/ask', { question: 'x', k: 0 }, 'k'],
+      ['rag/documents', { id: 'big', text: 'word '.repeat(5000) }, 'text'],
+      ['rag/documents', { id: 'both', text: 'a', blob: { name: 'x.md' } }, 'text'],
+      ['rag/documents', { id: 'bad id!', text: 'a' }, 'id'],
+      ['rag/documents', { blob: { name: 'missing/nowhere.md' } }, 'blob'],
+    ];
+    for (const [path, body, field] of cases) {
+      const response = await call('POST', path, body);
+      expect(response.status, `${path} ${JSON.stringify(body)}: ${response.text}`).toBe(400);
+      expect((response.body.error.details as Array<{ field: string }>).map((d) => d.field)).toContain(field);
+    }
+    expect((await call('POST', 'rag/ask', { question: 'Where is the big document?' })).body.citations.some((c: { documentId: string }) => c.documentId === 'big')).toBe(false);
+  });
+});
+
+describe('RAG with the Azure OpenAI adapters, against a local API-compatible server', () => {
+  let host: HostProcess;
+  let openai: OpenAiServer;
+
+  beforeAll(async () => {
+    openai = await startOpenAiServer('local-key-456');
+    host = await startHostProcess({
+      ARBOR_RAG_EMBEDDER: 'azure-openai',
+      ARBOR_RAG_ANSWERER: 'azure-openai',
+      ARBOR_RAG_DIMENSION: '26',
+      ARBOR_RAG_COLLECTION: unique('aoai'),
+      AZURE_OPENAI_ENDPOINT: openai.url,
+      AZURE_OPENAI_API_KEY: 'local-key-456',
+      AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'embed-deploy',
+      AZURE_OPENAI_CHAT_DEPLOYMENT: 'chat-deploy',
+    });
+  });
+  afterAll(async () => {
+    await host.stop();
+    await openai.stop();
+  });
+
+  it('embeds through the embedding deployment and answers through chat completions', async () => {
+    const post = (path: string, body: unknown) => fetch(`${host.url}/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('rag/documents', { id: 'offline', text: parquetDoc })).status).toBe(201);
+    const response = await post('rag/ask', { question: 'When do old partitions move to the archive tier?' });
+    const body = (await response.json()) as { answer: string; citations: Array<{ documentId: string }> };
+    expect(response.status).toBe(200);
+    expect(body.citations[0]?.documentId).toBe('offline');
+    expect(body.answer).toBe('According to the sources, Offline features are parquet files in blob storage. [1]');
+    expect(openai.requests.some((r) => r.path === 'embeddings' && r.deployment === 'embed-deploy')).toBe(true);
+    const chat = openai.requests.find((r) => r.path === 'chat/completions');
+    expect(chat).toMatchObject({ deployment: 'chat-deploy', body: { stream: true } });
+  });
+});

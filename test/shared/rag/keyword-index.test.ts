@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexChunks, removeChunks, searchKeywords } from '../../../shared/rag/keyword-index.js';
+import { deleteRedisPrefix, redisClient } from '../../support/clients.js';
+
+describe('the BM25 keyword index in Redis', () => {
+  let redis: Redis;
+  const collection = `kw-${randomBytes(4).toString('hex')}`;
+  beforeAll(() => {
+    redis = redisClient();
+  });
+  afterAll(async () => {
+    await deleteRedisPrefix(redis, `r:${collection}:`);
+    redis.disconnect();
+  });
+
+  it('ranks by BM25, forgets removed chunks, and keeps its statistics exact', async () => {
+    await indexChunks(redis, collection, [
+      { id: 'a', text: 'Redis holds the online features; each entity is one hash in Redis.' },
+      { id: 'b', text: 'Parquet files hold offline features in the cool tier.' },
+      { id: 'c', text: 'Grafana dashboards show latency.' },
+    ]);
+    const hits = await searchKeywords(redis, collection, 'where do online features live in redis', 10);
+    expect(hits.map((h) => h.id)).toEqual(['a', 'b']);
+    expect(hits[0]?.score).toBeGreaterThan(hits[1]?.score as number);
+    expect(await searchKeywords(redis, collection, 'the and of', 10)).toEqual([]);
+
+    // BM25 by hand for "grafana" in c: idf = ln(1 + (3 - 1 + 0.5)/(1 + 0.5)), tf 1, |c| = 4 terms, avg = 20/3... read from the index.
+    const [chunks, total] = (await redis.hmget(`r:${collection}:stats`, 'chunks', 'terms')).map(Number) as [number, number];
+    const length = Number(await redis.hget(`r:${collection}:len`, 'c'));
+    const idf = Math.log(1 + (chunks - 1 + 0.5) / 1.5);
+    const expected = (idf * 2.2) / (1 + 1.2 * (0.25 + (0.75 * length) / (total / chunks)));
+    expect((await searchKeywords(redis, collection, 'grafana', 1))[0]?.score).toBeCloseTo(expected, 10);
+
+    await removeChunks(redis, collection, ['a', 'missing']);
+    expect((await searchKeywords(redis, collection, 'redis features', 10)).map((h) => h.id)).toEqual(['b']);
+    expect(await redis.hget(`r:${collection}:stats`, 'chunks')).toBe('2');
+    expect(await redis.hget(`r:${collection}:df`, 'redis')).toBe('0');
+  });
+});
