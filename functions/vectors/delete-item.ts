@@ -1,0 +1,20 @@
+import { app } from '@azure/functions';
+import { NotFoundError } from '../../shared/platform/errors.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+import { collectionName, itemId } from '../../shared/vectors/requests.js';
+import { deleteItem, requireCollection } from '../../shared/vectors/service.js';
+
+/** Deletes one item (a tombstone in its shard), logged before the answer; 404 when absent. */
+app.http('delete-item', {
+  methods: ['DELETE'],
+  route: 'collections/{name}/items/{id}',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const services = getServices();
+    const collection = await requireCollection(services, routeParam(request, 'name', collectionName));
+    const id = routeParam(request, 'id', itemId);
+    if (!(await deleteItem(services, collection, id))) throw new NotFoundError('item', id);
+    return json(200, { deleted: id });
+  }),
+});

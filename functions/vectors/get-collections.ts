@@ -1,0 +1,19 @@
+import { app } from '@azure/functions';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+import { listCollections } from '../../shared/vectors/collections.js';
+import { collectionName } from '../../shared/vectors/requests.js';
+import { describeCollection, requireCollection } from '../../shared/vectors/service.js';
+
+/** GET /api/collections lists them; GET /api/collections/{name} describes one, per shard. */
+app.http('get-collections', {
+  methods: ['GET'],
+  route: 'collections/{name?}',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const services = getServices();
+    if (!request.params.name) return json(200, { collections: await listCollections(services) });
+    const collection = await requireCollection(services, routeParam(request, 'name', collectionName));
+    return json(200, await describeCollection(services, collection));
+  }),
+});

@@ -1,0 +1,31 @@
+import { app } from '@azure/functions';
+import { z } from 'zod';
+import { ValidationError } from '../../shared/platform/errors.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readJsonBody, routeParam, zodDetails } from '../../shared/platform/http.js';
+import { httpShardSearcher } from '../../shared/vectors/fanout.js';
+import { collectionName, queryRequest } from '../../shared/vectors/requests.js';
+import { inProcessSearcher, queryCollection, requireCollection } from '../../shared/vectors/service.js';
+
+/**
+ * Queries a collection: fans out to the shard-search function of every shard in parallel (as
+ * in Azure, where shards may be on other instances), merges the global top k.
+ */
+app.http('query-collection', {
+  methods: ['POST'],
+  route: 'collections/{name}/query',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const services = getServices();
+    const name = routeParam(request, 'name', collectionName);
+    const body = await readJsonBody(request, z.unknown());
+    const collection = await requireCollection(services, name);
+    const parsed = queryRequest(collection.dimension).safeParse(body);
+    if (!parsed.success) throw new ValidationError(zodDetails(parsed.error.issues));
+    const searcher =
+      services.settings.ARBOR_VECTOR_FANOUT === 'http'
+        ? httpShardSearcher(new URL(request.url), collection, request.headers.get('x-functions-key') ?? new URL(request.url).searchParams.get('code'))
+        : inProcessSearcher(services, collection);
+    return json(200, await queryCollection(collection, parsed.data, searcher, services.settings.ARBOR_VECTOR_SHARD_TIMEOUT_MS));
+  }),
+});

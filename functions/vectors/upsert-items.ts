@@ -1,0 +1,23 @@
+import { app } from '@azure/functions';
+import { z } from 'zod';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, readJsonBody, routeParam } from '../../shared/platform/http.js';
+import { collectionName, parseUpsert } from '../../shared/vectors/requests.js';
+import { requireCollection, upsertItems } from '../../shared/vectors/service.js';
+
+/**
+ * Upserts a batch. The whole batch is validated against the collection first (a 400 changes
+ * nothing); the answer comes after every item is in its shard's log in blob storage.
+ */
+app.http('upsert-items', {
+  methods: ['POST'],
+  route: 'collections/{name}/items',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const services = getServices();
+    const name = routeParam(request, 'name', collectionName);
+    const body = await readJsonBody(request, z.unknown());
+    const collection = await requireCollection(services, name);
+    return json(200, await upsertItems(services, collection, parseUpsert(collection.dimension, body)));
+  }),
+});
