@@ -4,6 +4,7 @@ import { readPayloads } from './chunk-payloads.js';
 import type { ChunkVectors } from './chunk-vectors.js';
 import { searchKeywords } from './keyword-index.js';
 import { noAnswer, type Answerer, type Embedder } from './ports.js';
+import { ragAnswers, ragAskDuration } from './metrics.js';
 import { terms } from './text.js';
 
 export type Retrieval = 'fused' | 'vector' | 'keyword';
@@ -44,6 +45,7 @@ export async function retrieve(services: Services, embedder: Embedder, vectors: 
   if (!(await vectors.exists(request.collection))) {
     throw new BadRequestError('unknown_collection', `collection "${request.collection}" does not exist`, [{ field: 'collection', problem: 'does not exist (ingest a document into it first)' }]);
   }
+  const stop = ragAskDuration.startTimer({ collection: request.collection, retrieval: request.retrieval });
   const wide = request.k * 4;
   const [vectorHits, keywordHits] = await Promise.all([
     request.retrieval === 'keyword' ? [] : embedder.embed([request.question]).then(([q]) => vectors.query(request.collection, q as Float32Array, wide, request.filter)),
@@ -63,6 +65,7 @@ export async function retrieve(services: Services, embedder: Embedder, vectors: 
       ? [{ documentId: payload.documentId, title: payload.title, chunk: { index: payload.index, text: payload.text, ...(payload.heading ? { heading: payload.heading } : {}) }, score }]
       : [];
   });
+  stop();
   const bestSimilarity = vectorHits[0]?.score ?? 0;
   const asked = new Set(terms(request.question));
   const shared = citations.some((c) => terms(`${c.title} ${c.chunk.heading ?? ''} ${c.chunk.text}`).some((t) => asked.has(t)));
@@ -79,6 +82,7 @@ export interface Answer {
 
 export async function ask(services: Services, embedder: Embedder, answerer: Answerer, vectors: ChunkVectors, request: AskRequest): Promise<Answer> {
   const retrieved = await retrieve(services, embedder, vectors, request);
+  ragAnswers.inc({ collection: request.collection, outcome: retrieved.unsupported ? 'no_answer' : 'answered' });
   if (retrieved.unsupported) return { citations: [], pieces: once(noAnswer) };
   const sources = retrieved.citations.map((c, i) => ({ n: i + 1, title: c.title, text: c.chunk.text }));
   return { citations: retrieved.citations, pieces: answerer.answer(request.question, sources) };

@@ -7,6 +7,7 @@ import { chunkText, defaultChunkOptions } from './chunker.js';
 import { deleteDocumentRecord, readDocument, saveDocument, type DocumentRecord } from './documents.js';
 import { htmlToText } from './html.js';
 import { indexChunks, removeChunks } from './keyword-index.js';
+import { ragChunks, ragDocuments } from './metrics.js';
 import type { Embedder } from './ports.js';
 
 export type DocumentFormat = DocumentRecord['format'];
@@ -52,7 +53,10 @@ export async function ingestDocument(services: Services, embedder: Embedder, vec
   const title = input.title ?? html?.title ?? firstHeading(text) ?? input.id;
   const contentHash = createHash('sha256').update(JSON.stringify([input.format, title, input.text, input.metadata, embedder.name, embedder.dimension])).digest('hex');
   const before = await readDocument(services, input.collection, input.id);
-  if (before?.contentHash === contentHash) return { status: 'unchanged', id: input.id, collection: input.collection, chunks: before.chunkIds.length };
+  if (before?.contentHash === contentHash) {
+    ragDocuments.inc({ collection: input.collection, status: 'unchanged' });
+    return { status: 'unchanged', id: input.id, collection: input.collection, chunks: before.chunkIds.length };
+  }
   const chunks = chunkText(text, defaultChunkOptions);
   if (!chunks.length) throw new BadRequestError('empty_document', 'the document has no text', [{ field: 'text', problem: 'has no text to index' }]);
 
@@ -83,6 +87,8 @@ export async function ingestDocument(services: Services, embedder: Embedder, vec
     bytes,
     ingestedAt: now.toISOString(),
   });
+  ragDocuments.inc({ collection: input.collection, status: before ? 'replaced' : 'created' });
+  ragChunks.inc({ collection: input.collection, embedder: embedder.name }, chunks.length);
   return { status: before ? 'replaced' : 'created', id: input.id, collection: input.collection, chunks: chunks.length };
 }
 
@@ -93,6 +99,7 @@ export async function deleteDocument(services: Services, vectors: ChunkVectors, 
   await removeChunks(services.redis, collection, record.chunkIds);
   await removePayloads(services.redis, collection, record.chunkIds);
   await deleteDocumentRecord(services, collection, id);
+  ragDocuments.inc({ collection, status: 'deleted' });
   return { id, chunks: record.chunkIds.length };
 }
 
