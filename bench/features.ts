@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Redis } from 'ioredis';
-import { ensureDependencies } from '../local/emulators/dependencies.js';
-import { startBenchHost } from './support/host.js';
+import { runMain, withBenchHost } from './support/host.js';
 
 const featureRows = Number(process.env.BENCH_FEATURE_ROWS ?? 5_000_000);
 const labelRows = Number(process.env.BENCH_LABEL_ROWS ?? 100_000);
@@ -176,9 +175,7 @@ async function offline(url: string, env: Record<string, string>): Promise<string
 }
 
 async function main(): Promise<void> {
-  const dependencies = await ensureDependencies({ REDIS_URL: process.env.REDIS_URL }, { dataDir: '.arbor/bench', inMemory: true });
-  const host = await startBenchHost(dependencies.env);
-  try {
+  await withBenchHost('.arbor/bench', {}, async (host) => {
     console.log('\n| entities x features | API p50 | API p95 | API p99 | raw HMGET p50 | raw p95 | raw p99 | p50 ratio |');
     console.log('|---|---|---|---|---|---|---|---|');
     const onlineLines = await online(host.url, host.env);
@@ -186,14 +183,7 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|');
     const offlineLines = await offline(host.url, host.env);
     console.log(`\n${onlineLines.length + offlineLines.length} scenarios, ${requestsPerSize} requests per online size, ${new Date().toISOString()}`);
-  } finally {
-    host.stop();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await dependencies.stop();
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

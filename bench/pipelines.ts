@@ -4,8 +4,7 @@
  * same scheduler. Prints total time and overhead per step for each.
  */
 import { complete, createSchedule, isFinished, ready } from '../shared/pipelines/dag.js';
-import { ensureDependencies } from '../local/emulators/dependencies.js';
-import { startBenchHost } from './support/host.js';
+import { runMain, withBenchHost } from './support/host.js';
 
 type Step = { id: string; uses: string; dependsOn: string[] };
 const maxParallel = 64;
@@ -59,10 +58,8 @@ async function runThroughHost(url: string, name: string, steps: Step[]): Promise
 }
 
 async function main(): Promise<void> {
-  const dependencies = await ensureDependencies({ REDIS_URL: process.env.REDIS_URL }, { dataDir: '.arbor/bench', inMemory: true });
-  const host = await startBenchHost(dependencies.env);
   const rows: string[] = [];
-  try {
+  await withBenchHost('.arbor/bench', {}, async (host) => {
     for (const size of [100, 1_000]) {
       for (const [shape, build] of [['chain', chain], ['fan-out', fanOut], ['random', randomDag]] as const) {
         const steps = build(size);
@@ -75,18 +72,11 @@ async function main(): Promise<void> {
         console.log(rows.at(-1));
       }
     }
-  } finally {
-    host.stop();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await dependencies.stop();
-  }
+  });
   console.log('\n| shape   | steps | Arbor total | per step | Promises baseline | overhead per step |');
   console.log('|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   console.log(`\nmaxParallel ${maxParallel}, 32 concurrent activities, local host with Azurite and cosmosdb-server in memory, ${new Date().toISOString()}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

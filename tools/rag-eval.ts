@@ -9,8 +9,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureDependencies } from '../local/emulators/dependencies.js';
-import { startBenchHost } from '../bench/support/host.js';
+import { runMain, withBenchHost } from '../bench/support/host.js';
 import { noAnswer } from '../shared/rag/ports.js';
 
 const k = 5;
@@ -35,10 +34,8 @@ async function main(): Promise<void> {
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as Question);
   const corpus = ['README.md', ...(await readdir('docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
-  const dependencies = await ensureDependencies({ REDIS_URL: process.env.REDIS_URL }, { dataDir: '.arbor/rag-eval', inMemory: true });
   const collection = `eval-${Date.now()}`;
-  const host = await startBenchHost({ ...dependencies.env, ARBOR_RAG_COLLECTION: collection });
-  try {
+  await withBenchHost('.arbor/rag-eval', { ARBOR_RAG_COLLECTION: collection }, async (host) => {
     let chunks = 0;
     for (const path of corpus) {
       const result = await post(host.url, 'rag/documents', { id: path, text: await readFile(path, 'utf8'), format: 'markdown' });
@@ -79,14 +76,7 @@ async function main(): Promise<void> {
     const unanswerable = questions.length - answerable.length;
     console.log(`\nunanswerable questions answered "${noAnswer}": ${noAnswerRight}/${unanswerable}`);
     console.log(`${answerable.length} answerable questions, k = ${k}, local embedder and extractive answerer unless configured otherwise, ${new Date().toISOString()}`);
-  } finally {
-    host.stop();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await dependencies.stop();
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

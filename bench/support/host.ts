@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { ensureDependencies } from '../../local/emulators/dependencies.js';
 
 /** Starts `node dist/local/main.js` (what `npm start` runs) for a benchmark, with its own database, prefix and hub. */
 export async function startBenchHost(env: Record<string, string>): Promise<{ url: string; env: Record<string, string>; stop: () => void }> {
@@ -23,4 +24,27 @@ export async function startBenchHost(env: Record<string, string>): Promise<{ url
     child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
   });
   return { url, env: hostEnv, stop: () => child.kill('SIGTERM') };
+}
+
+export type BenchHost = Awaited<ReturnType<typeof startBenchHost>>;
+
+/** Emulators (in memory) and a local host for one benchmark or evaluation run; both stopped after. */
+export async function withBenchHost<T>(dataDir: string, env: Record<string, string>, work: (host: BenchHost) => Promise<T>): Promise<T> {
+  const dependencies = await ensureDependencies({ REDIS_URL: process.env.REDIS_URL }, { dataDir, inMemory: true });
+  const host = await startBenchHost({ ...dependencies.env, ...env });
+  try {
+    return await work(host);
+  } finally {
+    host.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await dependencies.stop();
+  }
+}
+
+/** Runs a script's main, exiting non-zero with the error when it fails. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

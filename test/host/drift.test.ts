@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonApi } from '../support/json-api.js';
 import { eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
 
 const unique = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
@@ -21,14 +22,7 @@ describe('drift runs through the local host', () => {
   const reference = { start: iso(now - 20 * day), end: iso(now - 10 * day) };
   const current = { start: iso(now - 5 * day), end: iso(now) };
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${host.url}/api/${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
+  const call = jsonApi(() => host);
 
   /** `count` rows spread over [from, from + span): amount ~ N(mean, 1), steady ~ N(10, 2), a city, and a fraud flag at `fraudRate`. */
   async function push(from: number, span: number, count: number, mean: number, cities: string[], fraudRate: number, seed: number) {

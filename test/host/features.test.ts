@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobClient } from '../support/clients.js';
+import { jsonApi } from '../support/json-api.js';
 import { eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
 
 /** View and entity names are shared by every host on the run's Azurite, so each is unique. */
@@ -16,14 +17,7 @@ describe('the feature store through the local host', () => {
   const ranking = unique('ranking');
   const offline = blobClient().getContainerClient('offline');
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${host.url}/api/${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
-  };
+  const call = jsonApi(() => host);
   const definitions = () => ({
     entities: [{ name: driver, joinKeys: [{ name: 'driver_id', type: 'int64' }] }],
     featureViews: [

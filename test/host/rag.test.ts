@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobClient } from '../support/clients.js';
+import { jsonApi } from '../support/json-api.js';
 import { eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server.js';
 
@@ -34,15 +35,7 @@ function parseEvents(text: string): Array<{ event: string; data: Record<string, 
 describe('RAG through the local host', () => {
   let host: HostProcess;
   const collection = unique('docs');
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${host.url}/api/${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, body: (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : {}) as Record<string, any> };
-  };
+  const call = jsonApi(() => host);
 
   beforeAll(async () => {
     // The blob-triggered ingestion writes to ARBOR_RAG_COLLECTION: this host's own.
