@@ -1,0 +1,172 @@
+/**
+ * bench/vectors: clustered vectors (Gaussian blobs), 1 and 4 shards, both engines:
+ *  - in process: build time (batched upserts of 1,000, each logged to blob storage first), then
+ *    recall@10 and queries/s at several ef values, the shards' answers merged as a query does;
+ *  - through the HTTP API (the local host, fan-out over the protobuf shard-search function):
+ *    build time and queries/s with 8 queries in flight;
+ *  - beside exact brute-force search in the same run: plain JS over Float32Arrays (what a
+ *    filtered query falls back to) and hnswlib-node's BruteforceSearch.
+ * Default sizes are modest (20,000 x 128 and 10,000 x 384) so the run takes a few minutes;
+ * BENCH_VECTORS_FULL=1 runs the issue's 100,000 x 128 and 50,000 x 384 (about an hour).
+ */
+import { ensureDependencies } from '../local/emulators/dependencies.js';
+import { BlobServiceClient } from '@azure/storage-blob';
+import type { EngineName, Metric } from '../shared/vectors/engine.js';
+import { loadEngine } from '../shared/vectors/engines/select.js';
+import { vectorsContainer } from '../shared/vectors/layout.js';
+import { shardOf } from '../shared/vectors/routing.js';
+import { mergeTopK } from '../shared/vectors/scoring.js';
+import { Shard } from '../shared/vectors/shard.js';
+import { clusteredVectors } from '../test/support/vector-data.js';
+import { startBenchHost } from './support/host.js';
+
+const full = process.env.BENCH_VECTORS_FULL === '1';
+const datasets = full
+  ? [{ count: 100_000, dimension: 128 }, { count: 50_000, dimension: 384 }]
+  : [{ count: 20_000, dimension: 128 }, { count: 10_000, dimension: 384 }];
+const queryCount = 200;
+const efs = [16, 32, 64, 128, 256];
+const metric: Metric = 'cosine';
+const engines: EngineName[] = ['native', 'wasm'];
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function exactTop(data: Float32Array[], norms: Float64Array, query: Float32Array, k: number): number[] {
+  let qn = 0;
+  for (const v of query) qn += v * v;
+  qn = Math.sqrt(qn);
+  const best: Array<{ i: number; s: number }> = [];
+  for (let i = 0; i < data.length; i++) {
+    const row = data[i] as Float32Array;
+    let dot = 0;
+    for (let j = 0; j < row.length; j++) dot += (row[j] as number) * (query[j] as number);
+    const s = dot / (qn * (norms[i] as number) || 1);
+    if (best.length < k || s > (best[best.length - 1] as { s: number }).s) {
+      best.push({ i, s });
+      best.sort((a, b) => b.s - a.s);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.map((b) => b.i);
+}
+
+async function main(): Promise<void> {
+  const dependencies = await ensureDependencies({ REDIS_URL: process.env.REDIS_URL }, { dataDir: '.arbor/bench', inMemory: true });
+  const lines: string[] = [];
+  const say = (line: string) => {
+    console.log(line);
+    lines.push(line);
+  };
+  try {
+    const container = BlobServiceClient.fromConnectionString(dependencies.env.AzureWebJobsStorage as string).getContainerClient(vectorsContainer);
+    await container.createIfNotExists();
+    const hnswNode = (await import('hnswlib-node')).default;
+    for (const { count, dimension } of datasets) {
+      const raw = clusteredVectors(count + queryCount, dimension, { seed: 3, clusters: Math.round(Math.sqrt(count)), spread: 0.3 });
+      const vectors = raw.slice(0, count).map((v) => Float32Array.from(v));
+      const queries = raw.slice(count).map((v) => Float32Array.from(v));
+      const norms = Float64Array.from(vectors, (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0)));
+      say(`\n## ${count.toLocaleString('en')} x ${dimension}, cosine, M 16, efConstruction 200, ${queryCount} queries, k 10`);
+
+      let started = performance.now();
+      const truth = queries.map((q) => exactTop(vectors, norms, q, 10));
+      const jsExactMs = performance.now() - started;
+      const brute = new hnswNode.BruteforceSearch('cosine', dimension);
+      brute.initIndex(count);
+      vectors.forEach((v, i) => brute.addPoint(Array.from(v), i));
+      started = performance.now();
+      for (const q of queries) brute.searchKnn(Array.from(q), 10);
+      const nativeExactMs = performance.now() - started;
+      say(`exact baseline: plain JS ${(queryCount / (jsExactMs / 1000)).toFixed(0)} q/s (${(jsExactMs / queryCount).toFixed(2)} ms/query); hnswlib-node BruteforceSearch ${(queryCount / (nativeExactMs / 1000)).toFixed(0)} q/s (${(nativeExactMs / queryCount).toFixed(2)} ms/query); recall 1.000`);
+      const truthIds = truth.map((t) => new Set(t.map((i) => `v${i}`)));
+
+      say('| engine | shards | build (in process) | ' + efs.map((ef) => `ef ${ef}: recall / q/s`).join(' | ') + ' |');
+      say('|---|---|---|' + efs.map(() => '---|').join(''));
+      for (const engineName of engines) {
+        const engine = await loadEngine(engineName);
+        for (const shards of [1, 4]) {
+          const collection = `bench-${engineName}-${shards}-${dimension}-${Date.now()}`;
+          const opened = await Promise.all(
+            Array.from({ length: shards }, (_, shard) => Shard.open({ collection, uid: 'bench', shard, dimension, metric, m: 16, efConstruction: 200 }, engine, container)),
+          );
+          started = performance.now();
+          for (let start = 0; start < count; start += 1_000) {
+            const parts = new Map<number, Array<{ id: string; vector: Float32Array }>>();
+            for (let i = start; i < Math.min(count, start + 1_000); i++) {
+              const id = `v${i}`;
+              const shard = shardOf(id, shards);
+              if (!parts.has(shard)) parts.set(shard, []);
+              parts.get(shard)?.push({ id, vector: vectors[i] as Float32Array });
+            }
+            await Promise.all([...parts].map(([shard, items]) => (opened[shard] as Shard).upsert(items)));
+          }
+          const buildMs = performance.now() - started;
+          const cells: string[] = [];
+          for (const ef of efs) {
+            let found = 0;
+            started = performance.now();
+            queries.forEach((q, qi) => {
+              const lists = opened.map((s) => s.search(q, 15, Math.max(ef, 15)).hits);
+              const merged = mergeTopK(metric, lists, 10);
+              const wanted = truthIds[qi] as Set<string>;
+              found += merged.filter((h) => wanted.has(h.id)).length;
+            });
+            const ms = performance.now() - started;
+            cells.push(`${(found / (queryCount * 10)).toFixed(3)} / ${(queryCount / (ms / 1000)).toFixed(0)}`);
+          }
+          say(`| ${engineName} | ${shards} | ${seconds(buildMs)} | ${cells.join(' | ')} |`);
+          for (const s of opened) s.dispose();
+        }
+      }
+
+      if (dimension !== datasets[0]?.dimension) continue;
+      // Through the HTTP API: the same data into a fresh host per engine.
+      say('\nThrough the HTTP API (local host, protobuf fan-out, 8 queries in flight, default ef):');
+      say('| engine | shards | build (HTTP, 500 per request) | q/s | recall@10 |');
+      say('|---|---|---|---|---|');
+      for (const engineName of engines) {
+        const host = await startBenchHost({ ...dependencies.env, ARBOR_VECTOR_ENGINE: engineName, ARBOR_VECTOR_SNAPSHOT_SCHEDULE: '0 0 0 1 1 *' });
+        try {
+          for (const shards of [1, 4]) {
+            const name = `bench-${engineName}-${shards}`;
+            const call = async (method: string, path: string, body: unknown) => {
+              const response = await fetch(`${host.url}/api/collections/${name}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+              const text = await response.text();
+              if (response.status >= 300) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
+              return JSON.parse(text) as { results?: Array<{ id: string }> };
+            };
+            await call('PUT', '', { dimension, metric, shards });
+            started = performance.now();
+            for (let start = 0; start < count; start += 500) {
+              await call('POST', '/items', { items: vectors.slice(start, start + 500).map((v, i) => ({ id: `v${start + i}`, vector: Array.from(v) })) });
+            }
+            const buildMs = performance.now() - started;
+            let next = 0;
+            let found = 0;
+            started = performance.now();
+            await Promise.all(
+              Array.from({ length: 8 }, async () => {
+                while (next < queryCount) {
+                  const qi = next++;
+                  const answer = await call('POST', '/query', { vector: Array.from(queries[qi] as Float32Array), k: 10 });
+                  const wanted = truthIds[qi] as Set<string>;
+                  found += (answer.results ?? []).filter((r) => wanted.has(r.id)).length;
+                }
+              }),
+            );
+            const ms = performance.now() - started;
+            say(`| ${engineName} | ${shards} | ${seconds(buildMs)} | ${(queryCount / (ms / 1000)).toFixed(0)} | ${(found / (queryCount * 10)).toFixed(3)} |`);
+          }
+        } finally {
+          host.stop();
+        }
+      }
+    }
+  } finally {
+    await dependencies.stop();
+  }
+  void lines;
+}
+
+await main();
+process.exit(0);
