@@ -264,6 +264,17 @@ describe('the feature store through the local host', () => {
     expect(next.body.watermark > first.body.watermark).toBe(true);
     expect(await read([5, 6, 7])).toEqual([-1, 62, 72]);
 
+    // As a pipeline step (what a scheduled materialization pipeline runs): nothing new to write.
+    const pipeline = `mat-${view.replaceAll('_', '-')}`;
+    expect((await call('POST', 'pipelines', { name: pipeline, steps: [{ id: 'online', uses: 'features.materialize', with: { view } }] })).status).toBe(201);
+    const started = await call('POST', `pipelines/${pipeline}/runs`, {});
+    const run = await eventually(async () => {
+      const state = (await call('GET', `runs/${started.body.runId}`)).body;
+      return ['succeeded', 'failed'].includes(state.state) ? state : undefined;
+    }, 30_000);
+    expect(run.state, JSON.stringify(run)).toBe('succeeded');
+    expect(run.steps.online.outputs).toMatchObject({ view, mode: 'incremental', written: 0 });
+
     // A window backfill leaves the watermark alone and is just as idempotent.
     const window = await call('POST', 'features/materialize', { view, start: iso(now - 2 * day), end: iso(now + 1000) });
     expect(window.body).toMatchObject({ mode: 'window', written: 0 });

@@ -3,7 +3,7 @@ import { builtInStepTypes } from '../../../../shared/pipelines/steps/index.js';
 
 describe('the built-in step types', () => {
   it('are all there, each under the name it declares, with a description', () => {
-    expect([...builtInStepTypes.keys()].sort()).toEqual(['blob.extract', 'blob.load', 'drift.run', 'duckdb.sql', 'http.call', 'noop', 'sleep']);
+    expect([...builtInStepTypes.keys()].sort()).toEqual(['blob.extract', 'blob.load', 'drift.run', 'duckdb.sql', 'features.materialize', 'http.call', 'noop', 'sleep']);
     for (const [name, stepType] of builtInStepTypes) {
       expect(stepType.name).toBe(name);
       expect(stepType.description.length).toBeGreaterThan(10);
