@@ -99,6 +99,8 @@ var cosmosContainers = [
   { id: 'feature-registry', partitionKey: '/kind' }
   { id: 'feature-jobs', partitionKey: '/view' }
   { id: 'drift', partitionKey: '/view' }
+  { id: 'vector-collections', partitionKey: '/name' }
+  { id: 'rag-documents', partitionKey: '/collection' }
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

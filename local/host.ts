@@ -39,6 +39,18 @@ export interface FunctionDescription {
   schedule?: string;
   path?: string;
   servedBy: 'http' | 'timer' | 'blob' | 'durable' | 'none';
+  /** Turned off by the app setting `AzureWebJobs.<name>.Disabled`, as in Azure. */
+  disabled?: true;
+}
+
+/**
+ * Azure's switch for one function: `AzureWebJobs.<name>.Disabled` = true (or 1); Linux plans
+ * also take `AzureWebJobs_<name>_Disabled`, since '.' cannot appear in their variable names.
+ * A disabled trigger is not served, as in Azure; orchestrations and activities always are.
+ */
+export function isDisabled(settings: Readonly<Record<string, string | undefined>>, name: string): boolean {
+  const value = settings[`AzureWebJobs.${name}.Disabled`] ?? settings[`AzureWebJobs_${name}_Disabled`];
+  return value !== undefined && ['true', '1'].includes(value.toLowerCase());
 }
 
 export interface LocalHost {
@@ -93,7 +105,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   installCoreModule(api);
   await import(pathToFileURL(options.appEntry).href);
   const captured = [...api.functions.values()];
-  const functions = captured.map(describeFunction);
+  const enabled = captured.filter((fn) => !isDisabled(options.settings, fn.metadata.name));
+  const functions = captured.map((fn) => ({ ...describeFunction(fn), ...(enabled.includes(fn) ? {} : { disabled: true as const }) }));
   const functionKey = options.settings.ARBOR_FUNCTION_KEY || undefined;
 
   const unsupported = functions.filter((f) => f.servedBy === 'none');
@@ -127,10 +140,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     resolveExtraInput,
   });
 
-  const timers = new TimerScheduler(api, buildTimers(captured, options.settings), options.log, resolveExtraInput);
+  const timers = new TimerScheduler(api, buildTimers(enabled, options.settings), options.log, resolveExtraInput);
   const blobs = new BlobWatcher(
     api,
-    buildBlobFunctions(captured, connectionFor),
+    buildBlobFunctions(enabled, connectionFor),
     {
       pollIntervalMs: options.blobPollIntervalMs ?? 2_000,
       maxAttempts: options.blobMaxAttempts ?? 5,
@@ -144,7 +157,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   const server: Server = createHttpServer({
     api,
-    routes: buildHttpRoutes(captured),
+    routes: buildHttpRoutes(enabled),
     functionKey,
     log: options.log,
     resolveExtraInput,

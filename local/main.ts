@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   console.log(`Functions (${host.functions.length}):`);
   for (const fn of host.functions) {
     const where = fn.route !== undefined ? `${(fn.methods ?? ['*']).join(',')} ${host.url}/api/${fn.route}` : fn.schedule ?? fn.path ?? '';
-    console.log(`  ${fn.name.padEnd(22)} ${fn.trigger.padEnd(13)} ${where}`);
+    console.log(`  ${fn.name.padEnd(22)} ${fn.trigger.padEnd(13)} ${where}${fn.disabled ? '  (disabled)' : ''}`);
   }
   console.log(`Arbor is up: ${host.url}/api/health`);
 

@@ -151,6 +151,12 @@ var appSettings = {
   // --- monitoring: empty means no push ---
   ARBOR_METRICS_PUSHGATEWAY_URL: metricsPushgatewayUrl
   ARBOR_METRICS_PUSH_INTERVAL_SECONDS: '15'
+  // --- vector search: native engine where it loads; fan-out through the shard-search function ---
+  ARBOR_VECTOR_ENGINE: 'auto'
+  ARBOR_VECTOR_SNAPSHOT_SCHEDULE: '0 */5 * * * *'
+  ARBOR_VECTOR_REBUILD_TOMBSTONE_RATIO: '0.2'
+  ARBOR_VECTOR_SHARD_TIMEOUT_MS: '5000'
+  ARBOR_VECTOR_FANOUT: 'http'
   // --- RAG: the identity calls Azure OpenAI (Cognitive Services OpenAI User), no key ---
   ARBOR_RAG_EMBEDDER: ragEmbedder
   ARBOR_RAG_ANSWERER: ragAnswerer

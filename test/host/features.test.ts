@@ -45,7 +45,11 @@ describe('the feature store through the local host', () => {
   };
 
   beforeAll(async () => {
-    host = await startHostProcess({ ARBOR_OFFLINE_ARCHIVE_SCHEDULE: '* * * * * *', ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: '365' });
+    host = await startHostProcess({
+      ARBOR_OFFLINE_ARCHIVE_SCHEDULE: '* * * * * *',
+      ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: '365',
+      'AzureWebJobs.ingest-feature-file.Disabled': 'false',
+    });
     const applied = await call('POST', 'features/registry', definitions());
     expect(applied.status, JSON.stringify(applied.body)).toBe(200);
   });

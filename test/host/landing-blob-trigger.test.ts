@@ -26,7 +26,7 @@ describe('a blob trigger runs end to end: files landed in blob storage are catal
   }
 
   beforeAll(async () => {
-    host = await startHostProcess({ ARBOR_BLOB_MAX_ATTEMPTS: '3', ARBOR_BLOB_RETRY_MS: '100' });
+    host = await startHostProcess({ ARBOR_BLOB_MAX_ATTEMPTS: '3', ARBOR_BLOB_RETRY_MS: '100', 'AzureWebJobs.catalog-landed-file.Disabled': 'false' });
     const created = await fetch(`${host.url}/api/datasets/${dataset}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },

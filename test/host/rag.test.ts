@@ -39,7 +39,7 @@ describe('RAG through the local host', () => {
 
   beforeAll(async () => {
     // The blob-triggered ingestion writes to ARBOR_RAG_COLLECTION: this host's own.
-    host = await startHostProcess({ ARBOR_RAG_COLLECTION: collection, ARBOR_RAG_MAX_DOCUMENT_BYTES: '20000' });
+    host = await startHostProcess({ ARBOR_RAG_COLLECTION: collection, ARBOR_RAG_MAX_DOCUMENT_BYTES: '20000', 'AzureWebJobs.ingest-rag-document.Disabled': 'false' });
   });
   afterAll(async () => {
     await host.stop();

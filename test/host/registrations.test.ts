@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHostProcess, type HostProcess } from '../support/host-process.js';
+import { blobTriggeredFunctions, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { blobClient } from '../support/clients.js';
 import { activityNames, orchestratorNames } from '../../shared/pipelines/run-contract.js';
 
@@ -42,6 +42,7 @@ interface Described {
   route?: string;
   methods?: string[];
   servedBy: string;
+  disabled?: boolean;
 }
 
 describe('the local host captures and serves every function in functions/index.ts', () => {
@@ -84,12 +85,23 @@ describe('the local host captures and serves every function in functions/index.t
     }
   });
 
-  it('schedules each timer and watches each blob container', async () => {
+  it('schedules each timer, and leaves the blob triggers the settings disable unserved', async () => {
     for (const fn of functions.filter((f) => f.trigger === 'timerTrigger')) {
       expect(Date.parse(nextTimerRuns[fn.name] as string), fn.name).toBeGreaterThan(Date.now() - 1_000);
     }
-    const containers: string[] = [];
-    for await (const container of blobClient().listContainers()) containers.push(container.name);
-    expect(containers).toContain('landing');
+    // Test hosts turn blob triggers off with Azure's AzureWebJobs.<name>.Disabled (test/support/host-process.ts).
+    const blobFunctions = functions.filter((f) => f.trigger === 'blobTrigger');
+    expect(blobFunctions.map((f) => f.name).sort()).toEqual([...blobTriggeredFunctions].sort());
+    expect(blobFunctions.every((f) => f.disabled === true)).toBe(true);
+    expect(functions.filter((f) => f.disabled).map((f) => f.name).sort()).toEqual([...blobTriggeredFunctions].sort());
+    // A disabled function's container is not watched: nothing is delivered from it.
+    const container = blobClient().getContainerClient('ingest');
+    await container.createIfNotExists();
+    const name = `nobody-${Date.now()}/x.csv`;
+    await container.getBlockBlobClient(name).upload('a\n1\n', 4);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const receipt = blobClient().getContainerClient('azure-webjobs-hosts').getBlobClient(`blobreceipts/${host.env.WEBSITE_SITE_NAME}/ingest-feature-file/ingest/${name}`);
+    expect(await receipt.exists()).toBe(false);
+    await container.getBlobClient(name).deleteIfExists();
   });
 });

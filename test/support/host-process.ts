@@ -16,6 +16,9 @@ export interface HostProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The app's blob-triggered functions; `{ 'AzureWebJobs.<name>.Disabled': 'false' }` turns one on for a test. */
+export const blobTriggeredFunctions = ['catalog-landed-file', 'ingest-feature-file', 'ingest-rag-document'];
+
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
@@ -41,6 +44,9 @@ export async function startHostProcess(overrides: Record<string, string> = {}, t
     // Blob receipts and poison records are per app: hosts of different test files watch the
     // same landing container and must not count each other's delivery attempts.
     WEBSITE_SITE_NAME: overrides.COSMOS_DATABASE ?? database,
+    // Every host of the run watches the same Azurite: blob triggers are off unless a test turns
+    // its one on, or another file's host would take (and quarantine) that test's blobs.
+    ...Object.fromEntries(blobTriggeredFunctions.map((name) => [`AzureWebJobs.${name}.Disabled`, 'true'])),
     ARBOR_LOG_LEVEL: 'warning',
     ARBOR_BLOB_POLL_MS: '200',
     ARBOR_PARENT_PID: String(process.pid),
