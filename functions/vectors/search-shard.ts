@@ -5,7 +5,7 @@ import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, routeParam, zodDetails } from '../../shared/platform/http.js';
 import { filterSchema } from '../../shared/vectors/filter.js';
 import { collectionName, limits } from '../../shared/vectors/requests.js';
-import { requireCollection, searchShard } from '../../shared/vectors/service.js';
+import { collectionForCall, searchShard } from '../../shared/vectors/service.js';
 import {
   decodeShardSearchRequest,
   encodeShardSearchResponse,
@@ -22,10 +22,9 @@ app.http('search-shard', {
   authLevel: 'function',
   handler: httpHandler(async (request) => {
     const services = getServices();
-    const collection = await requireCollection(services, routeParam(request, 'name', collectionName));
+    const name = routeParam(request, 'name', collectionName);
     const shard = Number(routeParam(request, 'shard', shardParam));
     const problems: ErrorDetail[] = [];
-    if (shard >= collection.shards) problems.push({ field: 'shard', problem: `must be below ${collection.shards}` });
     const contentType = request.headers.get('content-type') ?? '';
     if (!contentType.startsWith(protobufContentType)) {
       throw new BadRequestError('unsupported_media_type', `the body must be protobuf (content-type: ${protobufContentType})`, [
@@ -38,6 +37,8 @@ app.http('search-shard', {
     } catch (error) {
       throw new BadRequestError('invalid_protobuf', `the body is not a ShardSearchRequest: ${String(error)}`, [{ field: '(body)', problem: String(error) }]);
     }
+    const collection = await collectionForCall(services, name, message.collectionUid || undefined);
+    if (shard >= collection.shards) problems.push({ field: 'shard', problem: `must be below ${collection.shards}` });
     if (message.collectionUid && message.collectionUid !== collection.uid) {
       throw new ConflictError(`collection "${collection.name}" was re-created since the query resolved it`, { uid: collection.uid });
     }

@@ -21,6 +21,22 @@ export async function requireCollection(services: Services, name: string): Promi
   return collection;
 }
 
+/** Collections by name and uid: a uid's shape never changes, so it needs no re-reading. */
+const byUid = new Map<string, Collection>();
+
+/**
+ * The collection a fan-out call names by uid, read from Cosmos DB once per process rather than
+ * once per shard call (bench/vectors: the read dominated the HTTP path). Without a uid, or for
+ * a uid not seen yet, it is read; a uid that no longer matches is the caller's 409.
+ */
+export async function collectionForCall(services: Services, name: string, uid: string | undefined): Promise<Collection> {
+  const cached = uid ? byUid.get(`${name}/${uid}`) : undefined;
+  if (cached) return cached;
+  const collection = await requireCollection(services, name);
+  byUid.set(`${collection.name}/${collection.uid}`, collection);
+  return collection;
+}
+
 /** The shard, loading its latest snapshot and replaying its log the first time this process touches it. */
 export function openShard(services: Services, collection: Collection, shard: number): Promise<Shard> {
   const key = shardKey(collection, shard);
@@ -176,6 +192,7 @@ export async function dropCollection(services: Services, name: string): Promise<
   const collection = await getCollection(services, name);
   if (!collection) return false;
   await deleteCollectionDocument(services, name);
+  byUid.delete(`${name}/${collection.uid}`);
   for (const [key, pending] of loaded) {
     if (!key.startsWith(`${name}/`)) continue;
     loaded.delete(key);
