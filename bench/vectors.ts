@@ -21,9 +21,17 @@ import { clusteredVectors } from '../test/support/vector-data.js';
 import { startBenchHost } from './support/host.js';
 
 const full = process.env.BENCH_VECTORS_FULL === '1';
-const datasets = full
-  ? [{ count: 100_000, dimension: 128 }, { count: 50_000, dimension: 384 }]
-  : [{ count: 20_000, dimension: 128 }, { count: 10_000, dimension: 384 }];
+/** BENCH_VECTORS_SIZES=50000x384,... picks the data sets (count x dimension) instead. */
+const chosen = process.env.BENCH_VECTORS_SIZES?.split(',').map((size) => {
+  const [count, dimension] = size.split('x').map(Number);
+  if (!count || !dimension) throw new Error(`BENCH_VECTORS_SIZES: "${size}" is not <count>x<dimension>`);
+  return { count, dimension };
+});
+const datasets =
+  chosen ??
+  (full
+    ? [{ count: 100_000, dimension: 128 }, { count: 50_000, dimension: 384 }]
+    : [{ count: 20_000, dimension: 128 }, { count: 10_000, dimension: 384 }]);
 const queryCount = 200;
 const efs = [16, 32, 64, 128, 256];
 const metric: Metric = 'cosine';
