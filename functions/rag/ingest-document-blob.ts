@@ -1,7 +1,7 @@
 import { app } from '@azure/functions';
 import { blobTriggerSource } from '../../shared/platform/blob-trigger-source.js';
 import { getServices } from '../../shared/platform/services.js';
-import { formatOfName, ingestDocument } from '../../shared/rag/ingest.js';
+import { documentText, formatOfName, ingestDocument } from '../../shared/rag/ingest.js';
 import { ragModels } from '../../shared/rag/models.js';
 import { vectorSearchChunks } from '../../shared/rag/vector-search-chunks.js';
 
@@ -18,16 +18,17 @@ app.storageBlob('ingest-rag-document', {
     const name = String(context.triggerMetadata?.name);
     const format = formatOfName(name);
     if (!format) {
-      context.warn(`documents/${name} is not Markdown, text or HTML; skipped`);
+      context.warn(`documents/${name} is not Markdown, text, HTML or PDF; skipped`);
       return;
     }
     const services = getServices();
     const content = Buffer.isBuffer(blob) ? blob : Buffer.from(String(blob));
+    const { text, title } = await documentText(content, format);
     const result = await ingestDocument(
       services,
       ragModels(services.settings).embedder,
       vectorSearchChunks(services),
-      { collection: services.settings.ARBOR_RAG_COLLECTION, id: name, text: content.toString('utf8'), format, metadata: {}, source: { kind: 'blob', container: 'documents', name } },
+      { collection: services.settings.ARBOR_RAG_COLLECTION, id: name, title, text, format, metadata: {}, source: { kind: 'blob', container: 'documents', name } },
       new Date(),
     );
     context.log(`documents/${name}: ${result.status}, ${result.chunks} chunks`);

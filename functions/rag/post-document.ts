@@ -4,7 +4,7 @@ import { RestError } from '@azure/storage-blob';
 import { BadRequestError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
-import { formatOfName, ingestDocument } from '../../shared/rag/ingest.js';
+import { documentText, formatOfName, ingestDocument } from '../../shared/rag/ingest.js';
 import { ragModels } from '../../shared/rag/models.js';
 import { documentRequestSchema } from '../../shared/rag/requests.js';
 import { vectorSearchChunks } from '../../shared/rag/vector-search-chunks.js';
@@ -17,21 +17,23 @@ app.http('post-rag-document', {
   handler: httpHandler(async (request) => {
     const body = await readJsonBody(request, documentRequestSchema);
     const services = getServices();
+    const format = body.format ?? (body.blob ? formatOfName(body.blob.name) : 'markdown');
+    if (!format) throw new BadRequestError('unsupported_format', 'the blob is not Markdown, text, HTML or PDF', [{ field: 'format', problem: 'cannot be told from the blob name; give markdown, text, html or pdf' }]);
+    if (format === 'pdf' && !body.blob) throw new BadRequestError('pdf_needs_blob', 'a PDF is ingested from a blob', [{ field: 'format', problem: 'pdf needs "blob", not "text"' }]);
     let text = body.text;
+    let foundTitle: string | undefined;
     if (body.blob) {
       const blob = body.blob;
-      text = await services.blob
+      const bytes = await services.blob
         .getContainerClient(blob.container)
         .getBlobClient(blob.name)
         .downloadToBuffer()
-        .then((buffer) => buffer.toString('utf8'))
         .catch((error: unknown) => {
           if (error instanceof RestError && error.statusCode === 404) throw new BadRequestError('blob_not_found', `${blob.container}/${blob.name} does not exist`, [{ field: 'blob', problem: 'does not exist' }]);
           throw error;
         });
+      ({ text, title: foundTitle } = await documentText(bytes, format));
     }
-    const format = body.format ?? (body.blob ? formatOfName(body.blob.name) : 'markdown');
-    if (!format) throw new BadRequestError('unsupported_format', 'the blob is not Markdown, text or HTML', [{ field: 'format', problem: 'cannot be told from the blob name; give markdown, text or html' }]);
     const id = body.id ?? body.blob?.name ?? `doc-${createHash('sha256').update(text as string).digest('hex').slice(0, 16)}`;
     const { embedder } = ragModels(services.settings);
     const result = await ingestDocument(
@@ -41,7 +43,7 @@ app.http('post-rag-document', {
       {
         collection: body.collection ?? services.settings.ARBOR_RAG_COLLECTION,
         id,
-        title: body.title,
+        title: body.title ?? foundTitle,
         text: text as string,
         format,
         metadata: body.metadata ?? {},

@@ -9,7 +9,7 @@ export interface DocumentRecord {
   id: string;
   collection: string;
   title: string;
-  format: 'markdown' | 'text' | 'html';
+  format: 'markdown' | 'text' | 'html' | 'pdf';
   /** sha256 of everything that shapes the chunks: unchanged input does nothing. */
   contentHash: string;
   chunkIds: string[];

@@ -7,6 +7,7 @@ import { chunkText, defaultChunkOptions } from './chunker.js';
 import { deleteDocumentRecord, readDocument, saveDocument, type DocumentRecord } from './documents.js';
 import { htmlToText } from './html.js';
 import { indexChunks, removeChunks } from './keyword-index.js';
+import { pdfToText } from './pdf.js';
 import { ragChunks, ragDocuments } from './metrics.js';
 import type { Embedder } from './ports.js';
 
@@ -30,7 +31,18 @@ export function formatOfName(name: string): DocumentFormat | undefined {
   if (['md', 'markdown', 'mdx'].includes(extension)) return 'markdown';
   if (['txt', 'text'].includes(extension)) return 'text';
   if (['html', 'htm'].includes(extension)) return 'html';
+  if (extension === 'pdf') return 'pdf';
   return undefined;
+}
+
+/** A document's text from its bytes: UTF-8, or for a PDF the text pdf.js finds (and its title). */
+export async function documentText(bytes: Buffer, format: DocumentFormat): Promise<{ text: string; title?: string }> {
+  if (format !== 'pdf') return { text: bytes.toString('utf8') };
+  try {
+    return await pdfToText(bytes);
+  } catch (error) {
+    throw new BadRequestError('unreadable_pdf', `the PDF cannot be read: ${error instanceof Error ? error.message : String(error)}`, [{ field: 'blob', problem: 'is not a readable PDF' }]);
+  }
 }
 
 /** Vector item ids are opaque and fixed-length, whatever characters a document id holds. */

@@ -4,6 +4,7 @@ import { blobClient } from '../support/clients.js';
 import { jsonApi } from '../support/json-api.js';
 import { eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server.js';
+import { textPdf } from '../support/pdf-fixture.js';
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
@@ -77,6 +78,21 @@ describe('RAG through the local host', () => {
     // A filter narrows retrieval to matching metadata.
     const filtered = await call('POST', 'rag/ask', { question: 'Where are features kept?', filter: { team: 'storage' } });
     expect(new Set(filtered.body.citations.map((c: { documentId: string }) => c.documentId))).toEqual(new Set(['offline-store']));
+  });
+
+  it('reads a PDF dropped into the documents container, title and all', async () => {
+    const name = `${unique('manuals')}/sizing.pdf`;
+    const pdf = textPdf([['Capacity planning for vector search.', 'Each shard holds about 100,000 vectors of 384 dimensions.'], ['Appendix: snapshots every five minutes.']], 'Vector sizing');
+    await blobClient().getContainerClient('documents').getBlockBlobClient(name).uploadData(pdf);
+    const answered = await eventually(async () => {
+      const response = await call('POST', 'rag/ask', { question: 'How many vectors does each shard hold?' });
+      return response.body.citations?.[0]?.documentId === name ? response : undefined;
+    }, 20_000, 250);
+    expect(answered.body.citations[0]).toMatchObject({ title: 'Vector sizing' });
+    expect(answered.body.answer).toContain('Each shard holds about 100,000 vectors of 384 dimensions. [1]');
+    const asText = await call('POST', 'rag/documents', { id: 'not-a-pdf', text: 'x', format: 'pdf' });
+    expect(asText.status).toBe(400);
+    expect(asText.body.error.details[0].field).toBe('format');
   });
 
   it('says so when nothing supports an answer', async () => {
