@@ -9,7 +9,7 @@ import type { QueryRequest, UpsertRequest } from './requests.js';
 import { shardOf } from './routing.js';
 import { mergeTopK } from './scoring.js';
 import { selectEngine } from './engines/select.js';
-import { Shard, type ShardHit, type ShardStats, type SnapshotOutcome } from './shard.js';
+import { Shard, ShardMovedError, type ShardHit, type ShardStats, type SnapshotOutcome } from './shard.js';
 
 /** Shards this process has loaded, by collection, uid and number; loaded once, on first touch. */
 const loaded = new Map<string, Promise<Shard>>();
@@ -58,6 +58,45 @@ export function openShard(services: Services, collection: Collection, shard: num
   return pending;
 }
 
+/** How often a shard checks storage for other instances' writes and snapshots before use. */
+const syncIntervalMs = 1_000;
+const syncedAt = new Map<string, number>();
+
+/** Forgets this process's copy of a shard; calls already holding it finish on it, then it is freed. */
+function dropShard(collection: Collection, shard: number, stale: Shard): void {
+  const key = shardKey(collection, shard);
+  loaded.delete(key);
+  syncedAt.delete(key);
+  setTimeout(() => stale.dispose(), 30_000).unref();
+}
+
+/**
+ * The shard, current with storage within a second: other instances' appends applied (seals
+ * followed), or reloaded when this copy fell a whole snapshot behind. Without this, an instance
+ * would serve, and append to, a stale copy until it restarted.
+ */
+export async function syncedShard(services: Services, collection: Collection, shard: number): Promise<Shard> {
+  const key = shardKey(collection, shard);
+  const opened = await openShard(services, collection, shard);
+  if (Date.now() - (syncedAt.get(key) ?? 0) < syncIntervalMs) return opened;
+  syncedAt.set(key, Date.now());
+  if ((await opened.sync()) === 'current') return opened;
+  dropShard(collection, shard, opened);
+  return openShard(services, collection, shard);
+}
+
+/** Runs work on the current shard; if its segment moved on meanwhile, once more on a reload. */
+async function onShard<T>(services: Services, collection: Collection, shard: number, work: (opened: Shard) => Promise<T>): Promise<T> {
+  const opened = await syncedShard(services, collection, shard);
+  try {
+    return await work(opened);
+  } catch (error) {
+    if (!(error instanceof ShardMovedError)) throw error;
+    dropShard(collection, shard, opened);
+    return work(await openShard(services, collection, shard));
+  }
+}
+
 /** Upserts a validated batch: each shard's part is in its log before this returns. */
 export async function upsertItems(services: Services, collection: Collection, request: UpsertRequest): Promise<{ upserted: number; shards: Record<string, number> }> {
   const byShard = new Map<number, Array<{ id: string; vector: Float32Array; metadata?: Metadata }>>();
@@ -68,15 +107,15 @@ export async function upsertItems(services: Services, collection: Collection, re
     list.push({ id: item.id, vector: Float32Array.from(item.vector), ...(item.metadata ? { metadata: item.metadata } : {}) });
   }
   await Promise.all(
-    [...byShard].map(async ([shard, items]) => (await openShard(services, collection, shard)).upsert(items)),
+    [...byShard].map(([shard, items]) => onShard(services, collection, shard, (opened) => opened.upsert(items))),
   );
   return { upserted: request.items.length, shards: Object.fromEntries([...byShard].map(([shard, items]) => [String(shard), items.length])) };
 }
 
 /** True when the id existed (its delete is logged), false when there was nothing to delete. */
 export async function deleteItem(services: Services, collection: Collection, id: string): Promise<boolean> {
-  const shard = await openShard(services, collection, shardOf(id, collection.shards));
-  return (await shard.delete([id])).length > 0;
+  const deleted = await onShard(services, collection, shardOf(id, collection.shards), (opened) => opened.delete([id]));
+  return deleted.length > 0;
 }
 
 export interface ShardQuery {
@@ -94,7 +133,7 @@ export interface ShardAnswer {
 }
 
 export async function searchShard(services: Services, collection: Collection, shard: number, query: ShardQuery): Promise<ShardAnswer> {
-  const opened = await openShard(services, collection, shard);
+  const opened = await syncedShard(services, collection, shard);
   const started = performance.now();
   const result = opened.search(query.vector, query.k, query.ef, query.filter);
   vectorShardSearchDuration.observe({ collection: collection.name, shard: String(shard) }, (performance.now() - started) / 1000);
@@ -182,7 +221,7 @@ export async function snapshotCollection(services: Services, collection: Collect
   const rebuildRatio = services.settings.ARBOR_VECTOR_REBUILD_TOMBSTONE_RATIO;
   return Promise.all(
     Array.from({ length: collection.shards }, async (_, shard) =>
-      (await openShard(services, collection, shard)).snapshotNow({ rebuildRatio, ...options }),
+      onShard(services, collection, shard, (opened) => opened.snapshotNow({ rebuildRatio, ...options })),
     ),
   );
 }

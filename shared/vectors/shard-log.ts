@@ -11,7 +11,18 @@ import { logPrefix, segmentOf, segmentPath, type ShardRef } from './layout.js';
  */
 export type LogRecord =
   | { seq: number; op: 'upsert'; items: Array<{ id: string; vector: Float32Array; metadata?: Metadata }> }
-  | { seq: number; op: 'delete'; ids: string[] };
+  | { seq: number; op: 'delete'; ids: string[] }
+  | SealRecord;
+
+/**
+ * The last record of a segment: written by the instance that snapshots, at the end it has read
+ * (a conditional append, so nothing can slip in unseen), it says the log goes on in segment
+ * `next`. A writer that meets it moves on; nothing after it is ever written to the segment.
+ */
+export interface SealRecord {
+  op: 'seal';
+  next: number;
+}
 
 const wireRecord = z.discriminatedUnion('op', [
   z.object({
@@ -20,13 +31,14 @@ const wireRecord = z.discriminatedUnion('op', [
     items: z.array(z.object({ id: z.string(), v: z.string(), m: z.record(z.string(), metadataValue).optional() })),
   }),
   z.object({ seq: z.number().int().min(1), op: z.literal('delete'), ids: z.array(z.string()) }),
+  z.object({ op: z.literal('seal'), next: z.number().int().min(1) }),
 ]);
 
 /** An append block is at most 4 MiB; records stay well below it. */
 export const maxRecordBytes = 3 * 1024 * 1024;
 
 export function encodeRecord(record: LogRecord): string {
-  if (record.op === 'delete') return `${JSON.stringify(record)}\n`;
+  if (record.op === 'delete' || record.op === 'seal') return `${JSON.stringify(record)}\n`;
   const items = record.items.map((item) => ({
     id: item.id,
     v: Buffer.from(item.vector.buffer, item.vector.byteOffset, item.vector.byteLength).toString('base64'),
@@ -43,7 +55,7 @@ export function decodeRecords(text: string, where: string): LogRecord[] {
     const parsed = wireRecord.safeParse(JSON.parse(line));
     if (!parsed.success) throw new Error(`${where}: line ${index + 1} is not a log record: ${parsed.error.message}`);
     const value = parsed.data;
-    if (value.op === 'delete') records.push(value);
+    if (value.op === 'delete' || value.op === 'seal') records.push(value);
     else {
       records.push({
         seq: value.seq,
@@ -81,14 +93,15 @@ export class ShardLog {
     });
   }
 
-  /** The segment's bytes from `offset` on (nothing when absent), and its length. */
-  async read(segment: number, offset = 0): Promise<{ text: string; length: number }> {
+  /** The segment's bytes from `offset` on, and its length; `missing` when the segment does not exist. */
+  async read(segment: number, offset = 0): Promise<{ text: string; length: number; missing: boolean }> {
     return callDependency('blob', async () => {
       try {
         const buffer = await this.container.getBlockBlobClient(segmentPath(this.ref, segment)).downloadToBuffer(offset);
-        return { text: buffer.toString('utf8'), length: offset + buffer.byteLength };
+        return { text: buffer.toString('utf8'), length: offset + buffer.byteLength, missing: false };
       } catch (error) {
-        if (error instanceof RestError && (error.statusCode === 404 || error.statusCode === 416)) return { text: '', length: offset };
+        if (error instanceof RestError && error.statusCode === 416) return { text: '', length: offset, missing: false };
+        if (error instanceof RestError && error.statusCode === 404) return { text: '', length: offset, missing: true };
         throw error;
       }
     });
@@ -107,6 +120,8 @@ export class ShardLog {
         await blob.appendBlock(body, body.byteLength, { conditions: { appendPosition: position } });
       } catch (error) {
         if (error instanceof RestError && error.statusCode === 412) throw new AppendRaceError(`log ${segmentPath(this.ref, segment)} grew past ${position}`);
+        // Deleted under this writer (a snapshot moved the log on): the caller catches up or reloads.
+        if (error instanceof RestError && error.statusCode === 404) throw new AppendRaceError(`log ${segmentPath(this.ref, segment)} is gone`);
         throw error;
       }
       return position + body.byteLength;

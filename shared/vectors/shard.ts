@@ -10,7 +10,7 @@ import {
   vectorSnapshotTimestamp,
 } from './metrics.js';
 import { compareScores, exactScore, norm, scoreFromDistance } from './scoring.js';
-import { AppendRaceError, ShardLog, decodeRecords, encodeRecord, maxRecordBytes, type LogRecord } from './shard-log.js';
+import { AppendRaceError, ShardLog, decodeRecords, encodeRecord, maxRecordBytes, type LogRecord, type SealRecord } from './shard-log.js';
 import { deleteSnapshotsExcept, readLatestManifest, readSnapshot, writeSnapshot, type SnapshotManifest } from './snapshots.js';
 
 export interface ShardConfig {
@@ -57,6 +57,15 @@ export interface SnapshotOutcome {
   rebuilt: boolean;
   seq: number;
   recall?: number;
+}
+
+type DataRecord = Exclude<LogRecord, SealRecord>;
+
+/** This copy's log segment is gone (another instance snapshotted past it): reload the shard. */
+export class ShardMovedError extends Error {
+  constructor(shard: number) {
+    super(`shard ${shard} moved on in storage since this instance loaded it; reload it`);
+  }
 }
 
 /** Filters that leave at most this many candidates (or this share) are answered exactly. */
@@ -157,18 +166,46 @@ export class Shard {
     this.publish();
   }
 
-  /** Applies whatever the current segment holds past what this shard has read. */
-  private async catchUp(): Promise<void> {
-    const { text, length } = await this.log.read(this.segment, this.segmentLength);
-    const complete = text.lastIndexOf('\n') + 1;
-    for (const record of decodeRecords(text.slice(0, complete), `shard ${this.config.shard} log ${this.segment}`)) {
-      if (record.seq <= this.seq) continue;
-      this.apply(record);
-    }
-    this.segmentLength = length - Buffer.byteLength(text.slice(complete));
+  /**
+   * Brings the shard up to what storage holds, for an instance that is not the only writer (in
+   * Azure, writes and queries of one shard land on any instance): the records other instances
+   * appended since this copy last read, following seals into later segments. A copy that fell a
+   * whole snapshot behind (its segment is gone) must be reloaded by the caller.
+   */
+  sync(): Promise<'reload' | 'current'> {
+    return this.exclusive(async () => {
+      const manifest = await readLatestManifest(this.container, this.ref);
+      const before = this.seq;
+      const current = await this.catchUp();
+      if (!current || (manifest && manifest.nextSegment > this.segment)) return 'reload';
+      if (this.seq !== before) this.publish();
+      return 'current';
+    });
   }
 
-  private apply(record: LogRecord): void {
+  /**
+   * Applies what the log holds past what this copy has read: the rest of the current segment
+   * and, past a seal, the segments after it. False when the segment this copy was reading has
+   * been deleted (another instance snapshotted twice since): only a reload can catch up then.
+   */
+  private async catchUp(): Promise<boolean> {
+    for (;;) {
+      const { text, length, missing } = await this.log.read(this.segment, this.segmentLength);
+      if (missing && this.segmentLength > 0) return false;
+      const complete = text.lastIndexOf('\n') + 1;
+      let sealedTo: number | undefined;
+      for (const record of decodeRecords(text.slice(0, complete), `shard ${this.config.shard} log ${this.segment}`)) {
+        if (record.op === 'seal') sealedTo = record.next;
+        else if (record.seq > this.seq) this.apply(record);
+      }
+      this.segmentLength = length - Buffer.byteLength(text.slice(complete));
+      if (sealedTo === undefined) return true;
+      this.segment = sealedTo;
+      this.segmentLength = 0;
+    }
+  }
+
+  private apply(record: DataRecord): void {
     this.seq = record.seq;
     this.recordsSinceSnapshot++;
     if (record.op === 'delete') {
@@ -201,16 +238,23 @@ export class Shard {
     this.metadata[label] = null;
   }
 
-  /** Appends records to the log (catching up first if another writer got there), then applies them. */
-  private async write(build: (seq: number) => LogRecord[]): Promise<void> {
+  /**
+   * Appends records to the log, then applies them. When another writer got there first, this
+   * copy catches up (following a seal into the next segment) and tries again; when its segment
+   * is gone, the write fails with ShardMovedError and nothing was acknowledged.
+   */
+  private async write(build: (seq: number) => DataRecord[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
+      // Starting a segment creates its blob: never one a snapshot has already moved past (it
+      // would be recreated, and what went into it never replayed).
+      if (this.segmentLength === 0) await this.ensureCurrentSegment();
       const records = build(this.seq + 1);
       const text = records.map(encodeRecord).join('');
       try {
         this.segmentLength = await this.log.append(this.segment, this.segmentLength, text);
       } catch (error) {
         if (!(error instanceof AppendRaceError) || attempt >= 5) throw error;
-        await this.catchUp();
+        if (!(await this.catchUp())) throw new ShardMovedError(this.config.shard);
         continue;
       }
       for (const record of records) this.apply(record);
@@ -219,10 +263,16 @@ export class Shard {
     }
   }
 
+  private async ensureCurrentSegment(): Promise<void> {
+    const manifest = await readLatestManifest(this.container, this.ref);
+    if (!manifest || manifest.nextSegment <= this.segment) return;
+    if (!(await this.catchUp()) || manifest.nextSegment > this.segment) throw new ShardMovedError(this.config.shard);
+  }
+
   upsert(items: readonly ShardItem[]): Promise<void> {
     return this.exclusive(() =>
       this.write((seq) => {
-        const records: LogRecord[] = [];
+        const records: DataRecord[] = [];
         let batch: ShardItem[] = [];
         let bytes = 0;
         const flush = () => {
@@ -331,8 +381,20 @@ export class Shard {
    */
   snapshotNow(options: { rebuildRatio: number; force?: boolean; now?: Date }): Promise<SnapshotOutcome> {
     return this.exclusive(async () => {
+      if (!(await this.catchUp())) throw new ShardMovedError(this.config.shard);
       const changed = this.seq !== (this.snapshot?.seq ?? 0) || this.recordsSinceSnapshot > 0;
       if (!changed && !options.force) return { shard: this.config.shard, written: false, rebuilt: false, seq: this.seq };
+      // Seal the segment at the end this copy has read: a conditional append, so no other
+      // instance's write can land unseen between what the snapshot holds and the next segment.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.log.append(this.segment, this.segmentLength, encodeRecord({ op: 'seal', next: this.segment + 1 }));
+          break;
+        } catch (error) {
+          if (!(error instanceof AppendRaceError) || attempt >= 5) throw error;
+          if (!(await this.catchUp())) throw new ShardMovedError(this.config.shard);
+        }
+      }
       const rebuilt = this.ids.length > 0 && this.tombstones / this.ids.length > options.rebuildRatio;
       if (rebuilt) this.rebuildIndex(true);
       const { dimension, metric } = this.config;
@@ -357,11 +419,14 @@ export class Shard {
         ids: this.ids,
         metadata: this.metadata,
       });
+      // Segments go one snapshot late: a copy on another instance that read the last manifest
+      // can still follow the seals from where it is.
+      const keepFrom = this.snapshot?.nextSegment ?? 0;
       this.snapshot = manifest;
       this.segment = nextSegment;
       this.segmentLength = 0;
       this.recordsSinceSnapshot = 0;
-      await this.log.deleteBefore(nextSegment);
+      await this.log.deleteBefore(keepFrom);
       await deleteSnapshotsExcept(this.container, this.ref, manifest.dir);
       const recall = this.recallSelfCheck();
       this.publish(recall);
