@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { clusteredVectors } from '../support/vector-data.js';
+import { vectorsApi } from '../support/vectors-api.js';
+
+const dimension = 12;
+const data = clusteredVectors(300, dimension, { seed: 9 }).map((vector, i) => ({ id: `item-${i}`, vector, metadata: { i } }));
+
+/** Two instances of one app on one storage account and database, as Azure scales out. */
+describe('two instances serving one collection', () => {
+  let first: HostProcess;
+  let second: HostProcess;
+  const name = uniqueName('shared');
+  const top = async (host: HostProcess, i: number) => (await vectorsApi(host).query(name, { vector: (data[i] as (typeof data)[number]).vector, k: 1 })).results[0]?.id;
+
+  beforeAll(async () => {
+    const settings = { ARBOR_VECTOR_SNAPSHOT_SCHEDULE: '0 0 0 1 1 *' };
+    first = await startHostProcess(settings);
+    second = await startHostProcess({ ...settings, COSMOS_DATABASE: first.database, REDIS_KEY_PREFIX: first.redisPrefix });
+  });
+  afterAll(async () => {
+    await Promise.all([first?.stop(), second?.stop()]);
+  });
+
+  it('each serves the other’s writes, across the other’s snapshots', async () => {
+    expect((await vectorsApi(first).create(name, { dimension, metric: 'cosine', shards: 2 })).status).toBe(201);
+    await vectorsApi(first).upsert(name, data.slice(0, 100));
+    expect(await top(second, 50)).toBe('item-50');
+    // The second instance writes; the first serves it once it syncs (within a second).
+    await vectorsApi(second).upsert(name, data.slice(100, 200));
+    await eventually(async () => ((await top(first, 150)) === 'item-150' ? true : undefined), 10_000, 200);
+    // The first snapshots (sealing the segments); the second writes past the seals.
+    expect((await vectorsApi(first).call('POST', `collections/${name}/snapshot`)).status).toBe(200);
+    await vectorsApi(second).upsert(name, data.slice(200, 300));
+    expect((await vectorsApi(second).remove(name, 'item-7')).status).toBe(200);
+    await eventually(async () => ((await top(first, 250)) === 'item-250' ? true : undefined), 10_000, 200);
+    await eventually(async () => ((await vectorsApi(first).describe(name)).items === 299 ? true : undefined), 10_000, 200);
+    expect(await top(first, 7)).not.toBe('item-7');
+  });
+});
