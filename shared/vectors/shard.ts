@@ -57,6 +57,8 @@ export interface SnapshotOutcome {
   rebuilt: boolean;
   seq: number;
   recall?: number;
+  /** Why nothing was written although the shard may have changed. */
+  skipped?: string;
 }
 
 type DataRecord = Exclude<LogRecord, SealRecord>;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisClient } from '../support/clients.js';
 import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 import { clusteredVectors } from '../support/vector-data.js';
 import { vectorsApi } from '../support/vectors-api.js';
@@ -29,8 +30,20 @@ describe('two instances serving one collection', () => {
     // The second instance writes; the first serves it once it syncs (within a second).
     await vectorsApi(second).upsert(name, data.slice(100, 200));
     await eventually(async () => ((await top(first, 150)) === 'item-150' ? true : undefined), 10_000, 200);
+    // While another instance holds a shard's snapshot lock, a snapshot skips that shard and says so.
+    const { uid } = (await vectorsApi(first).describe(name)) as unknown as { uid: string };
+    const redis = redisClient();
+    const lock = `${first.redisPrefix}vectors:snapshot:${name}/${uid}/0`;
+    await redis.set(lock, 'another-instance', 'PX', 60_000);
+    const blocked = (await (await vectorsApi(second).call('POST', `collections/${name}/snapshot`)).json()) as { shards: Array<{ shard: number; written: boolean; skipped?: string }> };
+    expect(blocked.shards.find((s) => s.shard === 0)).toMatchObject({ written: false, skipped: 'another instance is snapshotting this shard' });
+    expect(blocked.shards.find((s) => s.shard === 1)?.written).toBe(true);
+    expect(await redis.get(lock)).toBe('another-instance');
+    await redis.del(lock);
+    redis.disconnect();
     // The first snapshots (sealing the segments); the second writes past the seals.
-    expect((await vectorsApi(first).call('POST', `collections/${name}/snapshot`)).status).toBe(200);
+    const snapshot = (await (await vectorsApi(first).call('POST', `collections/${name}/snapshot`)).json()) as { shards: Array<{ shard: number; written: boolean }> };
+    expect(snapshot.shards.find((s) => s.shard === 0)?.written).toBe(true);
     await vectorsApi(second).upsert(name, data.slice(200, 300));
     expect((await vectorsApi(second).remove(name, 'item-7')).status).toBe(200);
     await eventually(async () => ((await top(first, 250)) === 'item-250' ? true : undefined), 10_000, 200);
