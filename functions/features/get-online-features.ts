@@ -17,8 +17,9 @@ app.http('get-online-features', {
     const services = getServices();
     const registry = await loadRegistry(services);
     const refs = resolveFeatureRefs(registry, body);
-    const entities = entityRowsFromColumns(registry, refs, body.entities);
-    const results = await readOnline(services, planLookup(registry, refs), refs, entities, new Date());
+    const plans = planLookup(registry, refs);
+    const entities = entityRowsFromColumns(plans, body.entities);
+    const results = await readOnline(services, plans, refs, entities, new Date());
     stop();
     onlineEntitiesServed.inc(entities.length);
     return json(200, { results });

@@ -1,7 +1,6 @@
-import { BadRequestError } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import type { FeatureRegistry } from '../features/definitions.js';
-import { resolveView } from '../features/registry.js';
+import { requireView } from '../features/registry.js';
 import { resolveWindow, type ProfileRequest } from './requests.js';
 import { sampleTrainingSet, sampleWindow, type WindowSample } from './samples.js';
 import { saveProfile, type StoredProfile } from './store.js';
@@ -14,8 +13,7 @@ export const profileQuantiles = 1_001;
  * window (or a training set), so later runs need not read the reference data again.
  */
 export async function captureProfile(services: Services, registry: FeatureRegistry, request: ProfileRequest, now: Date): Promise<StoredProfile> {
-  const resolved = resolveView(registry, request.view);
-  if (!resolved) throw new BadRequestError('unknown_view', `"${request.view}" is not a registered feature view`, [{ field: 'view', problem: 'is not a registered feature view' }]);
+  const resolved = requireView(registry, request.view);
   const window = request.window ? resolveWindow(request.window, now) : undefined;
   const sample = window ? await sampleWindow(services, resolved.view, window) : await sampleTrainingSet(services, resolved.view, request.trainingSet!);
   const profile: StoredProfile = {

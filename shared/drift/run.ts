@@ -1,7 +1,7 @@
 import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import type { FeatureRegistry } from '../features/definitions.js';
-import { resolveView } from '../features/registry.js';
+import { requireView } from '../features/registry.js';
 import { evaluateDrift, pValueTests, type DriftEvaluation } from './evaluate.js';
 import { driftDetected, driftLastRun, driftNullRate, driftRuns, driftScore } from './metrics.js';
 import { profileSample } from './profiles.js';
@@ -22,9 +22,7 @@ const categoricalTests: ReadonlySet<TestName> = new Set(['psi', 'chi_square', 'j
 
 /** Compares a view's current window with its reference, stores the report and sets the gauges. */
 export async function runDrift(services: Services, registry: FeatureRegistry, request: DriftRunRequest, now: Date): Promise<StoredReport> {
-  const resolved = resolveView(registry, request.view);
-  if (!resolved) throw new BadRequestError('unknown_view', `"${request.view}" is not a registered feature view`, [{ field: 'view', problem: 'is not a registered feature view' }]);
-  const { view } = resolved;
+  const { view } = requireView(registry, request.view);
   const problems: ErrorDetail[] = [];
   const typeOf = (feature: string) => view.features.find((f) => f.name === feature)?.type;
   if (request.label !== undefined) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { quoteIdentifier, quoteLiteral, withDuckDb, type DuckDbSession } from '../platform/duckdb.js';
+import { duckTimestamp, quoteIdentifier, quoteLiteral, withDuckDb, type DuckDbSession } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
 import { downloadBlob } from '../pipelines/steps/blob-io.js';
 import { eventTimestampColumn, type FeatureView } from '../features/definitions.js';
@@ -38,7 +38,7 @@ export async function sampleWindow(services: Services, view: FeatureView, window
     await session.run(
       `CREATE TABLE window_rows AS SELECT * FROM read_parquet([${paths.map(quoteLiteral).join(', ')}], union_by_name = true)
        WHERE ${eventTimestampColumn} >= $start::TIMESTAMP AND ${eventTimestampColumn} < $end::TIMESTAMP`,
-      { start: window.start.toISOString().replace('Z', ''), end: window.end.toISOString().replace('Z', '') },
+      { start: duckTimestamp(window.start), end: duckTimestamp(window.end) },
     );
     return readSample(session, 'window_rows', view, (feature) => feature);
   });

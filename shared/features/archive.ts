@@ -1,6 +1,6 @@
 import { callDependency } from '../platform/dependency.js';
 import type { Services } from '../platform/services.js';
-import { offlineContainer } from './offline-store.js';
+import { dateOf, offlineContainer } from './offline-store.js';
 
 /**
  * Moves offline parts whose event date is older than the configured age to the Archive tier:
@@ -8,7 +8,7 @@ import { offlineContainer } from './offline-store.js';
  * (Azurite). Returns the parts it moved.
  */
 export async function archiveOldPartitions(services: Services, now: Date): Promise<string[]> {
-  const cutoff = new Date(now.getTime() - services.settings.ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const cutoff = dateOf(new Date(now.getTime() - services.settings.ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS * 86_400_000));
   return callDependency('blob', async () => {
     await services.ensureContainer(offlineContainer);
     const container = services.blob.getContainerClient(offlineContainer);

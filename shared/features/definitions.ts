@@ -104,6 +104,23 @@ export function duckDbType(type: FeatureType | JoinKeyType): string {
   }
 }
 
+/** A view's row as stored: join keys, event time, features, in that order, with DuckDB types. */
+export interface ViewColumn {
+  name: string;
+  duckType: string;
+  /** Join keys and the event time must be present on every row. */
+  required: boolean;
+  dimension?: number;
+}
+
+export function viewColumns(view: FeatureViewDefinition, entity: EntityDefinition): ViewColumn[] {
+  return [
+    ...entity.joinKeys.map((k) => ({ name: k.name, duckType: duckDbType(k.type), required: true })),
+    { name: eventTimestampColumn, duckType: 'TIMESTAMP', required: true },
+    ...view.features.map((f) => ({ name: f.name, duckType: duckDbType(f.type), required: false, ...(f.dimension ? { dimension: f.dimension } : {}) })),
+  ];
+}
+
 export function splitFeatureRef(ref: string): { view: string; feature: string } {
   const [view = '', feature = ''] = ref.split(':');
   return { view, feature };

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError, type ErrorDetail } from '../platform/errors.js';
-import { quoteIdentifier, quoteLiteral, withDuckDb, type DuckDbSession } from '../platform/duckdb.js';
+import { duckTimestamp, fromDuckTimestamp, quoteIdentifier, quoteLiteral, withDuckDb, type DuckDbSession } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
 import { downloadBlob, uploadFile } from '../pipelines/steps/blob-io.js';
 import { duckDbType, eventTimestampColumn, type Entity, type FeatureRegistry, type FeatureView } from './definitions.js';
 import { dateOf, downloadPartitions, listPartitions, partsRelation, refuseArchived, emptyViewColumns } from './offline-store.js';
 import { planLookup } from './online-store.js';
 import { fromDuckDb } from './online-layout.js';
-import { formatOf } from './staging.js';
+import { formatOf, typedCast } from './staging.js';
 
 /** Results up to this many rows come back inline; larger ones as a parquet blob. */
 export const inlineRowLimit = 10_000;
@@ -41,8 +41,8 @@ export async function historicalFeatures(
     await stageEntityRows(services, session, source, keyColumns);
     const [range] = await session.rows(`SELECT min(${eventTimestampColumn})::VARCHAR AS lo, max(${eventTimestampColumn})::VARCHAR AS hi, count(*) AS n FROM labels`);
     const rowCount = Number(range?.n ?? 0);
-    const lo = range?.lo ? new Date(`${String(range.lo).replace(' ', 'T')}Z`) : new Date();
-    const hi = range?.hi ? new Date(`${String(range.hi).replace(' ', 'T')}Z`) : new Date();
+    const lo = range?.lo ? fromDuckTimestamp(range.lo) : new Date();
+    const hi = range?.hi ? fromDuckTimestamp(range.hi) : new Date();
 
     // Every view's partitions are listed before any is read, so one 409 names them all.
     const views = plans.flatMap((plan) => plan.views.map((group) => ({ ...group, entity: plan.entity })));
@@ -83,7 +83,7 @@ export async function historicalFeatures(
     const path = join(session.scratch, 'training-set.parquet');
     const columns = (await session.rows(`DESCRIBE ${query}`)).map((r) => String(r.column_name)).filter((c) => c !== '_row');
     await session.copyToParquet(`SELECT ${columns.map(quoteIdentifier).join(', ')} FROM (${query})`, path);
-    const name = `${new Date().toISOString().slice(0, 10)}/${randomUUID()}.parquet`;
+    const name = `${dateOf(new Date())}/${randomUUID()}.parquet`;
     await uploadFile(services, path, { container: trainingSetsContainer, name });
     return { rowCount, blob: { container: trainingSetsContainer, name }, columns };
   });
@@ -106,7 +106,7 @@ async function createViewTable(
   await session.run(
     `CREATE TABLE ${alias}_all AS SELECT ${keys.join(', ')}, ${eventTimestampColumn} AS _ts, ${features.join(', ')}, _written_at FROM ${relation}
      WHERE ${filters.join(' AND ')}`,
-    window ? { hi: utc(window.hi), ...(view.ttlSeconds ? { lo: utc(window.lo) } : {}) } : undefined,
+    window ? { hi: duckTimestamp(window.hi), ...(view.ttlSeconds ? { lo: duckTimestamp(window.lo) } : {}) } : undefined,
   );
   // A (keys, event time) written twice keeps its last write. Finding out whether any was is a
   // hash aggregate, several times cheaper than the window sort that resolves them, so the sort
@@ -115,10 +115,6 @@ async function createViewTable(
   const resolve = Number(rewrites?.n ?? 0) > 0 ? `QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')}, _ts ORDER BY _written_at DESC) = 1` : '';
   await session.run(`CREATE TABLE ${alias} AS SELECT * EXCLUDE (_written_at) FROM ${alias}_all ${resolve}`);
   await session.run(`DROP TABLE ${alias}_all`);
-}
-
-function utc(time: Date): string {
-  return time.toISOString().replace('Z', '');
 }
 
 /** Loads the entity rows as table `labels` (_row, join keys typed, event_timestamp UTC, extra columns). */
@@ -159,10 +155,7 @@ async function stageEntityRows(
     ...keyColumns.map((k) => ({ column: k.name, type: duckDbType(k.type) })),
     { column: eventTimestampColumn, type: 'TIMESTAMP' },
   ];
-  const casts = typed.map(({ column, type }) => {
-    const ref = `CAST(${quoteIdentifier(column)} AS VARCHAR)`;
-    return type === 'TIMESTAMP' ? `timezone('UTC', TRY_CAST(${ref} AS TIMESTAMPTZ)) AS ${quoteIdentifier(column)}` : `TRY_CAST(${ref} AS ${type}) AS ${quoteIdentifier(column)}`;
-  });
+  const casts = typed.map(({ column, type }) => `${typedCast(`CAST(${quoteIdentifier(column)} AS VARCHAR)`, type)} AS ${quoteIdentifier(column)}`);
   await session.run(`CREATE TABLE labels AS SELECT * REPLACE (${casts.join(', ')}) FROM ${relation}`);
   const checks = typed.map(({ column }, i) => `count(*) FILTER (WHERE ${quoteIdentifier(column)} IS NULL) AS bad_${i}, min(_row) FILTER (WHERE ${quoteIdentifier(column)} IS NULL) AS first_${i}`);
   const [summary] = await session.rows(`SELECT ${checks.join(', ')} FROM labels`);

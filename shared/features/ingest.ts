@@ -9,10 +9,9 @@ import { eventTimestampColumn, type FeatureRegistry } from './definitions.js';
 import { readJobRecord, writeJobRecord } from './jobs-store.js';
 import { rowsIngested, rowsRejected } from './metrics.js';
 import { writeOfflineParts } from './offline-store.js';
-import { fromDuckDb, type JoinKeyValue } from './online-layout.js';
 import { writeOnline } from './online-store.js';
 import { resolveView } from './registry.js';
-import type { FeatureRow } from './rows.js';
+import { featureRowFromDuckDb } from './rows.js';
 import { formatOf, stageFile, typedStagedQuery, validateStaged } from './staging.js';
 import { quoteIdentifier } from '../platform/duckdb.js';
 
@@ -75,11 +74,7 @@ export async function ingestFile(
         view,
         entity,
         latest.map(
-          (row): FeatureRow => ({
-            keys: Object.fromEntries(entity.joinKeys.map((k) => [k.name, fromDuckDb(row[k.name]) as JoinKeyValue])),
-            eventTime: new Date(Number(row._ms)),
-            values: Object.fromEntries(view.features.map((f) => [f.name, fromDuckDb(row[f.name])])),
-          }),
+          (row) => featureRowFromDuckDb(view, entity, row),
         ),
       );
     }

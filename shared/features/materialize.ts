@@ -1,14 +1,13 @@
 import { BadRequestError } from '../platform/errors.js';
-import { quoteIdentifier, withDuckDb } from '../platform/duckdb.js';
+import { duckTimestamp, fromDuckTimestamp, quoteIdentifier, withDuckDb } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
 import { eventTimestampColumn, type FeatureRegistry } from './definitions.js';
 import { readJobRecord, writeJobRecord } from './jobs-store.js';
 import { materializationFreshness, materializationRuns } from './metrics.js';
 import { dateOf, downloadPartitions, emptyViewColumns, listPartitions, partsRelation, refuseArchived } from './offline-store.js';
-import { fromDuckDb, type JoinKeyValue } from './online-layout.js';
 import { writeOnline } from './online-store.js';
-import { resolveView } from './registry.js';
-import type { FeatureRow } from './rows.js';
+import { requireView } from './registry.js';
+import { featureRowFromDuckDb } from './rows.js';
 
 /** Rows read back from DuckDB and written to Redis at a time, so memory stays bounded. */
 export const materializeChunkRows = 5_000;
@@ -47,9 +46,7 @@ export async function materializeView(
   request: { view: string; start?: Date; end?: Date },
   now: Date,
 ): Promise<MaterializeResult> {
-  const resolved = resolveView(registry, request.view);
-  if (!resolved) throw new BadRequestError('unknown_view', `"${request.view}" is not a registered feature view`, [{ field: 'view', problem: 'is not a registered feature view' }]);
-  const { view, entity } = resolved;
+  const { view, entity } = requireView(registry, request.view);
   if (!view.online) throw new BadRequestError('view_not_online', `${view.name} is not served online`, [{ field: 'view', problem: `${view.name} has online: false` }]);
   const windowed = request.start !== undefined || request.end !== undefined;
   const watermark = windowed ? undefined : await readJobRecord<Watermark>(services, view.name, 'materialization');
@@ -73,15 +70,14 @@ export async function materializeView(
         ...(request.start ? [`${eventTimestampColumn} >= $start::TIMESTAMP`] : []),
         ...(request.end ? [`${eventTimestampColumn} < $end::TIMESTAMP`] : []),
       ];
-      const utc = (time: Date) => time.toISOString().replace('Z', '');
       await session.run(
         `CREATE TABLE latest AS SELECT * FROM ${partsRelation(paths, emptyViewColumns(view, entity))}
          ${filters.length ? `WHERE ${filters.join(' AND ')}` : ''}
          QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${eventTimestampColumn} DESC, _written_at DESC) = 1`,
         {
-          ...(since ? { since: utc(since) } : {}),
-          ...(request.start ? { start: utc(request.start) } : {}),
-          ...(request.end ? { end: utc(request.end) } : {}),
+          ...(since ? { since: duckTimestamp(since) } : {}),
+          ...(request.start ? { start: duckTimestamp(request.start) } : {}),
+          ...(request.end ? { end: duckTimestamp(request.end) } : {}),
         },
       );
       const [summary] = await session.rows(`SELECT count(*) AS n, max(_written_at)::VARCHAR AS written, max(${eventTimestampColumn})::VARCHAR AS newest FROM latest`);
@@ -89,20 +85,14 @@ export async function materializeView(
       const features = view.features.map((f) => quoteIdentifier(f.name));
       const select = `SELECT ${keys.join(', ')}, epoch_ms(${eventTimestampColumn}) AS _ms, ${features.join(', ')} FROM latest ORDER BY rowid LIMIT ${materializeChunkRows} OFFSET $offset`;
       for (let offset = 0; offset < result.entities; offset += materializeChunkRows) {
-        const chunk = (await session.rows(select, { offset })).map(
-          (row): FeatureRow => ({
-            keys: Object.fromEntries(entity.joinKeys.map((k) => [k.name, fromDuckDb(row[k.name]) as JoinKeyValue])),
-            eventTime: new Date(Number(row._ms)),
-            values: Object.fromEntries(view.features.map((f) => [f.name, fromDuckDb(row[f.name])])),
-          }),
-        );
+        const chunk = (await session.rows(select, { offset })).map((row) => featureRowFromDuckDb(view, entity, row));
         const written = await writeOnline(services, view, entity, chunk);
         result.written += written.written;
         result.older += written.older;
       }
-      if (summary?.newest) materializationFreshness.set({ view: view.name }, (now.getTime() - Date.parse(`${String(summary.newest).replace(' ', 'T')}Z`)) / 1000);
+      if (summary?.newest) materializationFreshness.set({ view: view.name }, (now.getTime() - fromDuckTimestamp(summary.newest).getTime()) / 1000);
       if (!windowed && summary?.written) {
-        const writtenAt = new Date(`${String(summary.written).replace(' ', 'T')}Z`).toISOString();
+        const writtenAt = fromDuckTimestamp(summary.written).toISOString();
         if (!watermark || writtenAt > watermark.writtenAt) {
           await writeJobRecord<Watermark>(services, view.name, 'materialization', { writtenAt, at: now.toISOString() });
           result.watermark = writtenAt;

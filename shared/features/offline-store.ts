@@ -2,10 +2,10 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { callDependency } from '../platform/dependency.js';
 import { ConflictError } from '../platform/errors.js';
-import { quoteIdentifier, quoteLiteral, type DuckDbSession } from '../platform/duckdb.js';
+import { duckTimestamp, quoteIdentifier, quoteLiteral, type DuckDbSession } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
 import { downloadBlob, uploadFile } from '../pipelines/steps/blob-io.js';
-import { duckDbType, eventTimestampColumn, type Entity, type FeatureView } from './definitions.js';
+import { eventTimestampColumn, viewColumns, type Entity, type FeatureView } from './definitions.js';
 
 /**
  * The offline store: parquet in the `offline` container, one folder per view and event date,
@@ -86,12 +86,7 @@ export function partsRelation(paths: readonly string[], emptyColumns: string): s
 
 /** Typed NULL columns for a view, so an empty view still joins. */
 export function emptyViewColumns(view: FeatureView, entity: Entity): string {
-  return [
-    ...entity.joinKeys.map((k) => `NULL::${duckDbType(k.type)} AS ${quoteIdentifier(k.name)}`),
-    `NULL::TIMESTAMP AS ${eventTimestampColumn}`,
-    ...view.features.map((f) => `NULL::${duckDbType(f.type)} AS ${quoteIdentifier(f.name)}`),
-    'NULL::TIMESTAMP AS _written_at',
-  ].join(', ');
+  return [...viewColumns(view, entity).map((c) => `NULL::${c.duckType} AS ${quoteIdentifier(c.name)}`), 'NULL::TIMESTAMP AS _written_at'].join(', ');
 }
 
 /**
@@ -108,12 +103,12 @@ export async function writeOfflineParts(
   part: string,
   writtenAt: Date,
 ): Promise<{ rows: number; partitions: string[] }> {
-  const columns = [...entity.joinKeys.map((k) => k.name), eventTimestampColumn, ...view.features.map((f) => f.name)].map(quoteIdentifier);
+  const columns = viewColumns(view, entity).map((c) => quoteIdentifier(c.name));
   const folder = join(session.scratch, `out-${part}`);
   const rows = await session.run(
     `COPY (SELECT ${columns.join(', ')}, $writtenAt::TIMESTAMP AS _written_at, strftime(${eventTimestampColumn}, '%Y-%m-%d') AS date FROM (${typedQuery}))
      TO ${quoteLiteral(folder)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (date))`,
-    { writtenAt: writtenAt.toISOString().replace('Z', '') },
+    { writtenAt: duckTimestamp(writtenAt) },
   );
   const partitions: string[] = [];
   for (const entry of await readdir(folder, { withFileTypes: true })) {

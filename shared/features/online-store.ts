@@ -95,7 +95,7 @@ export interface OnlineResult {
 }
 
 /** Requested features grouped by the entity hash they live in. */
-interface EntityPlan {
+export interface EntityPlan {
   entity: Entity;
   views: Array<{ view: FeatureView; features: string[] }>;
 }
@@ -127,12 +127,18 @@ export async function readOnline(
   now: Date,
 ): Promise<OnlineResult[]> {
   const project = services.settings.ARBOR_FEATURE_PROJECT;
+  // Fields, refs and types are the same for every entity row: worked out once per request.
+  const layouts = plans.map((plan) => ({
+    entity: plan.entity,
+    fields: plan.views.flatMap(({ view, features }) => [timestampField(view), ...features.map((f) => featureField(view, f))]),
+    views: plan.views.map(({ view, features }) => ({
+      view,
+      features: features.map((name) => ({ ref: `${view.name}:${name}`, type: view.features.find((f) => f.name === name)?.type ?? 'string' })),
+    })),
+  }));
   const pipeline = services.redis.pipeline();
   for (const row of entityRows) {
-    for (const plan of plans) {
-      const fields = plan.views.flatMap(({ view, features }) => [timestampField(view), ...features.map((f) => featureField(view, f))]);
-      pipeline.hmget(onlineKey(project, plan.entity, row), ...fields);
-    }
+    for (const layout of layouts) pipeline.hmget(onlineKey(project, layout.entity, row), ...layout.fields);
   }
   const replies = await callDependency('redis', async () => (await pipeline.exec()) ?? []);
   const counts = new Map<string, Record<ValueStatus, number>>();
@@ -140,22 +146,21 @@ export async function readOnline(
   const results = entityRows.map((row) => {
     const result: OnlineResult = { entity: row, values: {}, status: {} };
     const found = new Map<string, { value: FeatureValue; status: ValueStatus }>();
-    for (const plan of plans) {
+    for (const layout of layouts) {
       const [error, raw] = replies[reply++] ?? [new Error('missing reply'), null];
       if (error) throw error;
       const fields = raw as Array<string | null>;
       let at = 0;
-      for (const { view, features } of plan.views) {
+      for (const { view, features } of layout.views) {
         const stamp = fields[at++];
         const stale = stamp !== null && stamp !== undefined && view.ttlSeconds > 0 && now.getTime() - Number(stamp) > view.ttlSeconds * 1000;
         const tally = counts.get(view.name) ?? { present: 0, missing: 0, stale: 0 };
         counts.set(view.name, tally);
-        for (const feature of features) {
+        for (const { ref, type } of features) {
           const value = fields[at++];
-          const type = view.features.find((f) => f.name === feature)?.type ?? 'string';
           const status: ValueStatus = value === null || value === undefined || stamp === null ? 'missing' : stale ? 'stale' : 'present';
           tally[status]++;
-          found.set(`${view.name}:${feature}`, { value: status === 'present' ? decodeValue(type, value as string) : null, status });
+          found.set(ref, { value: status === 'present' ? decodeValue(type, value as string) : null, status });
         }
       }
     }

@@ -9,7 +9,7 @@ import type { FeatureRegistry } from './definitions.js';
 import { rowsIngested, rowsRejected } from './metrics.js';
 import { writeOfflineParts } from './offline-store.js';
 import { writeOnline, type OnlineWriteResult } from './online-store.js';
-import { resolveView } from './registry.js';
+import { requireView } from './registry.js';
 import { rowSchema, type FeatureRow } from './rows.js';
 import { stageFile, typedStagedQuery, validateStaged } from './staging.js';
 
@@ -32,9 +32,7 @@ export async function pushRows(
   request: { view: string; rows: ReadonlyArray<Record<string, unknown>>; to: PushTarget },
   now: Date,
 ): Promise<PushResult> {
-  const resolved = resolveView(registry, request.view);
-  if (!resolved) throw new BadRequestError('unknown_view', `"${request.view}" is not a registered feature view`, [{ field: 'view', problem: `"${request.view}" is not a registered feature view` }]);
-  const { view, entity } = resolved;
+  const { view, entity } = requireView(registry, request.view);
   if (request.to !== 'offline' && !view.online) {
     throw new BadRequestError('view_not_online', `${view.name} is not served online`, [{ field: 'to', problem: `${view.name} has online: false; push to "offline"` }]);
   }

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { callDependency } from '../platform/dependency.js';
-import { ArborError, ValidationError, type ErrorDetail } from '../platform/errors.js';
+import { ArborError, BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import { withoutSystemProperties, type ContainerDefinition } from '../storage/cosmos.js';
 import {
@@ -189,9 +189,16 @@ export interface ResolvedView {
   entity: Entity;
 }
 
-/** A view and its entity, or a 404 naming what is missing. */
+/** A view and its entity, or undefined when either is not registered. */
 export function resolveView(registry: FeatureRegistry, name: string): ResolvedView | undefined {
   const view = registry.featureViews.find((v) => v.name === name);
   const entity = view && registry.entities.find((e) => e.name === view.entity);
   return view && entity ? { view, entity } : undefined;
+}
+
+/** A view named in a request's `view` field: a 400 naming that field when it is not registered. */
+export function requireView(registry: FeatureRegistry, name: string): ResolvedView {
+  const resolved = resolveView(registry, name);
+  if (!resolved) throw new BadRequestError('unknown_view', `"${name}" is not a registered feature view`, [{ field: 'view', problem: 'is not a registered feature view' }]);
+  return resolved;
 }

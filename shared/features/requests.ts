@@ -3,7 +3,7 @@ import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/
 import { zodDetails } from '../platform/http.js';
 import { featureRefSchema, splitFeatureRef, type FeatureRegistry } from './definitions.js';
 import type { JoinKeyValue } from './online-layout.js';
-import { planLookup } from './online-store.js';
+import type { EntityPlan } from './online-store.js';
 import { joinKeySchema, timestampSchema } from './rows.js';
 
 /** The HTTP bodies of the feature store, validated at the edge. */
@@ -67,12 +67,8 @@ export function resolveFeatureRefs(registry: FeatureRegistry, selection: { featu
 }
 
 /** Turns `{ driver_id: [1, 2] }` columns into entity rows, typed by the registry's join keys. */
-export function entityRowsFromColumns(
-  registry: FeatureRegistry,
-  refs: readonly string[],
-  columns: Record<string, Array<number | string>>,
-): Array<Record<string, JoinKeyValue>> {
-  const keys = new Map(planLookup(registry, refs).flatMap((plan) => plan.entity.joinKeys.map((k) => [k.name, k.type] as const)));
+export function entityRowsFromColumns(plans: readonly EntityPlan[], columns: Record<string, Array<number | string>>): Array<Record<string, JoinKeyValue>> {
+  const keys = new Map(plans.flatMap((plan) => plan.entity.joinKeys.map((k) => [k.name, k.type] as const)));
   const problems: ErrorDetail[] = [];
   for (const name of Object.keys(columns)) {
     if (!keys.has(name)) problems.push({ field: `entities.${name}`, problem: `is not a join key of the requested features (expected ${[...keys.keys()].join(', ')})` });

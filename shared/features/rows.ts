@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventTimestampColumn, type Entity, type FeatureDefinition, type FeatureView, type JoinKeyType } from './definitions.js';
-import type { FeatureValue, JoinKeyValue } from './online-layout.js';
+import { fromDuckDb, type FeatureValue, type JoinKeyValue } from './online-layout.js';
 
 /** One row of a view: join keys, event time, and features (absent or null = no value). */
 export interface FeatureRow {
@@ -33,6 +33,15 @@ function featureValueSchema(feature: FeatureDefinition): z.ZodType<FeatureValue>
 }
 
 export const timestampSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a zone (Z or +hh:mm)' });
+
+/** A row DuckDB returns with the view's columns and `_ms`, its event time in epoch milliseconds. */
+export function featureRowFromDuckDb(view: FeatureView, entity: Entity, row: Record<string, unknown>): FeatureRow {
+  return {
+    keys: Object.fromEntries(entity.joinKeys.map((k) => [k.name, fromDuckDb(row[k.name]) as JoinKeyValue])),
+    eventTime: new Date(Number(row._ms)),
+    values: Object.fromEntries(view.features.map((f) => [f.name, fromDuckDb(row[f.name])])),
+  };
+}
 
 /** The row shape of one view, built from the registry; unknown columns are refused. */
 export function rowSchema(view: FeatureView, entity: Entity): z.ZodType<FeatureRow> {

@@ -1,6 +1,6 @@
 import type { ErrorDetail } from '../platform/errors.js';
 import { quoteIdentifier, quoteLiteral, type DuckDbSession } from '../platform/duckdb.js';
-import { duckDbType, eventTimestampColumn, type Entity, type FeatureView } from './definitions.js';
+import { viewColumns, type Entity, type FeatureView } from './definitions.js';
 
 /**
  * Every way rows enter the store (a pushed batch, an ingested CSV/JSONL/parquet file) goes
@@ -31,9 +31,6 @@ function reader(format: StagedFormat, path: string): string {
   }
 }
 
-export function expectedColumns(view: FeatureView, entity: Entity): string[] {
-  return [...entity.joinKeys.map((k) => k.name), eventTimestampColumn, ...view.features.map((f) => f.name)];
-}
 
 /**
  * Stages a file as text columns, row-numbered in file order. Fails with the problems (wrong or
@@ -53,14 +50,13 @@ export async function stageFile(
   } catch (error) {
     return [{ field: '(file)', problem: `cannot be read as ${format}: ${firstLine(error)}` }];
   }
-  const expected = expectedColumns(view, entity);
+  const expected = viewColumns(view, entity).map((c) => c.name);
   const problems: ErrorDetail[] = [];
   for (const column of columns) {
     if (!expected.includes(column)) problems.push({ field: column, problem: `is not a column of ${view.name} (expected ${expected.join(', ')})` });
   }
-  const required = [...entity.joinKeys.map((k) => k.name), eventTimestampColumn];
-  for (const column of expected) {
-    if (!columns.includes(column) && required.includes(column)) problems.push({ field: column, problem: 'is missing' });
+  for (const column of viewColumns(view, entity)) {
+    if (column.required && !columns.includes(column.name)) problems.push({ field: column.name, problem: 'is missing' });
   }
   if (problems.length) return problems;
   // Feature columns a file leaves out are null; every column is staged as text.
@@ -80,23 +76,21 @@ export async function stageFile(
   return [];
 }
 
-/** `timezone('UTC', ...)` turns any ISO offset into a UTC TIMESTAMP, the store's one time type. */
-function typedExpression(column: string, type: string): string {
-  const ref = quoteIdentifier(column);
-  return type === 'TIMESTAMP' ? `timezone('UTC', TRY_CAST(${ref} AS TIMESTAMPTZ))` : `TRY_CAST(${ref} AS ${type})`;
+/**
+ * Text to a store type, NULL when it does not parse. `timezone('UTC', ...)` turns any ISO offset
+ * into a UTC TIMESTAMP, the store's one time type.
+ */
+export function typedCast(text: string, type: string): string {
+  return type === 'TIMESTAMP' ? `timezone('UTC', TRY_CAST(${text} AS TIMESTAMPTZ))` : `TRY_CAST(${text} AS ${type})`;
 }
 
-function columnTypes(view: FeatureView, entity: Entity): Array<{ column: string; type: string; required: boolean; dimension?: number }> {
-  return [
-    ...entity.joinKeys.map((k) => ({ column: k.name, type: duckDbType(k.type), required: true })),
-    { column: eventTimestampColumn, type: 'TIMESTAMP', required: true },
-    ...view.features.map((f) => ({ column: f.name, type: duckDbType(f.type), required: false, ...(f.dimension ? { dimension: f.dimension } : {}) })),
-  ];
+function typedExpression(column: string, type: string): string {
+  return typedCast(quoteIdentifier(column), type);
 }
 
 /** Checks every staged cell; reports per column how many are bad and the first bad row. */
 export async function validateStaged(session: DuckDbSession, view: FeatureView, entity: Entity): Promise<{ rows: number; problems: ErrorDetail[] }> {
-  const checks = columnTypes(view, entity).map(({ column, type, required, dimension }) => {
+  const checks = viewColumns(view, entity).map(({ name: column, duckType: type, required, dimension }) => {
     const ref = quoteIdentifier(column);
     const typed = typedExpression(column, type);
     const bad = [
@@ -121,7 +115,7 @@ export async function validateStaged(session: DuckDbSession, view: FeatureView, 
 
 /** The staged rows, typed, in file order: what the offline and online stores receive. */
 export function typedStagedQuery(view: FeatureView, entity: Entity): string {
-  const columns = columnTypes(view, entity).map(({ column, type }) => `${typedExpression(column, type)} AS ${quoteIdentifier(column)}`);
+  const columns = viewColumns(view, entity).map(({ name, duckType }) => `${typedExpression(name, duckType)} AS ${quoteIdentifier(name)}`);
   return `SELECT _row, ${columns.join(', ')} FROM ${stagedTable}`;
 }
 

@@ -38,6 +38,16 @@ export interface DuckDbOptions {
   signal?: AbortSignal;
 }
 
+/** A time as a bound TIMESTAMP value: the session runs in UTC, so ISO without the zone. */
+export function duckTimestamp(time: Date): string {
+  return time.toISOString().replace('Z', '');
+}
+
+/** A TIMESTAMP read back as text (`2026-11-25 10:00:00[.fff]`), which DuckDB gives in UTC. */
+export function fromDuckTimestamp(text: unknown): Date {
+  return new Date(`${String(text).replace(' ', 'T')}Z`);
+}
+
 /** Quotes an identifier that has already been validated; doubling quotes keeps it one name. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;

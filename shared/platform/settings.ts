@@ -39,7 +39,7 @@ const settingsSchema = z
     WEBSITE_INSTANCE_ID: z.string().optional(),
     ARBOR_HOST_ID: z.string().optional(),
     /** A Prometheus Pushgateway each instance pushes its metrics to (Azure: instances are not scrapable). */
-    ARBOR_METRICS_PUSHGATEWAY_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional()),
+    ARBOR_METRICS_PUSHGATEWAY_URL: z.string().url().optional(),
     ARBOR_METRICS_PUSH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
     /** RAG: `local` embeds with hashed n-grams (no model); `azure-openai` with a deployment. */
     ARBOR_RAG_EMBEDDER: z.enum(['local', 'azure-openai']).default('local'),

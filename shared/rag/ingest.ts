@@ -73,8 +73,9 @@ export async function ingestDocument(services: Services, embedder: Embedder, vec
   if (!chunks.length) throw new BadRequestError('empty_document', 'the document has no text', [{ field: 'text', problem: 'has no text to index' }]);
 
   await vectors.ensureCollection(input.collection, embedder.dimension);
-  // The title and heading are embedded with the text: they often carry the words a question uses.
-  const vectorsOf = await embedder.embed(chunks.map((c) => [title, c.heading, c.text].filter(Boolean).join('\n')));
+  // The title and heading are embedded and indexed with the text: they often carry the words a question uses.
+  const indexed = chunks.map((c) => [title, c.heading, c.text].filter(Boolean).join('\n'));
+  const vectorsOf = await embedder.embed(indexed);
   const ids = chunks.map((c) => chunkId(input.id, c.index));
   await vectors.upsert(
     input.collection,
@@ -83,7 +84,7 @@ export async function ingestDocument(services: Services, embedder: Embedder, vec
   const payloads = new Map<string, ChunkPayload>(chunks.map((c, i) => [ids[i] as string, { documentId: input.id, title, index: c.index, ...(c.heading ? { heading: c.heading } : {}), text: c.text }]));
   await writePayloads(services.redis, input.collection, payloads);
   await removeChunks(services.redis, input.collection, [...new Set([...(before?.chunkIds ?? []), ...ids])]);
-  await indexChunks(services.redis, input.collection, chunks.map((c, i) => ({ id: ids[i] as string, text: [title, c.heading, c.text].filter(Boolean).join('\n') })));
+  await indexChunks(services.redis, input.collection, chunks.map((_, i) => ({ id: ids[i] as string, text: indexed[i] as string })));
   const stale = (before?.chunkIds ?? []).filter((id) => !ids.includes(id));
   await vectors.remove(input.collection, stale);
   await removePayloads(services.redis, input.collection, stale);

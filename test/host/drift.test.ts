@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonApi } from '../support/json-api.js';
-import { eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
+import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { pipelinesApi } from '../support/pipelines-api.js';
 
-const unique = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
+const unique = (prefix: string) => uniqueName(prefix, '_');
 const day = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -146,14 +146,11 @@ describe('drift runs through the local host', () => {
     const name = unique('drift-job').replaceAll('_', '-');
     const registered = await call('POST', 'pipelines', { name, steps: [{ id: 'check', uses: 'drift.run', with: { view, reference, current: { lastHours: 24 * 6 }, label: 'fraud' } }] });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-    const started = await call('POST', `pipelines/${name}/runs`, {});
-    const run = await eventually(async () => {
-      const state = await call('GET', `runs/${started.body.runId}`);
-      return ['succeeded', 'failed'].includes(state.body.state) ? state.body : undefined;
-    }, 30_000);
+    const pipelines = pipelinesApi(host);
+    const run = await pipelines.finished(await pipelines.start(name));
     expect(run.state, JSON.stringify(run)).toBe('succeeded');
-    expect(run.steps.check.outputs).toMatchObject({ drifted: true });
-    expect(run.steps.check.outputs.driftedFeatures).toEqual(expect.arrayContaining(['amount', 'city', 'fraud']));
+    expect(run.steps.check?.outputs).toMatchObject({ drifted: true });
+    expect(run.steps.check?.outputs?.driftedFeatures).toEqual(expect.arrayContaining(['amount', 'city', 'fraud']));
   });
 
   it('answers bad drift requests with 400 naming the field', async () => {

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobClient } from '../support/clients.js';
 import { jsonApi } from '../support/json-api.js';
-import { eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
+import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { pipelinesApi } from '../support/pipelines-api.js';
 
 /** View and entity names are shared by every host on the run's Azurite, so each is unique. */
-const unique = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
+const unique = (prefix: string) => uniqueName(prefix, '_');
 const day = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -271,13 +271,10 @@ describe('the feature store through the local host', () => {
     // As a pipeline step (what a scheduled materialization pipeline runs): nothing new to write.
     const pipeline = `mat-${view.replaceAll('_', '-')}`;
     expect((await call('POST', 'pipelines', { name: pipeline, steps: [{ id: 'online', uses: 'features.materialize', with: { view } }] })).status).toBe(201);
-    const started = await call('POST', `pipelines/${pipeline}/runs`, {});
-    const run = await eventually(async () => {
-      const state = (await call('GET', `runs/${started.body.runId}`)).body;
-      return ['succeeded', 'failed'].includes(state.state) ? state : undefined;
-    }, 30_000);
+    const pipelines = pipelinesApi(host);
+    const run = await pipelines.finished(await pipelines.start(pipeline));
     expect(run.state, JSON.stringify(run)).toBe('succeeded');
-    expect(run.steps.online.outputs).toMatchObject({ view, mode: 'incremental', written: 0 });
+    expect(run.steps.online?.outputs).toMatchObject({ view, mode: 'incremental', written: 0 });
 
     // A window backfill leaves the watermark alone and is just as idempotent.
     const window = await call('POST', 'features/materialize', { view, start: iso(now - 2 * day), end: iso(now + 1000) });

@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobClient } from '../support/clients.js';
 import { jsonApi } from '../support/json-api.js';
-import { eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
+import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server.js';
 import { textPdf } from '../support/pdf-fixture.js';
-
-const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
 const redisDoc = `# Online store
 
@@ -35,7 +32,7 @@ function parseEvents(text: string): Array<{ event: string; data: Record<string, 
 
 describe('RAG through the local host', () => {
   let host: HostProcess;
-  const collection = unique('docs');
+  const collection = uniqueName('docs');
   const call = jsonApi(() => host);
 
   beforeAll(async () => {
@@ -53,7 +50,7 @@ describe('RAG through the local host', () => {
     expect((await call('POST', 'rag/documents', { id: 'offline-store', text: parquetDoc, metadata: { team: 'storage' } })).status).toBe(201);
     const container = blobClient().getContainerClient('documents');
     await container.createIfNotExists();
-    const name = `${unique('guides')}/dashboards.html`;
+    const name = `${uniqueName('guides')}/dashboards.html`;
     await container.getBlockBlobClient(name).upload(grafanaHtml, grafanaHtml.length);
 
     let last: unknown;
@@ -81,7 +78,7 @@ describe('RAG through the local host', () => {
   });
 
   it('reads a PDF dropped into the documents container, title and all', async () => {
-    const name = `${unique('manuals')}/sizing.pdf`;
+    const name = `${uniqueName('manuals')}/sizing.pdf`;
     const pdf = textPdf([['Capacity planning for vector search.', 'Each shard holds about 100,000 vectors of 384 dimensions.'], ['Appendix: snapshots every five minutes.']], 'Vector sizing');
     await blobClient().getContainerClient('documents').getBlockBlobClient(name).uploadData(pdf);
     const answered = await eventually(async () => {
@@ -137,7 +134,7 @@ describe('RAG through the local host', () => {
   it('answers bad input with 400 naming the field', async () => {
     const cases: Array<[string, unknown, string]> = [
       ['rag/ask', { question: '   ' }, 'question'],
-      ['rag/ask', { question: 'x', collection: unique('nothing-here') }, 'collection'],
+      ['rag/ask', { question: 'x', collection: uniqueName('nothing-here') }, 'collection'],
       ['rag/ask', { question: 'x', k: 0 }, 'k'],
       ['rag/documents', { id: 'big', text: 'word '.repeat(5000) }, 'text'],
       ['rag/documents', { id: 'both', text: 'a', blob: { name: 'x.md' } }, 'text'],
@@ -163,7 +160,7 @@ describe('RAG with the Azure OpenAI adapters, against a local API-compatible ser
       ARBOR_RAG_EMBEDDER: 'azure-openai',
       ARBOR_RAG_ANSWERER: 'azure-openai',
       ARBOR_RAG_DIMENSION: '26',
-      ARBOR_RAG_COLLECTION: unique('aoai'),
+      ARBOR_RAG_COLLECTION: uniqueName('aoai'),
       AZURE_OPENAI_ENDPOINT: openai.url,
       AZURE_OPENAI_API_KEY: 'local-key-456',
       AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'embed-deploy',

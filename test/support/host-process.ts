@@ -19,8 +19,8 @@ export interface HostProcess {
 /** The app's blob-triggered functions; `{ 'AzureWebJobs.<name>.Disabled': 'false' }` turns one on for a test. */
 export const blobTriggeredFunctions = ['catalog-landed-file', 'ingest-feature-file', 'ingest-rag-document'];
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomBytes(4).toString('hex')}`;
+export function uniqueName(prefix: string, separator: '-' | '_' = '-'): string {
+  return `${prefix}${separator}${randomBytes(4).toString('hex')}`;
 }
 
 /**
