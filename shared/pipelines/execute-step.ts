@@ -63,13 +63,14 @@ export async function executeStep(services: Services, invocation: StepInvocation
       signal: controller.signal,
       lineage: { read: (blob) => lineage.read.push(blob), wrote: (blob) => lineage.wrote.push(blob) },
     };
+    // A step that names no timeout still gets one: a hung call must not hold a run forever.
+    const timeoutSeconds = invocation.timeoutSeconds ?? services.settings.ARBOR_STEP_DEFAULT_TIMEOUT_SECONDS;
     const timeout = new Promise<never>((_, reject) => {
-      if (!invocation.timeoutSeconds) return;
       timer = setTimeout(() => {
-        const error = new StepTimeoutError(`step "${stepId}" timed out after ${invocation.timeoutSeconds} s`);
+        const error = new StepTimeoutError(`step "${stepId}" timed out after ${timeoutSeconds} s`);
         controller.abort(error);
         reject(error);
-      }, invocation.timeoutSeconds * 1000);
+      }, timeoutSeconds * 1000);
     });
     const outputs = await Promise.race([stepType.run(parsed.data, context), timeout]);
     const size = Buffer.byteLength(JSON.stringify(outputs ?? {}));

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBExtractedStatements } from '@duckdb/node-api';
@@ -13,7 +12,7 @@ import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBExtrac
  * folder and nothing else on the machine.
  */
 export interface DuckDbSession {
-  /** This session's folder (in /dev/shm where there is one); removed when the session ends. */
+  /** This session's folder (on disk, under the scratch root); removed when the session ends. */
   readonly scratch: string;
   /** Runs one statement Arbor wrote, values bound to `$name`/`?`; returns the rows it changed. */
   run(sql: string, values?: BoundValues): Promise<number>;
@@ -68,21 +67,45 @@ const instanceConfig = {
   threads: '2',
 };
 
-function scratchRoot(): string {
-  // /dev/shm keeps staged files in memory where the machine has it.
-  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+/**
+ * DuckDB's own defaults suit a machine it has to itself (memory_limit 80% of RAM, spills up to
+ * 90% of the disk); a Function instance shares both, so every session gets explicit caps.
+ */
+export interface DuckDbLimits {
+  memoryLimit: string;
+  maxTempDirectorySize: string;
+  /** A disk folder for staged blobs and spills: a RAM-backed one would spill memory into memory. */
+  scratchRoot: string;
+}
+
+let limits: DuckDbLimits = { memoryLimit: '2GB', maxTempDirectorySize: '8GB', scratchRoot: tmpdir() };
+
+/** Set once per process from settings (createServices); sessions opened after use them. */
+export function setDuckDbLimits(next: Partial<DuckDbLimits>): void {
+  limits = { ...limits, ...Object.fromEntries(Object.entries(next).filter(([, value]) => value !== undefined)) };
+}
+
+export function duckDbLimits(): Readonly<DuckDbLimits> {
+  return limits;
 }
 
 /** Runs work against a fresh in-memory DuckDB and its scratch folder; closes and removes both after. */
 export async function withDuckDb<T>(work: (session: DuckDbSession) => Promise<T>, options: DuckDbOptions = {}): Promise<T> {
   const { signal } = options;
   signal?.throwIfAborted();
-  const scratch = await mkdtemp(join(scratchRoot(), 'arbor-duckdb-'));
+  const { memoryLimit, maxTempDirectorySize, scratchRoot } = limits;
+  await mkdir(scratchRoot, { recursive: true });
+  const scratch = await mkdtemp(join(scratchRoot, 'arbor-duckdb-'));
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection | undefined;
   const interrupt = () => connection?.interrupt();
   try {
-    instance = await DuckDBInstance.create(':memory:', { ...instanceConfig, temp_directory: join(scratch, 'spill') });
+    instance = await DuckDBInstance.create(':memory:', {
+      ...instanceConfig,
+      memory_limit: memoryLimit,
+      max_temp_directory_size: maxTempDirectorySize,
+      temp_directory: join(scratch, 'spill'),
+    });
     const open = await instance.connect();
     connection = open;
     // From here on, SQL may touch the scratch folder only, and nobody may change that.
@@ -100,7 +123,7 @@ export async function withDuckDb<T>(work: (session: DuckDbSession) => Promise<T>
         return await call();
       } catch (error) {
         signal?.throwIfAborted();
-        throw error;
+        throw withoutScratchPaths(error, scratch);
       }
     };
 
@@ -138,6 +161,17 @@ export async function withDuckDb<T>(work: (session: DuckDbSession) => Promise<T>
     instance?.closeSync();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * DuckDB names files by their full path; run errors are shown to pipeline authors, who should
+ * see `<scratch>/input-0.csv`, not the host's folders.
+ */
+function withoutScratchPaths(error: unknown, scratch: string): unknown {
+  if (!(error instanceof Error) || !error.message.includes(scratch)) return error;
+  const cleaned = new Error(error.message.replaceAll(scratch, '<scratch>'));
+  cleaned.name = error.name;
+  return cleaned;
 }
 
 function firstLine(error: unknown): string {

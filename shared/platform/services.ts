@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { createBlobServiceClient, containerEnsurer } from '../storage/blob.js';
 import { createCosmosStore, type CosmosStore } from '../storage/cosmos.js';
 import { createRedis } from '../storage/redis.js';
+import { setDuckDbLimits } from './duckdb.js';
 import { metricsRegistry } from './metrics.js';
 import { hostId, loadSettings, type Settings } from './settings.js';
 
@@ -25,6 +26,11 @@ export interface Services {
 let current: Services | undefined;
 
 export function createServices(settings: Settings): Services {
+  setDuckDbLimits({
+    memoryLimit: settings.ARBOR_DUCKDB_MEMORY_LIMIT,
+    maxTempDirectorySize: settings.ARBOR_DUCKDB_MAX_TEMP_SIZE,
+    scratchRoot: settings.ARBOR_DUCKDB_SCRATCH_DIR,
+  });
   const blob = createBlobServiceClient(settings);
   return {
     settings,

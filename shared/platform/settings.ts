@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { parseEgressAllowlist } from './egress.js';
 
 /**
  * Every setting Arbor reads, by the name infra/ gives it in Azure. Locally the same names come
@@ -11,6 +12,18 @@ const redisUrl = z
   .string()
   .url()
   .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://');
+
+/** DuckDB's size syntax, e.g. `512MB`, `2GB`, `1.5GiB`. */
+const duckDbSize = z.string().regex(/^\d{1,6}(?:\.\d{1,3})?\s?(?:[KMGT]i?B)$/i, 'a size such as 512MB or 2GB');
+
+function egressAllowlistProblem(value: string): string | undefined {
+  try {
+    parseEgressAllowlist(value);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
 
 const settingsSchema = z
   .object({
@@ -72,6 +85,25 @@ const settingsSchema = z
     ARBOR_VECTOR_SHARD_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),
     /** `http`: queries fan out through the shard-search function (as in Azure); `inprocess`: direct calls. */
     ARBOR_VECTOR_FANOUT: z.enum(['http', 'inprocess']).default('http'),
+    /**
+     * Hosts a pipeline's http.call may reach: names, `*.domain`, IPs or CIDRs, comma separated.
+     * Empty: no outbound calls. Internal addresses (loopback, link-local, private, metadata) are
+     * refused after DNS resolution unless an IP or CIDR entry covers them.
+     */
+    ARBOR_EGRESS_ALLOW: z
+      .string()
+      .default('')
+      .refine((value) => egressAllowlistProblem(value) === undefined, { error: (issue) => egressAllowlistProblem(String(issue.input)) ?? 'invalid' }),
+    /** Deadline of one http.call, redirects included. */
+    ARBOR_HTTP_CALL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+    /** A step without its own timeoutSeconds is stopped after this long. */
+    ARBOR_STEP_DEFAULT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3_600),
+    /** DuckDB's memory cap per session (DuckDB's size syntax); its default is 80% of the machine. */
+    ARBOR_DUCKDB_MEMORY_LIMIT: duckDbSize.default('2GB'),
+    /** Cap on what one DuckDB session may spill to disk. */
+    ARBOR_DUCKDB_MAX_TEMP_SIZE: duckDbSize.default('8GB'),
+    /** A folder on disk for DuckDB scratch files and spills (not a RAM-backed one); default: the OS temp folder. */
+    ARBOR_DUCKDB_SCRATCH_DIR: z.string().min(1).optional(),
   });
 
 /** Cross-field rules, checked on the raw values so they are reported with the schema's problems. */

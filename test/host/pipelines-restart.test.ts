@@ -14,7 +14,7 @@ describe('a pipeline run survives its host being killed', () => {
   });
 
   it('completes after a restart with every step run exactly once', async () => {
-    const first = await startHostProcess();
+    const first = await startHostProcess({ ARBOR_EGRESS_ALLOW: '127.0.0.1' });
     const name = uniqueName('survivor');
     const path = (step: string) => `/${name}/${step}`;
     const steps = [
@@ -36,7 +36,7 @@ describe('a pipeline run survives its host being killed', () => {
     }
     expect(server.calls(path('2'))).toBe(0);
 
-    const second = await startHostProcess({ COSMOS_DATABASE: first.database, REDIS_KEY_PREFIX: first.redisPrefix, ARBOR_TASK_HUB: first.taskHub });
+    const second = await startHostProcess({ ARBOR_EGRESS_ALLOW: '127.0.0.1', COSMOS_DATABASE: first.database, REDIS_KEY_PREFIX: first.redisPrefix, ARBOR_TASK_HUB: first.taskHub });
     try {
       const run = await pipelinesApi(second).finished(runId, 60_000);
       expect(run.state).toBe('succeeded');

@@ -12,7 +12,8 @@ describe('pipelines through the local host', () => {
 
   beforeAll(async () => {
     server = await startCountingServer();
-    host = await startHostProcess({ ARBOR_DURABLE_MAX_ACTIVITIES: '16' });
+    // Its http.call steps reach a counting server on loopback, which the egress policy refuses unless listed.
+    host = await startHostProcess({ ARBOR_DURABLE_MAX_ACTIVITIES: '16', ARBOR_EGRESS_ALLOW: '127.0.0.1', ARBOR_STEP_DEFAULT_TIMEOUT_SECONDS: '5' });
     api = pipelinesApi(host);
   });
   afterAll(async () => {
@@ -86,6 +87,20 @@ describe('pipelines through the local host', () => {
     expect(run.steps['after-after']?.state).toBe('upstream_failed');
     expect(run.steps.free?.state).toBe('succeeded');
     expect(run.steps['after-free']?.state).toBe('succeeded');
+  });
+
+  it('stops a step that names no timeout after the default one, and refuses calls outside the egress allowlist', async () => {
+    const run = await registerAndRun({
+      name: uniqueName('unbounded'),
+      steps: [
+        { id: 'forever', uses: 'sleep', with: { ms: 600_000 } },
+        { id: 'metadata', uses: 'http.call', with: { url: 'http://169.254.169.254/metadata/instance?api-version=2021-02-01', headers: { Metadata: 'true' } } },
+      ],
+    });
+    expect(run.state).toBe('failed');
+    expect(run.steps.forever).toMatchObject({ state: 'failed', error: expect.stringMatching(/timed out after 5 s/) });
+    expect(run.steps.metadata).toMatchObject({ state: 'failed', error: expect.stringMatching(/169\.254\.169\.254 is not in ARBOR_EGRESS_ALLOW/) });
+    expect(run.steps.metadata?.error).not.toContain('api-version');
   });
 
   it('rejects a spec with every problem listed, the cycle spelled out, and stores nothing', async () => {

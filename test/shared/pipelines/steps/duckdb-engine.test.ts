@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quoteIdentifier, quoteLiteral, withDuckDb } from '../../../../shared/platform/duckdb.js';
+import { duckDbLimits, quoteIdentifier, quoteLiteral, setDuckDbLimits, withDuckDb } from '../../../../shared/platform/duckdb.js';
 
 describe('the DuckDB engine wrapper', () => {
   it('reads and writes parquet and JSON with the built-in extensions, on 2 threads, installing nothing', async () => {
@@ -82,5 +83,40 @@ describe('the DuckDB engine wrapper', () => {
   it('quotes identifiers and literals so they stay one token', () => {
     expect(quoteIdentifier('a"b')).toBe('"a""b"');
     expect(quoteLiteral("it's")).toBe("'it''s'");
+  });
+});
+
+describe('the DuckDB engine wrapper limits', () => {
+  it('caps memory and spills to a disk folder within a size cap, from the limits set at start', async () => {
+    const previous = { ...duckDbLimits() };
+    const root = await mkdtemp(join(tmpdir(), 'arbor-duck-limits-'));
+    setDuckDbLimits({ memoryLimit: '300MB', maxTempDirectorySize: '1GB', scratchRoot: root });
+    try {
+      const seen = await withDuckDb(async (db) => {
+        const values = await db.rows("SELECT name, value FROM duckdb_settings() WHERE name IN ('memory_limit', 'max_temp_directory_size', 'temp_directory') ORDER BY name");
+        return { scratch: db.scratch, values: Object.fromEntries(values.map((row) => [row.name, row.value])) };
+      });
+      expect(seen.scratch.startsWith(`${root}/`)).toBe(true);
+      expect(seen.scratch.startsWith('/dev/shm')).toBe(false);
+      // DuckDB reports sizes in its own units (300MB -> 286.1 MiB).
+      expect(seen.values.memory_limit).toMatch(/^286\.\d MiB$/);
+      expect(seen.values.max_temp_directory_size).toMatch(/^953\.\d MiB$/);
+      expect(seen.values.temp_directory).toBe(join(seen.scratch, 'spill'));
+    } finally {
+      setDuckDbLimits(previous);
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the host folders out of its errors', async () => {
+    const message = await withDuckDb(async (db) => {
+      await writeFile(join(db.scratch, 'input-0.csv'), 'a,b\n1,2\n');
+      const error = await db.rows(`SELECT missing_column FROM read_csv(${quoteLiteral(join(db.scratch, 'input-0.csv'))})`).catch((caught: unknown) => caught);
+      const withPath = await db.rows(`SELECT * FROM read_parquet(${quoteLiteral(join(db.scratch, 'absent.parquet'))})`).catch((caught: unknown) => caught);
+      return { binder: String(error), io: String(withPath), scratch: db.scratch };
+    });
+    expect(message.io).toContain('<scratch>/absent.parquet');
+    expect(message.io).not.toContain(message.scratch);
+    expect(message.binder).toMatch(/missing_column/);
   });
 });

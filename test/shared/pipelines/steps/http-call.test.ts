@@ -4,23 +4,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepContext } from '../../../../shared/pipelines/step-type.js';
 import { httpCallStep, maxBodyBytes } from '../../../../shared/pipelines/steps/http-call.js';
 import type { Services } from '../../../../shared/platform/services.js';
+import { parseSettings } from '../../../../shared/platform/settings.js';
 
 let server: Server;
 let base = '';
 
-/** http.call touches no platform service, so the context carries none. */
-function stepContext(signal = new AbortController().signal): StepContext {
-  return { services: {} as Services, runId: 'run', stepId: 'call', attempt: 1, signal, lineage: { read: () => {}, wrote: () => {} } };
+/** http.call reads only its settings from the platform: the egress allowlist and its deadline. */
+function stepContext(signal = new AbortController().signal, allow = '127.0.0.1'): StepContext {
+  const settings = parseSettings({ AzureWebJobsStorage: 'DefaultEndpointsProtocol=http;AccountName=a;AccountKey=a', COSMOS_ENDPOINT: 'http://127.0.0.1:1', ARBOR_EGRESS_ALLOW: allow });
+  return { services: { settings } as Services, runId: 'run', stepId: 'call', attempt: 2, signal, lineage: { read: () => {}, wrote: () => {} } };
 }
 
-const call = (input: unknown, signal?: AbortSignal) => httpCallStep.run(httpCallStep.input.parse(input), stepContext(signal));
+const call = (input: unknown, signal?: AbortSignal, allow?: string) => httpCallStep.run(httpCallStep.input.parse(input), stepContext(signal, allow));
 
 beforeAll(async () => {
   server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const url = request.url ?? '/';
+      const url = (request.url ?? '/').split('?')[0];
       if (url === '/json') return void response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"hello":"world"}');
       if (url === '/text') return void response.writeHead(200, { 'content-type': 'text/plain' }).end('plain words');
       if (url === '/big') return void response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('é'.repeat(40_000));
@@ -29,7 +31,13 @@ beforeAll(async () => {
       if (url === '/created') return void response.writeHead(201).end();
       if (url === '/slow') return; // never answers
       response.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ method: request.method, contentType: request.headers['content-type'] ?? null, token: request.headers['x-token'] ?? null, body: Buffer.concat(chunks).toString() }),
+        JSON.stringify({
+          method: request.method,
+          contentType: request.headers['content-type'] ?? null,
+          token: request.headers['x-token'] ?? null,
+          idempotencyKey: request.headers['idempotency-key'] ?? null,
+          body: Buffer.concat(chunks).toString(),
+        }),
       );
     });
   });
@@ -51,7 +59,7 @@ describe('http.call', () => {
   it('sends JSON bodies, text bodies and headers', async () => {
     expect(await call({ url: `${base}/echo`, method: 'POST', body: { a: 1 }, headers: { 'x-token': 't1' } })).toEqual({
       status: 200,
-      body: { method: 'POST', contentType: 'application/json', token: 't1', body: '{"a":1}' },
+      body: { method: 'POST', contentType: 'application/json', token: 't1', idempotencyKey: 'run/call/2', body: '{"a":1}' },
     });
     const text = await call({ url: `${base}/echo`, method: 'PUT', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(text.body).toMatchObject({ method: 'PUT', contentType: 'application/x-www-form-urlencoded', body: 'a=1' });
@@ -90,6 +98,16 @@ describe('http.call', () => {
     await expect(call({ url: `${base}/slow` }, controller.signal)).rejects.toBe(reason);
   });
 
+  it('reaches no host outside ARBOR_EGRESS_ALLOW and no internal address, and keeps query strings out of errors', async () => {
+    await expect(call({ url: `${base}/json` }, undefined, '')).rejects.toThrow(/127\.0\.0\.1 is not in ARBOR_EGRESS_ALLOW/);
+    await expect(call({ url: 'http://169.254.169.254/metadata/instance?api-version=2021-02-01', headers: { Metadata: 'true' } }, undefined, 'metadata.example')).rejects.toThrow(
+      /169\.254\.169\.254 is not in ARBOR_EGRESS_ALLOW/,
+    );
+    const refused = call({ url: `${base}/broken?sig=secret-token` });
+    await expect(refused).rejects.toThrow(`GET ${base}/broken answered 500`);
+    await expect(refused).rejects.not.toThrow(/secret-token/);
+  });
+
   it('rejects a bad `with`', () => {
     const problems = (value: unknown) => {
       const parsed = httpCallStep.input.safeParse(value);
@@ -101,6 +119,8 @@ describe('http.call', () => {
     expect(problems({ url: `${base}/json`, expectStatus: 700 })).toHaveLength(1);
     expect(problems({ url: `${base}/json`, headers: { 'x-n': 1 } })).toHaveLength(1);
     expect(problems({ url: `${base}/json`, retries: 3 })).toHaveLength(1);
+    expect(problems({ url: `${base}/json`, headers: { Host: 'internal.example' } })).toEqual(['headers: header Host may not be set']);
+    expect(problems({ url: `${base}/${'x'.repeat(3_000)}` })).toHaveLength(1);
     expect(httpCallStep.input.parse({ url: `${base}/json` }).method).toBe('GET');
   });
 });
