@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blobName, dataContainerName } from '../storage/blob-names.js';
 import { timestampSchema } from '../features/rows.js';
 
 /** A time window of a view's offline data: absolute, or the last N hours before the run. */
@@ -30,7 +31,7 @@ export const profileRequestSchema = z
     view: z.string().min(1),
     window: windowSchema.optional(),
     /** A training set (parquet from /api/features/historical): its `view:feature` columns. */
-    trainingSet: z.strictObject({ container: z.string().min(3).max(63), name: z.string().min(1).max(1024) }).optional(),
+    trainingSet: z.strictObject({ container: dataContainerName, name: blobName }).optional(),
   })
   .refine((body) => (body.window === undefined) !== (body.trainingSet === undefined), {
     message: 'give exactly one of "window" or "trainingSet"',

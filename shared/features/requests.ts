@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blobName, dataContainerName } from '../storage/blob-names.js';
 import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import { zodDetails } from '../platform/http.js';
 import { featureRefSchema, splitFeatureRef, type FeatureRegistry } from './definitions.js';
@@ -33,7 +34,7 @@ export const historicalRequestSchema = z
   .strictObject({
     ...featureSelection,
     entityRows: z.array(z.record(z.string(), z.unknown())).min(1).max(100_000).optional(),
-    entityRowsBlob: z.strictObject({ container: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'is not a valid container name'), name: z.string().min(1).max(1024) }).optional(),
+    entityRowsBlob: z.strictObject({ container: dataContainerName, name: blobName }).optional(),
     output: z.enum(['inline', 'blob']).optional(),
   })
   .refine(oneSelection, selectionMessage)

@@ -2,6 +2,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { createBlobServiceClient, containerEnsurer } from '../storage/blob.js';
+import { setDataContainers } from '../storage/blob-names.js';
 import { createCosmosStore, type CosmosStore } from '../storage/cosmos.js';
 import { createRedis } from '../storage/redis.js';
 import { setDuckDbLimits } from './duckdb.js';
@@ -26,6 +27,7 @@ export interface Services {
 let current: Services | undefined;
 
 export function createServices(settings: Settings): Services {
+  setDataContainers(settings.ARBOR_DATA_CONTAINERS);
   setDuckDbLimits({
     memoryLimit: settings.ARBOR_DUCKDB_MEMORY_LIMIT,
     maxTempDirectorySize: settings.ARBOR_DUCKDB_MAX_TEMP_SIZE,

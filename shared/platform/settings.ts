@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { containerName, defaultDataContainers } from '../storage/blob-names.js';
 import { parseEgressAllowlist } from './egress.js';
 
 /**
@@ -94,6 +95,15 @@ const settingsSchema = z
       .string()
       .default('')
       .refine((value) => egressAllowlistProblem(value) === undefined, { error: (issue) => egressAllowlistProblem(String(issue.input)) ?? 'invalid' }),
+    /**
+     * Containers a caller may name in a request or a pipeline step (reads and writes); every
+     * other container of the account (host secrets, durable state, vector logs, the offline store) is off limits.
+     */
+    ARBOR_DATA_CONTAINERS: z
+      .string()
+      .default(defaultDataContainers.join(','))
+      .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+      .pipe(z.array(containerName).min(1)),
     /** Deadline of one http.call, redirects included. */
     ARBOR_HTTP_CALL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
     /** A step without its own timeoutSeconds is stopped after this long. */

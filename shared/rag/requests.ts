@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blobName, dataContainerName } from '../storage/blob-names.js';
 import { filterSchema } from '../vectors/filter.js';
 
 const collection = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _ (1-63)');
@@ -10,7 +11,7 @@ export const documentRequestSchema = z
     id: documentId.optional(),
     title: z.string().min(1).max(300).optional(),
     text: z.string().min(1, 'must not be empty').optional(),
-    blob: z.strictObject({ container: z.string().min(3).max(63).default('documents'), name: z.string().min(1).max(1024) }).optional(),
+    blob: z.strictObject({ container: dataContainerName.default('documents'), name: blobName }).optional(),
     format: z.enum(['markdown', 'text', 'html', 'pdf']).optional(),
     metadata: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'is not a valid metadata name'), metadataValue).optional(),
     collection: collection.optional(),

@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { RestError } from '@azure/storage-blob';
 import { z } from 'zod';
+import { blobName, blobPrefix, dataContainerName } from '../../storage/blob-names.js';
 import { callDependency } from '../../platform/dependency.js';
 import { quoteIdentifier, quoteLiteral, withDuckDb } from '../../platform/duckdb.js';
 import { defineStepType, stagingBlob, type StepContext } from '../step-type.js';
 import { downloadBlob, uploadFile } from './blob-io.js';
 
-const containerName = z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/, 'is not a valid container name (3-63 of a-z, 0-9 and single "-" between them)');
-const blobName = z.string().min(1).max(1024);
 
 /** Enough for a large daily drop; beyond it the prefix is probably wrong, and the scratch folder would fill. */
 const maxBlobs = 10_000;
@@ -49,8 +48,8 @@ export const blobExtractStep = defineStepType({
     '`columns` names the output columns, in order, with their types (CSV and JSONL are parsed as those types).',
   input: z
     .strictObject({
-      container: containerName,
-      prefix: z.string().max(1024).optional(),
+      container: dataContainerName,
+      prefix: blobPrefix.optional(),
       blobs: z.array(blobName).min(1).max(maxBlobs).optional(),
       format: z.enum(formats),
       columns: z

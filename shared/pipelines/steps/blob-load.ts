@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
 import { RestError } from '@azure/storage-blob';
 import { z } from 'zod';
+import { blobName, dataContainerName } from '../../storage/blob-names.js';
 import { callDependency } from '../../platform/dependency.js';
 import { defineStepType } from '../step-type.js';
 
-const containerName = z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/, 'is not a valid container name (3-63 of a-z, 0-9 and single "-" between them)');
-const blobRefInput = z.strictObject({ container: containerName, blob: z.string().min(1).max(1024) });
+const blobRefInput = z.strictObject({ container: dataContainerName, blob: blobName });
 
 const tiers = ['Hot', 'Cool', 'Cold', 'Archive'] as const;
 

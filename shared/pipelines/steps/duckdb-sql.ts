@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { blobName, dataContainerName } from '../../storage/blob-names.js';
 import { ValidationError } from '../../platform/errors.js';
 import { quoteIdentifier, quoteLiteral, withDuckDb } from '../../platform/duckdb.js';
 import { defineStepType, stagingBlob, type BlobRef } from '../step-type.js';
 import { downloadBlob, uploadFile } from './blob-io.js';
 
-const containerName = z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/, 'is not a valid container name (3-63 of a-z, 0-9 and single "-" between them)');
-const blobName = z.string().min(1).max(1024);
 const tableName = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const maxInputs = 64;
 
@@ -135,7 +134,7 @@ function verbAfterCtes(tokens: string[]): string | undefined {
   }
 }
 
-const blobRefInput = z.strictObject({ container: containerName, blob: blobName });
+const blobRefInput = z.strictObject({ container: dataContainerName, blob: blobName });
 
 /** An ELT transform: SQL over staged parquet inputs, the result written as parquet. */
 export const duckdbSqlStep = defineStepType({
@@ -163,7 +162,7 @@ export const duckdbSqlStep = defineStepType({
         const problem = queryProblem(sql);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
-    output: z.strictObject({ container: containerName.optional(), blob: blobName.optional() }).optional(),
+    output: z.strictObject({ container: dataContainerName.optional(), blob: blobName.optional() }).optional(),
   }),
   run: async (input, context) => {
     // run() may be called without the schema (tests, other callers): check before any I/O.
