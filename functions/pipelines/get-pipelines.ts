@@ -1,9 +1,9 @@
 import { app } from '@azure/functions';
-import { pipelineNameParam } from '../../shared/pipelines/http-schemas.js';
+import { pipelineNameParam, pipelineVersionQuery } from '../../shared/pipelines/http-schemas.js';
 import { getPipeline, listPipelines } from '../../shared/pipelines/registry.js';
 import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
-import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+import { httpHandler, json, queryParam, routeParam } from '../../shared/platform/http.js';
 
 /** GET /api/pipelines lists them; GET /api/pipelines/{name} returns the latest spec. */
 app.http('get-pipelines', {
@@ -19,8 +19,8 @@ app.http('get-pipelines', {
       });
     }
     const name = routeParam(request, 'name', pipelineNameParam);
-    const version = request.query.get('version');
-    const pipeline = await getPipeline(services, name, version ? Number(version) : undefined);
+    const version = queryParam(request, 'version', pipelineVersionQuery);
+    const pipeline = await getPipeline(services, name, version);
     if (!pipeline) throw new NotFoundError('pipeline', version ? `${name}@v${version}` : name);
     return json(200, pipeline);
   }),

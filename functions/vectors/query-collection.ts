@@ -20,7 +20,7 @@ app.http('query-collection', {
     const name = routeParam(request, 'name', collectionName);
     const body = await readJsonBody(request, z.unknown());
     const collection = await requireCollection(services, name);
-    const parsed = queryRequest(collection.dimension).safeParse(body);
+    const parsed = queryRequest(collection.dimension, collection.metric).safeParse(body);
     if (!parsed.success) throw new ValidationError(zodDetails(parsed.error.issues));
     const searcher =
       services.settings.ARBOR_VECTOR_FANOUT === 'http'

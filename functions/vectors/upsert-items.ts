@@ -18,6 +18,6 @@ app.http('upsert-items', {
     const name = routeParam(request, 'name', collectionName);
     const body = await readJsonBody(request, z.unknown());
     const collection = await requireCollection(services, name);
-    return json(200, await upsertItems(services, collection, parseUpsert(collection.dimension, body)));
+    return json(200, await upsertItems(services, collection, parseUpsert(collection.dimension, body, collection.metric)));
   }),
 });

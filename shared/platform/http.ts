@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
 import { ArborError, BadRequestError, ValidationError, type ErrorDetail } from './errors.js';
+import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 
 export type HttpHandlerFn = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
@@ -88,6 +89,11 @@ function parseJsonText<Schema extends z.ZodType>(request: HttpRequest, text: str
     const reason = error instanceof Error ? error.message : String(error);
     throw new BadRequestError('invalid_json', `the body is not valid JSON: ${reason}`, [
       { field: '(body)', problem: reason },
+    ]);
+  }
+  if (nestsDeeperThan(parsed, maxJsonDepth)) {
+    throw new BadRequestError('invalid_json', `the body nests deeper than ${maxJsonDepth} levels`, [
+      { field: '(body)', problem: `nests objects or arrays deeper than ${maxJsonDepth} levels` },
     ]);
   }
   return validate(schema, parsed);

@@ -41,16 +41,23 @@ const metadata = z
     `is larger than ${limits.maxMetadataBytes} bytes as JSON`,
   );
 
-/** z.number() is finite already: 1e999 (Infinity) and "NaN" are refused by name. */
-const vector = (dimension: number) =>
-  z
-    .array(z.number({ error: 'must be a finite number' }))
-    .refine((values) => values.length === dimension, { message: `must have ${dimension} numbers (the collection's dimension)` });
+/** The largest finite float32: indexes store float32, so a larger component would become Infinity. */
+const maxFloat32 = 3.4028234663852886e38;
 
-export function upsertRequest(dimension: number) {
+/**
+ * z.number() is finite already: 1e999 (Infinity) and "NaN" are refused by name. Components must
+ * also fit float32, and under cosine a zero vector has no direction to compare.
+ */
+const vector = (dimension: number, metric?: string) =>
+  z
+    .array(z.number({ error: 'must be a finite number' }).min(-maxFloat32, 'does not fit a float32').max(maxFloat32, 'does not fit a float32'))
+    .refine((values) => values.length === dimension, { message: `must have ${dimension} numbers (the collection's dimension)` })
+    .refine((values) => metric !== 'cosine' || values.some((value) => value !== 0), { message: 'is all zeros, which has no direction under the cosine metric' });
+
+export function upsertRequest(dimension: number, metric?: string) {
   return z.strictObject({
     items: z
-      .array(z.strictObject({ id: itemId, vector: vector(dimension), metadata: metadata.optional() }))
+      .array(z.strictObject({ id: itemId, vector: vector(dimension, metric), metadata: metadata.optional() }))
       .min(1, 'must hold at least one item')
       .max(limits.maxBatchItems, `must hold at most ${limits.maxBatchItems} items per request`),
   });
@@ -74,17 +81,17 @@ function duplicateIdDetails(body: unknown): ErrorDetail[] {
 }
 
 /** The batch, or a ValidationError naming every bad field (nothing has been written). */
-export function parseUpsert(dimension: number, body: unknown): UpsertRequest {
-  const result = upsertRequest(dimension).safeParse(body);
+export function parseUpsert(dimension: number, body: unknown, metric?: string): UpsertRequest {
+  const result = upsertRequest(dimension, metric).safeParse(body);
   const details = [...(result.success ? [] : zodDetails(result.error.issues)), ...duplicateIdDetails(body)];
   if (details.length || !result.success) throw new ValidationError(details);
   return result.data;
 }
 
 
-export function queryRequest(dimension: number) {
+export function queryRequest(dimension: number, metric?: string) {
   return z.strictObject({
-    vector: vector(dimension),
+    vector: vector(dimension, metric),
     k: z.number().int().min(1).max(limits.maxK).default(10),
     ef: z.number().int().min(1).max(limits.maxEf).optional(),
     filter: filterSchema.optional(),
