@@ -19,6 +19,10 @@ describe('route templates', () => {
     const route = parseRouteTemplate('items/{id:int}');
     expect(matchRoute(route, '/items/42')).toEqual({ id: '42' });
     expect(matchRoute(route, '/items/abc')).toBeUndefined();
+    // A constrained parameter without `?` is required: the bare collection path is not this route.
+    expect(matchRoute(route, '/items')).toBeUndefined();
+    expect(matchRoute(parseRouteTemplate('items/{id:int?}'), '/items')).toEqual({});
+    expect(matchRoute(parseRouteTemplate('runs/{id}'), '/runs')).toBeUndefined();
     expect(matchRoute(parseRouteTemplate('f/{x}'), '/f/a%20b')).toEqual({ x: 'a b' });
   });
 

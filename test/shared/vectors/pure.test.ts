@@ -33,6 +33,12 @@ describe('top-k merge', () => {
     const b = [{ id: 'b1', score: 0.7 }, { id: 'b2', score: 0.6 }];
     expect(mergeTopK('cosine', [a, b], 3).map((h) => h.id)).toEqual(['a1', 'b1', 'b2']);
     expect(mergeTopK('l2', [a, b], 2).map((h) => h.id)).toEqual(['a2', 'b2']);
+    // Inner product is a similarity too: larger dot products first, negative ones last.
+    const c = [{ id: 'c1', score: 12.5 }, { id: 'c2', score: -3 }];
+    const d = [{ id: 'd1', score: 40 }, { id: 'd2', score: 0 }];
+    expect(mergeTopK('ip', [c, d], 3).map((h) => h.id)).toEqual(['d1', 'c1', 'd2']);
+    // Equal scores are ordered by id, so a merge is the same whatever order shards answer in.
+    expect(mergeTopK('cosine', [[{ id: 'z', score: 0.5 }], [{ id: 'y', score: 0.5 }]], 2).map((h) => h.id)).toEqual(['y', 'z']);
   });
 
   it('reports cosine similarity, inner product and Euclidean distance from engine distances', () => {
