@@ -16,6 +16,12 @@ export interface CapabilityEdge {
   to: string;
 }
 
+export interface FloorRules {
+  allowedCapabilityEdges: readonly CapabilityEdge[];
+  /** The engine files a capability may import (the step-type contract); the rest is the engine's inside. */
+  engineSurface: readonly string[];
+}
+
 const staticImportOrReExport = /^[ \t]*(?:import|export)\s[^;]*?\sfrom\s*['"]([^'"]+)['"]/gm;
 const sideEffectImport = /^[ \t]*import\s*['"]([^'"]+)['"]/gm;
 const dynamicImport = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -84,8 +90,9 @@ export function floorOf(file: string): Floor {
 }
 
 /** Every import that runs the wrong way, as `from -> to: why`. */
-export function floorViolations(graph: ImportGraph, allowedCapabilityEdges: readonly CapabilityEdge[]): string[] {
-  const allowed = new Set(allowedCapabilityEdges.map((edge) => `${edge.from}->${edge.to}`));
+export function floorViolations(graph: ImportGraph, rules: FloorRules): string[] {
+  const allowed = new Set(rules.allowedCapabilityEdges.map((edge) => `${edge.from}->${edge.to}`));
+  const engineSurface = new Set(rules.engineSurface);
   const capabilityEdgesSeen = new Set<string>();
   const violations: string[] = [];
   for (const [from, targets] of graph) {
@@ -96,6 +103,9 @@ export function floorViolations(graph: ImportGraph, allowedCapabilityEdges: read
       if (toFloor.kind === 'local-host') violations.push(`${from} -> ${to}: ${fromFloor.name} imports the local host (local/ imports the app, never the reverse)`);
       else if (toFloor.kind === 'outside') violations.push(`${from} -> ${to}: ${fromFloor.name} imports a file outside functions/ and shared/`);
       else if (toFloor.rank > fromFloor.rank) violations.push(`${from} -> ${to}: ${fromFloor.name} imports the higher floor ${toFloor.name}`);
+      else if (fromFloor.capability && to.startsWith('shared/pipelines/') && !engineSurface.has(to)) {
+        violations.push(`${from} -> ${to}: capability ${fromFloor.capability} reaches inside the engine (its surface for capabilities: ${rules.engineSurface.join(', ')})`);
+      }
       else if (fromFloor.capability && toFloor.capability && fromFloor.capability !== toFloor.capability) {
         const edge = `${fromFloor.capability}->${toFloor.capability}`;
         capabilityEdgesSeen.add(edge);
