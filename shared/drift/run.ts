@@ -2,20 +2,13 @@ import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/
 import type { Services } from '../platform/services.js';
 import type { FeatureRegistry } from '../features/definitions.js';
 import { requireView } from '../features/registry.js';
-import { evaluateDrift, pValueTests, type DriftEvaluation } from './evaluate.js';
+import { evaluateDrift, pValueTests } from './evaluate.js';
 import { driftDetected, driftLastRun, driftNullRate, driftRuns, driftScore } from './metrics.js';
 import { profileSample } from './profiles.js';
+import type { DriftReport } from './report.js';
 import { resolveWindow, type DriftRunRequest, type TestName } from './requests.js';
 import { sampleKind, sampleWindow } from './samples.js';
 import { readProfile, saveReport, type StoredReport } from './store.js';
-
-export interface DriftReport extends DriftEvaluation {
-  view: string;
-  ranAt: string;
-  reference: { start: string; end: string } | { profile: string };
-  current: { start: string; end: string };
-  label?: string;
-}
 
 const numericTests: ReadonlySet<TestName> = new Set(['psi', 'ks', 'wasserstein']);
 const categoricalTests: ReadonlySet<TestName> = new Set(['psi', 'chi_square', 'jensen_shannon']);

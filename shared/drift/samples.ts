@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { duckTimestamp, quoteIdentifier, quoteLiteral, withDuckDb, type DuckDbSession } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
-import { downloadBlob } from '../pipelines/steps/blob-io.js';
+import { downloadBlob } from '../storage/blob-files.js';
 import { eventTimestampColumn, type FeatureView } from '../features/definitions.js';
 import { dateOf, downloadPartitions, listPartitions, refuseArchived } from '../features/offline-store.js';
 

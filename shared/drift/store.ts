@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import type { Services } from '../platform/services.js';
 import { withoutSystemProperties, type ContainerDefinition } from '../storage/cosmos.js';
-import type { DriftReport } from './run.js';
+import type { DriftReport } from './report.js';
 
 /** Drift reports and reference profiles, partitioned by feature view. */
 export const driftContainer: ContainerDefinition = { id: 'drift', partitionKey: '/view' };

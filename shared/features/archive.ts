@@ -1,4 +1,4 @@
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import type { Services } from '../platform/services.js';
 import { dateOf, offlineContainer } from './offline-store.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ValidationError, type ErrorDetail } from '../platform/errors.js';
 import { duckTimestamp, fromDuckTimestamp, quoteIdentifier, quoteLiteral, withDuckDb, type DuckDbSession } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
-import { downloadBlob, uploadFile } from '../pipelines/steps/blob-io.js';
+import { downloadBlob, uploadParquetFile } from '../storage/blob-files.js';
 import { duckDbType, eventTimestampColumn, type Entity, type FeatureRegistry, type FeatureView } from './definitions.js';
 import { dateOf, downloadPartitions, listPartitions, partsRelation, refuseArchived, emptyViewColumns } from './offline-store.js';
 import { planLookup } from './online-store.js';
@@ -84,7 +84,7 @@ export async function historicalFeatures(
     const columns = (await session.rows(`DESCRIBE ${query}`)).map((r) => String(r.column_name)).filter((c) => c !== '_row');
     await session.copyToParquet(`SELECT ${columns.map(quoteIdentifier).join(', ')} FROM (${query})`, path);
     const name = `${dateOf(new Date())}/${randomUUID()}.parquet`;
-    await uploadFile(services, path, { container: trainingSetsContainer, name });
+    await uploadParquetFile(services, path, { container: trainingSetsContainer, name });
     return { rowCount, blob: { container: trainingSetsContainer, name }, columns };
   });
 }

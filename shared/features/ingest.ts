@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import type { ErrorDetail } from '../platform/errors.js';
 import { withDuckDb } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';

@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import { ConflictError } from '../platform/errors.js';
 import { duckTimestamp, quoteIdentifier, quoteLiteral, type DuckDbSession } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
-import { downloadBlob, uploadFile } from '../pipelines/steps/blob-io.js';
+import { downloadBlob, uploadParquetFile } from '../storage/blob-files.js';
 import { eventTimestampColumn, viewColumns, type Entity, type FeatureView } from './definitions.js';
 
 /**
@@ -117,7 +117,7 @@ export async function writeOfflineParts(
     const files = (await readdir(join(folder, entry.name))).filter((f) => f.endsWith('.parquet'));
     for (const [index, file] of files.entries()) {
       const name = partName(view.name, match[1] as string, files.length > 1 ? `${part}-${index}` : part);
-      await uploadFile(services, join(folder, entry.name, file), { container: offlineContainer, name }, 'Cool');
+      await uploadParquetFile(services, join(folder, entry.name, file), { container: offlineContainer, name }, 'Cool');
       partitions.push(name);
     }
   }

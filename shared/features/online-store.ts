@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import type { Services } from '../platform/services.js';
 import type { Entity, FeatureRegistry, FeatureView } from './definitions.js';
 import { decodeValue, encodeValue, featureField, onlineKey, timestampField, type FeatureValue, type JoinKeyValue } from './online-layout.js';

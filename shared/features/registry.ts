@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import { ArborError, BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import { withoutSystemProperties, type ContainerDefinition } from '../storage/cosmos.js';

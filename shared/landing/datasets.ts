@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import type { Services } from '../platform/services.js';
 import type { ContainerDefinition } from '../storage/cosmos.js';
 

@@ -1,3 +1,4 @@
+import type { BlobRef } from '../storage/blob-files.js';
 import { messageOf } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import { zodDetails } from '../platform/http.js';
@@ -5,7 +6,7 @@ import { pipelineStepDuration, pipelineSteps, pipelineStepsInFlight } from './me
 import { putStep, readStep, type StepRecord } from './runs.js';
 import type { StepInvocation } from './run-contract.js';
 import { stepTypeNamed } from './step-registry.js';
-import type { BlobRef, StepContext } from './step-type.js';
+import type { StepContext } from './step-type.js';
 
 /** Outputs travel through Durable histories: anything bigger belongs in blob storage. */
 export const maxOutputBytes = 16 * 1024;

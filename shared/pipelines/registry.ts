@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import { ValidationError, type ErrorDetail } from '../platform/errors.js';
 import { zodDetails } from '../platform/http.js';
 import { findExpressions } from './expressions.js';

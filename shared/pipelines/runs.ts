@@ -1,9 +1,9 @@
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import type { Services } from '../platform/services.js';
+import type { BlobRef } from '../storage/blob-files.js';
 import type { ContainerDefinition } from '../storage/cosmos.js';
 import type { StepState } from './dag.js';
 import type { PipelineSpec } from './spec.js';
-import type { BlobRef } from './step-type.js';
 
 /**
  * Run records in Cosmos DB, one partition per run: a run document and one document per step

@@ -1,5 +1,5 @@
 import type { DurableClient } from 'durable-functions';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import { messageOf } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import { listPipelines } from './registry.js';

@@ -1,11 +1,6 @@
 import type { z } from 'zod';
 import type { Services } from '../platform/services.js';
-
-/** A blob a step read or wrote, recorded as lineage on the run. */
-export interface BlobRef {
-  container: string;
-  name: string;
-}
+import type { BlobRef } from '../storage/blob-files.js';
 
 export interface StepContext {
   services: Services;

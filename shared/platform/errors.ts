@@ -1,3 +1,5 @@
+import { DependencyUnavailableError } from '../storage/dependency.js';
+
 /**
  * One error model for every entry point. An ArborError says whose fault it is (the caller's,
  * a dependency's, or ours) by its status; anything else thrown is our bug and is reported as a
@@ -60,15 +62,14 @@ export class ConflictError extends ArborError {
   }
 }
 
-/** A service Arbor depends on (redis, blob, cosmos) did not answer. The caller may retry. */
-export class DependencyUnavailableError extends ArborError {
-  constructor(
-    readonly dependency: string,
-    cause: unknown,
-  ) {
-    super(503, 'dependency_unavailable', `${dependency} is unavailable: ${messageOf(cause)}`, { dependency });
-    this.cause = cause;
-  }
+/**
+ * Errors of the floors below that say whose fault it is, in the one error model; undefined
+ * for anything else (our bug).
+ */
+export function asArborError(error: unknown): ArborError | undefined {
+  if (error instanceof ArborError) return error;
+  if (error instanceof DependencyUnavailableError) return new ArborError(503, 'dependency_unavailable', error.message, { dependency: error.dependency });
+  return undefined;
 }
 
 export function messageOf(error: unknown): string {

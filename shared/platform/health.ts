@@ -1,4 +1,4 @@
-import type { DependencyName } from './dependency.js';
+import type { DependencyName } from '../storage/dependency.js';
 import { messageOf } from './errors.js';
 import type { Services } from './services.js';
 

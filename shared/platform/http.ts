@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
-import { ArborError, BadRequestError, ValidationError, type ErrorDetail } from './errors.js';
+import { asArborError, BadRequestError, ValidationError, type ErrorDetail } from './errors.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 
 export type HttpHandlerFn = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -11,9 +11,10 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 /** Turns anything thrown into the documented error body; only ArborErrors say what went wrong. */
 export function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {
-  if (error instanceof ArborError) {
-    if (error.status >= 500) context.warn(`${error.code}: ${error.message}`);
-    return json(error.status, error.toBody());
+  const known = asArborError(error);
+  if (known) {
+    if (known.status >= 500) context.warn(`${known.code}: ${known.message}`);
+    return json(known.status, known.toBody());
   }
   context.error('unhandled error', error);
   return json(500, {

@@ -1,10 +1,10 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { createBlobServiceClient, containerEnsurer } from '../storage/blob.js';
+import { createBlobServiceClient, containerEnsurer, type BlobStorageConfig } from '../storage/blob.js';
 import { setDataContainers } from '../storage/blob-names.js';
 import { createCosmosStore, type CosmosStore } from '../storage/cosmos.js';
-import { createRedis } from '../storage/redis.js';
+import { createRedis, type RedisConfig } from '../storage/redis.js';
 import { setDuckDbLimits } from './duckdb.js';
 import { metricsRegistry } from './metrics.js';
 import { hostId, loadSettings, type Settings } from './settings.js';
@@ -33,7 +33,7 @@ export function createServices(settings: Settings): Services {
     maxTempDirectorySize: settings.ARBOR_DUCKDB_MAX_TEMP_SIZE,
     scratchRoot: settings.ARBOR_DUCKDB_SCRATCH_DIR,
   });
-  const blob = createBlobServiceClient(settings);
+  const blob = createBlobServiceClient(blobStorageConfig(settings));
   return {
     settings,
     hostId: hostId(settings),
@@ -41,8 +41,23 @@ export function createServices(settings: Settings): Services {
     blob,
     ensureContainer: containerEnsurer(blob),
     cosmos: createCosmosStore(settings),
-    redis: createRedis(settings),
+    redis: createRedis(redisConfig(settings)),
     metrics: metricsRegistry,
+  };
+}
+
+// The storage floor knows no setting names: its factories take these configs, read from settings.
+
+export function blobStorageConfig(settings: Pick<Settings, 'AzureWebJobsStorage' | 'AzureWebJobsStorage__blobServiceUri'>): BlobStorageConfig {
+  return { connectionString: settings.AzureWebJobsStorage, serviceUri: settings.AzureWebJobsStorage__blobServiceUri };
+}
+
+export function redisConfig(settings: Pick<Settings, 'REDIS_URL' | 'REDIS_KEY_PREFIX' | 'REDIS_ENTRA_AUTH' | 'AZURE_CLIENT_ID'>): RedisConfig {
+  return {
+    url: settings.REDIS_URL,
+    keyPrefix: settings.REDIS_KEY_PREFIX,
+    entraAuth: settings.REDIS_ENTRA_AUTH === undefined ? undefined : settings.REDIS_ENTRA_AUTH === 'true',
+    managedIdentityClientId: settings.AZURE_CLIENT_ID,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import { terms } from './text.js';
 
 /**

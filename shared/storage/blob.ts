@@ -1,20 +1,24 @@
 import { BlobServiceClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { DefaultAzureCredential } from '@azure/identity';
-import type { Settings } from '../platform/settings.js';
 
 /** Fail fast on a dead endpoint: a few quick tries instead of the SDK's minutes of back-off. */
 const pipelineOptions: StoragePipelineOptions = {
   retryOptions: { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2_000, tryTimeoutInMs: 60_000 },
 };
 
-export function createBlobServiceClient(settings: Settings): BlobServiceClient {
-  if (settings.AzureWebJobsStorage) {
-    return BlobServiceClient.fromConnectionString(settings.AzureWebJobsStorage, pipelineOptions);
+/** Where blob storage is: a connection string, or a service URI reached with a managed identity. */
+export interface BlobStorageConfig {
+  connectionString?: string | undefined;
+  serviceUri?: string | undefined;
+}
+
+export function createBlobServiceClient(config: BlobStorageConfig): BlobServiceClient {
+  if (config.connectionString) {
+    return BlobServiceClient.fromConnectionString(config.connectionString, pipelineOptions);
   }
   // Identity-based connection, as infra/ configures the Function App.
-  const url = settings.AzureWebJobsStorage__blobServiceUri;
-  if (!url) throw new Error('no blob storage configured');
-  return new BlobServiceClient(url, new DefaultAzureCredential(), pipelineOptions);
+  if (!config.serviceUri) throw new Error('no blob storage configured');
+  return new BlobServiceClient(config.serviceUri, new DefaultAzureCredential(), pipelineOptions);
 }
 
 /** Creates the container once per process; later calls cost nothing. */

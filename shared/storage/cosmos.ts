@@ -1,6 +1,5 @@
 import { CosmosClient, type Container, type Database } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
-import type { Settings } from '../platform/settings.js';
 
 export interface ContainerDefinition {
   id: string;
@@ -16,7 +15,15 @@ export interface CosmosStore {
   ping(): Promise<void>;
 }
 
-export function createCosmosStore(settings: Settings): CosmosStore {
+/** The Cosmos DB account and database (named as the settings that give them). */
+export interface CosmosConfig {
+  COSMOS_ENDPOINT: string;
+  /** Absent: Entra authentication with the app's identity. */
+  COSMOS_KEY?: string | undefined;
+  COSMOS_DATABASE: string;
+}
+
+export function createCosmosStore(settings: CosmosConfig): CosmosStore {
   const local = settings.COSMOS_ENDPOINT.startsWith('http://');
   const client = new CosmosClient({
     endpoint: settings.COSMOS_ENDPOINT,

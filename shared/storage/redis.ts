@@ -1,25 +1,31 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Settings } from '../platform/settings.js';
 import { createEntraRedis, EntraTokenSource } from './redis-entra.js';
 
-type RedisSettings = Pick<Settings, 'REDIS_URL' | 'REDIS_KEY_PREFIX' | 'REDIS_ENTRA_AUTH' | 'AZURE_CLIENT_ID'>;
+export interface RedisConfig {
+  url: string;
+  /** Prepended to every key, so several apps can share one Redis. */
+  keyPrefix: string;
+  /** Entra token authentication: on, off, or undefined to decide from the URL and identity. */
+  entraAuth?: boolean | undefined;
+  /** The user-assigned managed identity to authenticate as. */
+  managedIdentityClientId?: string | undefined;
+}
 
 /**
  * Entra authentication is used when the URL carries no password and an identity is configured:
- * REDIS_ENTRA_AUTH=true, or AZURE_CLIENT_ID with a TLS (rediss://) URL. REDIS_ENTRA_AUTH=false
- * turns it off. A password in the URL (an access key, or a local Redis) always wins.
+ * entraAuth true, or a managed identity with a TLS (rediss://) URL. entraAuth false turns it
+ * off. A password in the URL (an access key, or a local Redis) always wins.
  */
-export function usesEntraAuth(settings: RedisSettings): boolean {
-  const url = new URL(settings.REDIS_URL);
+export function usesEntraAuth(config: RedisConfig): boolean {
+  const url = new URL(config.url);
   if (url.password !== '') return false;
-  if (settings.REDIS_ENTRA_AUTH === 'false') return false;
-  if (settings.REDIS_ENTRA_AUTH === 'true') return true;
-  return Boolean(settings.AZURE_CLIENT_ID) && url.protocol === 'rediss:';
+  if (config.entraAuth !== undefined) return config.entraAuth;
+  return Boolean(config.managedIdentityClientId) && url.protocol === 'rediss:';
 }
 
 export interface RedisDependencies {
-  /** Defaults to DefaultAzureCredential with the managed identity named by AZURE_CLIENT_ID. */
+  /** Defaults to DefaultAzureCredential with the configured managed identity. */
   credential?: Pick<TokenCredential, 'getToken'>;
   tokens?: EntraTokenSource;
   onError?: (error: unknown) => void;
@@ -30,20 +36,20 @@ export interface RedisDependencies {
  * Commands fail after one reconnect attempt instead of queueing forever, so a dead Redis
  * becomes a quick 503 rather than a hung request.
  */
-export function createRedis(settings: RedisSettings, dependencies: RedisDependencies = {}): Redis {
+export function createRedis(config: RedisConfig, dependencies: RedisDependencies = {}): Redis {
   const options: RedisOptions = {
-    keyPrefix: settings.REDIS_KEY_PREFIX,
+    keyPrefix: config.keyPrefix,
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 3_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: false,
   };
-  if (!usesEntraAuth(settings)) return new Redis(settings.REDIS_URL, options);
+  if (!usesEntraAuth(config)) return new Redis(config.url, options);
 
   const onError = dependencies.onError ?? ((error: unknown) => console.error(`redis: Entra token: ${error instanceof Error ? error.message : String(error)}`));
   const credential =
-    dependencies.credential ?? new DefaultAzureCredential(settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {});
+    dependencies.credential ?? new DefaultAzureCredential(config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {});
   const tokens = dependencies.tokens ?? new EntraTokenSource(credential, { onError });
-  return createEntraRedis(settings.REDIS_URL, options, tokens, onError);
+  return createEntraRedis(config.url, options, tokens, onError);
 }

@@ -1,4 +1,4 @@
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import { NotFoundError, messageOf } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import { deleteCollectionDocument, getCollection, type Collection } from './collections.js';

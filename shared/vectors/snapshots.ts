@@ -1,6 +1,6 @@
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
-import { callDependency } from '../platform/dependency.js';
+import { callDependency } from '../storage/dependency.js';
 import { metadataValue, type Metadata } from './filter.js';
 import { latestSnapshotPath, snapshotDir, type ShardRef } from './layout.js';
 

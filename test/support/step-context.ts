@@ -1,5 +1,6 @@
 import type { Services } from '../../shared/platform/services.js';
-import type { BlobRef, StepContext } from '../../shared/pipelines/step-type.js';
+import type { StepContext } from '../../shared/pipelines/step-type.js';
+import type { BlobRef } from '../../shared/storage/blob-files.js';
 
 /** A step's context for calling a step type directly, collecting the lineage it records. */
 export function recordingStepContext(

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { RestError } from '@azure/storage-blob';
 import { z } from 'zod';
 import { blobName, blobPrefix, dataContainerName } from '../../storage/blob-names.js';
-import { callDependency } from '../../platform/dependency.js';
+import { callDependency } from '../../storage/dependency.js';
 import { quoteIdentifier, quoteLiteral, withDuckDb } from '../../platform/duckdb.js';
+import { downloadBlob, uploadParquetFile } from '../../storage/blob-files.js';
 import { defineStepType, stagingBlob, type StepContext } from '../step-type.js';
-import { downloadBlob, uploadFile } from './blob-io.js';
 
 
 /** Enough for a large daily drop; beyond it the prefix is probably wrong, and the scratch folder would fill. */
@@ -78,7 +78,7 @@ export const blobExtractStep = defineStepType({
         });
         const output = join(db.scratch, 'data.parquet');
         const rows = await db.copyToParquet(selectFrom(input.format, files, input.columns), output);
-        const bytes = await uploadFile(context.services, output, staged);
+        const bytes = await uploadParquetFile(context.services, output, staged);
         context.lineage.wrote(staged);
         return { container: staged.container, blob: staged.name, rows, bytes };
       },

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { RestError } from '@azure/storage-blob';
 import { z } from 'zod';
 import { blobName, dataContainerName } from '../../storage/blob-names.js';
-import { callDependency } from '../../platform/dependency.js';
+import { callDependency } from '../../storage/dependency.js';
 import { defineStepType } from '../step-type.js';
 
 const blobRefInput = z.strictObject({ container: dataContainerName, blob: blobName });

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { blobName, dataContainerName } from '../../storage/blob-names.js';
 import { ValidationError } from '../../platform/errors.js';
 import { quoteIdentifier, quoteLiteral, withDuckDb } from '../../platform/duckdb.js';
-import { defineStepType, stagingBlob, type BlobRef } from '../step-type.js';
-import { downloadBlob, uploadFile } from './blob-io.js';
+import { downloadBlob, uploadParquetFile, type BlobRef } from '../../storage/blob-files.js';
+import { defineStepType, stagingBlob } from '../step-type.js';
 
 const tableName = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const maxInputs = 64;
@@ -183,7 +183,7 @@ export const duckdbSqlStep = defineStepType({
         if (parsed) throw new ValidationError([{ field: 'sql', problem: parsed }]);
         const output = join(db.scratch, 'result.parquet');
         const rows = await db.copyToParquet(query, output);
-        const bytes = await uploadFile(context.services, output, target);
+        const bytes = await uploadParquetFile(context.services, output, target);
         context.lineage.wrote(target);
         return { container: target.container, blob: target.name, rows, bytes };
       },

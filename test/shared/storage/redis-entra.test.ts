@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EntraTokenSource, objectIdOfToken, REDIS_ENTRA_SCOPE, type Timers } from '../../../shared/storage/redis-entra.js';
 import { createRedis, usesEntraAuth } from '../../../shared/storage/redis.js';
+import { redisConfig } from '../../../shared/platform/services.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -182,7 +183,7 @@ describe('EntraTokenSource', () => {
   });
 });
 
-describe('usesEntraAuth', () => {
+describe('usesEntraAuth, from the settings', () => {
   const base = { REDIS_KEY_PREFIX: 'arbor:', REDIS_ENTRA_AUTH: undefined, AZURE_CLIENT_ID: undefined };
   it.each([
     ['redis://127.0.0.1:6379', {}, false],
@@ -193,7 +194,7 @@ describe('usesEntraAuth', () => {
     ['rediss://amr.example.net:10000', { AZURE_CLIENT_ID: 'c', REDIS_ENTRA_AUTH: 'false' as const }, false],
     ['rediss://:key@amr.example.net:10000', { AZURE_CLIENT_ID: 'c', REDIS_ENTRA_AUTH: 'true' as const }, false],
   ])('%s %o -> %s', (url, extra, expected) => {
-    expect(usesEntraAuth({ ...base, REDIS_URL: url, ...extra })).toBe(expected);
+    expect(usesEntraAuth(redisConfig({ ...base, REDIS_URL: url, ...extra }))).toBe(expected);
   });
 });
 
@@ -213,7 +214,7 @@ describe('createRedis against the real Redis', () => {
 
   it('without an identity setting takes the plain URL path and never asks for a token', async () => {
     const credential = new FakeCredential(() => new Error('must not be called'));
-    const client = createRedis({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: 'arbor-test:', REDIS_ENTRA_AUTH: undefined, AZURE_CLIENT_ID: undefined }, { credential });
+    const client = createRedis({ url: redisUrl, keyPrefix: 'arbor-test:' }, { credential });
     clients.push(client);
     expect(await client.ping()).toBe('PONG');
     expect(client.options.Connector).toBeUndefined();
@@ -230,7 +231,7 @@ describe('createRedis against the real Redis', () => {
     const credential = new FakeCredential(() => ({ token: tokens[Math.min(issued++, 1)]!, expiresOnTimestamp: Date.now() + 3_000 }));
     const errors: unknown[] = [];
     const client = createRedis(
-      { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: 'arbor-test:', REDIS_ENTRA_AUTH: 'true', AZURE_CLIENT_ID: undefined },
+      { url: redisUrl, keyPrefix: 'arbor-test:', entraAuth: true },
       { credential, onError: (e) => errors.push(e) },
     );
     clients.push(client);
@@ -261,7 +262,7 @@ describe('createRedis against the real Redis', () => {
     const credential = new FakeCredential(() => ({ token: jwt({ oid: user, n: 3 }), expiresOnTimestamp: Date.now() + 3_000 }));
     const errors: unknown[] = [];
     const client = createRedis(
-      { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: 'arbor-test:', REDIS_ENTRA_AUTH: 'true', AZURE_CLIENT_ID: undefined },
+      { url: redisUrl, keyPrefix: 'arbor-test:', entraAuth: true },
       { credential, onError: (e) => errors.push(e) },
     );
     clients.push(client);

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withDuckDb } from '../../../../shared/platform/duckdb.js';
-import type { BlobRef, StepContext } from '../../../../shared/pipelines/step-type.js';
+import type { StepContext } from '../../../../shared/pipelines/step-type.js';
 import { blobExtractStep } from '../../../../shared/pipelines/steps/blob-extract.js';
 import { createServices, type Services } from '../../../../shared/platform/services.js';
 import { parseSettings } from '../../../../shared/platform/settings.js';

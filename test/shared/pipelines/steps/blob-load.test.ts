@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { BlobRef, StepContext } from '../../../../shared/pipelines/step-type.js';
+import type { StepContext } from '../../../../shared/pipelines/step-type.js';
+import type { BlobRef } from '../../../../shared/storage/blob-files.js';
 import { blobLoadStep } from '../../../../shared/pipelines/steps/blob-load.js';
 import { createServices, type Services } from '../../../../shared/platform/services.js';
 import { parseSettings } from '../../../../shared/platform/settings.js';

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withDuckDb } from '../../../../shared/platform/duckdb.js';
-import type { BlobRef, StepContext } from '../../../../shared/pipelines/step-type.js';
+import type { StepContext } from '../../../../shared/pipelines/step-type.js';
 import { duckdbSqlStep, queryProblem, queryText } from '../../../../shared/pipelines/steps/duckdb-sql.js';
 import { ValidationError } from '../../../../shared/platform/errors.js';
 import { createServices, type Services } from '../../../../shared/platform/services.js';

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withDuckDb } from '../../../../shared/platform/duckdb.js';
-import type { BlobRef, StepContext } from '../../../../shared/pipelines/step-type.js';
+import type { StepContext } from '../../../../shared/pipelines/step-type.js';
 import { blobExtractStep } from '../../../../shared/pipelines/steps/blob-extract.js';
 import { blobLoadStep } from '../../../../shared/pipelines/steps/blob-load.js';
 import { duckdbSqlStep } from '../../../../shared/pipelines/steps/duckdb-sql.js';

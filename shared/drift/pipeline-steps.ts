@@ -1,7 +1,7 @@
-import { driftRunSchema } from '../../drift/requests.js';
-import { runDrift } from '../../drift/run.js';
-import { loadRegistry } from '../../features/registry.js';
-import { defineStepType } from '../step-type.js';
+import { loadRegistry } from '../features/registry.js';
+import { defineStepType, type StepType } from '../pipelines/step-type.js';
+import { driftRunSchema } from './requests.js';
+import { runDrift } from './run.js';
 
 /** A drift check as a pipeline step, so a scheduled pipeline is a drift job. */
 export const driftRunStep = defineStepType({
@@ -17,3 +17,6 @@ export const driftRunStep = defineStepType({
     };
   },
 });
+
+/** The step types drift brings; the composition root (functions/) registers them. */
+export const driftStepTypes: readonly StepType[] = [driftRunStep];

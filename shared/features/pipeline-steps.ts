@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { materializeView } from '../../features/materialize.js';
-import { loadRegistry } from '../../features/registry.js';
-import { timestampSchema } from '../../features/rows.js';
-import { defineStepType } from '../step-type.js';
+import { defineStepType, type StepType } from '../pipelines/step-type.js';
+import { materializeView } from './materialize.js';
+import { loadRegistry } from './registry.js';
+import { timestampSchema } from './rows.js';
 
 /**
  * Materialization as a pipeline step: a pipeline that ingests or transforms a view's data can
@@ -22,3 +22,6 @@ export const featuresMaterializeStep = defineStepType({
     return { ...result };
   },
 });
+
+/** The step types the feature store brings; the composition root (functions/) registers them. */
+export const featureStepTypes: readonly StepType[] = [featuresMaterializeStep];

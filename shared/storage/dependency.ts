@@ -1,6 +1,18 @@
-import { DependencyUnavailableError } from './errors.js';
-
 export type DependencyName = 'redis' | 'blob' | 'cosmos';
+
+/**
+ * A service Arbor depends on did not answer at all; the caller may retry. Storage says only
+ * which one; the platform's error model makes it a 503 naming it (platform/errors.ts).
+ */
+export class DependencyUnavailableError extends Error {
+  constructor(
+    readonly dependency: DependencyName,
+    cause: unknown,
+  ) {
+    super(`${dependency} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = new.target.name;
+  }
+}
 
 const unreachableCodes = new Set([
   'ECONNREFUSED',
