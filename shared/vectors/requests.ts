@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, type ErrorDetail } from '../platform/errors.js';
-import { zodDetails } from '../platform/http.js';
+import { zodDetails } from '../platform/validation-errors.js';
 import { filterSchema, metadataValue } from './filter.js';
 
 /** Limits, documented in docs/vectors.md; each one is a 400 naming the field when passed. */
