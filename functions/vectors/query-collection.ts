@@ -4,9 +4,11 @@ import { ValidationError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody, routeParam } from '../../shared/platform/http.js';
 import { zodDetails } from '../../shared/platform/validation-errors.js';
-import { httpShardSearcher } from '../../shared/vectors/fanout.js';
 import { collectionName, queryRequest } from '../../shared/vectors/requests.js';
-import { inProcessSearcher, queryCollection, requireCollection } from '../../shared/vectors/service.js';
+import { requireCollection } from '../../shared/vectors/collection-cache.js';
+import { queryCollection } from '../../shared/vectors/fanout.js';
+import { httpShardSearcher } from '../../shared/vectors/searchers/http.js';
+import { inProcessSearcher } from '../../shared/vectors/searchers/in-process.js';
 
 /**
  * Queries a collection: fans out to the shard-search function of every shard in parallel (as

@@ -6,7 +6,8 @@ import { httpHandler, routeParam } from '../../shared/platform/http.js';
 import { zodDetails } from '../../shared/platform/validation-errors.js';
 import { filterSchema } from '../../shared/vectors/filter.js';
 import { collectionName, limits } from '../../shared/vectors/requests.js';
-import { collectionForCall, searchShard } from '../../shared/vectors/service.js';
+import { collectionForCall } from '../../shared/vectors/collection-cache.js';
+import { searchShard } from '../../shared/vectors/searchers/in-process.js';
 import {
   decodeShardSearchRequest,
   encodeShardSearchResponse,
