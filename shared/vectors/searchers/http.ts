@@ -1,12 +1,9 @@
 import { messageOf } from '../../platform/errors.js';
 import type { Collection } from '../collections.js';
 import type { ShardAnswer, ShardSearcher } from '../fanout.js';
-import type { Metadata } from '../filter.js';
-import {
-  decodeShardSearchResponse,
-  encodeShardSearchRequest,
-  protobufContentType,
-} from '../shard-search-wire.js';
+import { decodeShardAnswer } from '../shard-search-answer.js';
+import { encodeShardQuery } from '../shard-search-request.js';
+import { protobufContentType } from '../shard-search-wire.js';
 
 /**
  * Calls the shard-search function over HTTP with protobuf bodies, on the same app the query came
@@ -16,17 +13,10 @@ import {
 export function httpShardSearcher(origin: URL, collection: Collection, functionKey: string | null): ShardSearcher {
   const base = `${origin.protocol}//${origin.host}/api/collections/${encodeURIComponent(collection.name)}/shards`;
   return async (shard, query, signal): Promise<ShardAnswer> => {
-    const body = encodeShardSearchRequest({
-      vector: query.vector,
-      k: query.k,
-      ef: query.ef,
-      filterJson: query.filter ? JSON.stringify(query.filter) : '',
-      collectionUid: collection.uid,
-    });
     const response = await fetch(`${base}/${shard}/search`, {
       method: 'POST',
       headers: { 'content-type': protobufContentType, ...(functionKey ? { 'x-functions-key': functionKey } : {}) },
-      body,
+      body: encodeShardQuery(query, collection.uid),
       signal,
     });
     if (response.status !== 200) {
@@ -39,12 +29,6 @@ export function httpShardSearcher(origin: URL, collection: Collection, functionK
       }
       throw new Error(reason);
     }
-    const message = decodeShardSearchResponse(new Uint8Array(await response.arrayBuffer()));
-    return {
-      shard: message.shard,
-      exact: message.exact,
-      items: message.items,
-      hits: message.hits.map((hit) => ({ id: hit.id, score: hit.score, metadata: hit.metadataJson ? (JSON.parse(hit.metadataJson) as Metadata) : null })),
-    };
+    return decodeShardAnswer(new Uint8Array(await response.arrayBuffer()));
   };
 }
