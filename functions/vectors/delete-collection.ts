@@ -3,7 +3,7 @@ import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
 import { collectionName } from '../../shared/vectors/requests.js';
-import { dropCollection } from '../../shared/vectors/service.js';
+import { dropCollection } from '../../shared/vectors/collection-admin.js';
 
 /** Drops a collection with its items, logs and snapshots. */
 app.http('delete-collection', {

@@ -3,7 +3,8 @@ import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
 import { collectionName, itemId } from '../../shared/vectors/requests.js';
-import { deleteItem, requireCollection } from '../../shared/vectors/service.js';
+import { requireCollection } from '../../shared/vectors/collection-cache.js';
+import { deleteItem } from '../../shared/vectors/item-writes.js';
 
 /** Deletes one item (a tombstone in its shard), logged before the answer; 404 when absent. */
 app.http('delete-item', {

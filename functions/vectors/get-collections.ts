@@ -3,7 +3,8 @@ import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
 import { listCollections } from '../../shared/vectors/collections.js';
 import { collectionName } from '../../shared/vectors/requests.js';
-import { describeCollection, requireCollection } from '../../shared/vectors/service.js';
+import { describeCollection } from '../../shared/vectors/collection-admin.js';
+import { requireCollection } from '../../shared/vectors/collection-cache.js';
 
 /** GET /api/collections lists them; GET /api/collections/{name} describes one, per shard. */
 app.http('get-collections', {

@@ -1,11 +1,12 @@
 import { app } from '@azure/functions';
 import { z } from 'zod';
-import { ValidationError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
-import { httpHandler, json, readJsonBody, routeParam, zodDetails } from '../../shared/platform/http.js';
-import { httpShardSearcher } from '../../shared/vectors/fanout.js';
-import { collectionName, queryRequest } from '../../shared/vectors/requests.js';
-import { inProcessSearcher, queryCollection, requireCollection } from '../../shared/vectors/service.js';
+import { httpHandler, json, readJsonBody, routeParam } from '../../shared/platform/http.js';
+import { collectionName, parseQuery } from '../../shared/vectors/requests.js';
+import { requireCollection } from '../../shared/vectors/collection-cache.js';
+import { queryCollection } from '../../shared/vectors/fanout.js';
+import { httpShardSearcher } from '../../shared/vectors/searchers/http.js';
+import { inProcessSearcher } from '../../shared/vectors/searchers/in-process.js';
 
 /**
  * Queries a collection: fans out to the shard-search function of every shard in parallel (as
@@ -20,12 +21,11 @@ app.http('query-collection', {
     const name = routeParam(request, 'name', collectionName);
     const body = await readJsonBody(request, z.unknown());
     const collection = await requireCollection(services, name);
-    const parsed = queryRequest(collection.dimension, collection.metric).safeParse(body);
-    if (!parsed.success) throw new ValidationError(zodDetails(parsed.error.issues));
+    const query = parseQuery(collection.dimension, body, collection.metric);
     const searcher =
       services.settings.ARBOR_VECTOR_FANOUT === 'http'
         ? httpShardSearcher(new URL(request.url), collection, request.headers.get('x-functions-key') ?? new URL(request.url).searchParams.get('code'))
         : inProcessSearcher(services, collection);
-    return json(200, await queryCollection(collection, parsed.data, searcher, services.settings.ARBOR_VECTOR_SHARD_TIMEOUT_MS));
+    return json(200, await queryCollection(collection, query, searcher, services.settings.ARBOR_VECTOR_SHARD_TIMEOUT_MS));
   }),
 });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody, routeParam } from '../../shared/platform/http.js';
 import { collectionName, parseUpsert } from '../../shared/vectors/requests.js';
-import { requireCollection, upsertItems } from '../../shared/vectors/service.js';
+import { requireCollection } from '../../shared/vectors/collection-cache.js';
+import { upsertItems } from '../../shared/vectors/item-writes.js';
 
 /**
  * Upserts a batch. The whole batch is validated against the collection first (a 400 changes

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
-import { zodDetails } from '../platform/http.js';
+import { zodDetails } from '../platform/validation-errors.js';
 import { withDuckDb } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
 import type { FeatureRegistry } from './definitions.js';

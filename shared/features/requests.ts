@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { blobName, dataContainerName } from '../storage/blob-names.js';
 import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
-import { zodDetails } from '../platform/http.js';
+import { zodDetails } from '../platform/validation-errors.js';
 import { featureRefSchema, splitFeatureRef, type FeatureRegistry } from './definitions.js';
 import type { JoinKeyValue } from './online-layout.js';
 import type { EntityPlan } from './online-store.js';

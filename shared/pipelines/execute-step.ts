@@ -1,7 +1,7 @@
 import type { BlobRef } from '../storage/blob-files.js';
 import { messageOf } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
-import { zodDetails } from '../platform/http.js';
+import { zodDetails } from '../platform/validation-errors.js';
 import { pipelineStepDuration, pipelineSteps, pipelineStepsInFlight } from './metrics.js';
 import { putStep, readStep, type StepRecord } from './runs.js';
 import type { StepInvocation } from './run-contract.js';

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { callDependency } from '../storage/dependency.js';
 import { ValidationError, type ErrorDetail } from '../platform/errors.js';
-import { zodDetails } from '../platform/http.js';
+import { zodDetails } from '../platform/validation-errors.js';
 import { findExpressions } from './expressions.js';
 import type { Services } from '../platform/services.js';
 import type { ContainerDefinition } from '../storage/cosmos.js';

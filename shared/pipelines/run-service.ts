@@ -4,7 +4,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../platform/error
 import type { Services } from '../platform/services.js';
 import { resolveRunParams } from './params.js';
 import { getPipeline } from './registry.js';
-import { orchestratorNames, signalEvent, type PipelineRunInput, type PipelineSignal } from './run-contract.js';
+import { orchestratorNames, type PipelineRunInput } from './run-contract.js';
+import { signalRun, type RunSignaller } from './run-signal.js';
 import { createRun, getRun, getRunDocument, updateRun, type RunDocument } from './runs.js';
 
 type RunStarter = Pick<DurableClient, 'startNew'>;
@@ -59,14 +60,13 @@ export async function startRun(
 }
 
 /** Asks a run to stop scheduling steps; running steps finish, pending ones are skipped. */
-export async function cancelRun(services: Services, client: Pick<DurableClient, 'raiseEvent'>, runId: string, now: Date): Promise<RunDocument> {
+export async function cancelRun(services: Services, client: RunSignaller, runId: string, now: Date): Promise<RunDocument> {
   const run = await getRunDocument(services, runId);
   if (!run) throw new NotFoundError('run', runId);
   if (run.state !== 'running' && run.state !== 'pending') {
     throw new ConflictError(`run "${runId}" is ${run.state}; only a pending or running run can be cancelled`, { state: run.state });
   }
-  const signal: PipelineSignal = { kind: 'cancel' };
-  await client.raiseEvent(runId, signalEvent, signal);
+  await signalRun(client, runId, { kind: 'cancel' });
   await updateRun(services, runId, { cancelRequestedAt: now.toISOString() });
   return { ...run, cancelRequestedAt: now.toISOString() };
 }

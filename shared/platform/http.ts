@@ -1,7 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
-import { asArborError, BadRequestError, ValidationError, type ErrorDetail } from './errors.js';
+import { asArborError, BadRequestError, ValidationError } from './errors.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
+import { zodDetails } from './validation-errors.js';
 
 export type HttpHandlerFn = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
@@ -35,19 +36,6 @@ export function httpHandler(handler: HttpHandlerFn): HttpHandlerFn {
       return errorResponse(error, context);
     }
   };
-}
-
-export function zodDetails(issues: readonly z.core.$ZodIssue[], prefix = ''): ErrorDetail[] {
-  return issues.map((issue) => ({ field: formatPath(issue.path, prefix), problem: issue.message }));
-}
-
-function formatPath(path: readonly PropertyKey[], prefix: string): string {
-  let out = prefix;
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out || '(body)';
 }
 
 /** Like readJsonBody, but an empty body (no content) reads as `{}`. */

@@ -3,7 +3,10 @@ import type { Services } from '../platform/services.js';
 import { getCollection, putCollection } from '../vectors/collections.js';
 import type { Filter } from '../vectors/filter.js';
 import { limits } from '../vectors/requests.js';
-import { deleteItem, inProcessSearcher, queryCollection, requireCollection, upsertItems } from '../vectors/service.js';
+import { requireCollection } from '../vectors/collection-cache.js';
+import { queryCollection } from '../vectors/fanout.js';
+import { deleteItem, upsertItems } from '../vectors/item-writes.js';
+import { inProcessSearcher } from '../vectors/searchers/in-process.js';
 import type { ChunkVectors } from './chunk-vectors.js';
 
 /** RAG collections: cosine, two shards (a query uses both cores), the vector defaults otherwise. */

@@ -1,50 +1,76 @@
 import { messageOf } from '../platform/errors.js';
 import type { Collection } from './collections.js';
-import type { Metadata } from './filter.js';
-import type { ShardAnswer, ShardSearcher } from './service.js';
-import {
-  decodeShardSearchResponse,
-  encodeShardSearchRequest,
-  protobufContentType,
-} from './shard-search-wire.js';
+import type { Filter, Metadata } from './filter.js';
+import { vectorPartialQueries, vectorQueryDuration } from './metrics.js';
+import type { QueryRequest } from './requests.js';
+import { mergeTopK } from './scoring.js';
+import type { ShardHit } from './shard.js';
+
+export interface ShardQuery {
+  vector: Float32Array;
+  k: number;
+  ef: number;
+  filter?: Filter;
+}
+
+export interface ShardAnswer {
+  shard: number;
+  hits: ShardHit[];
+  exact: boolean;
+  items: number;
+}
 
 /**
- * Calls the shard-search function over HTTP with protobuf bodies, on the same app the query came
- * in to (`origin`), forwarding the caller's function key. In Azure each call may land on another
- * instance, which loads that shard once and keeps it.
+ * Runs one shard's search wherever it lives: in this process (`searchers/in-process.ts`) or
+ * through the shard-search function over HTTP (`searchers/http.ts`).
  */
-export function httpShardSearcher(origin: URL, collection: Collection, functionKey: string | null): ShardSearcher {
-  const base = `${origin.protocol}//${origin.host}/api/collections/${encodeURIComponent(collection.name)}/shards`;
-  return async (shard, query, signal): Promise<ShardAnswer> => {
-    const body = encodeShardSearchRequest({
-      vector: query.vector,
-      k: query.k,
-      ef: query.ef,
-      filterJson: query.filter ? JSON.stringify(query.filter) : '',
-      collectionUid: collection.uid,
-    });
-    const response = await fetch(`${base}/${shard}/search`, {
-      method: 'POST',
-      headers: { 'content-type': protobufContentType, ...(functionKey ? { 'x-functions-key': functionKey } : {}) },
-      body,
-      signal,
-    });
-    if (response.status !== 200) {
-      let reason = `HTTP ${response.status}`;
+export type ShardSearcher = (shard: number, query: ShardQuery, signal: AbortSignal) => Promise<ShardAnswer>;
+
+export interface QueryAnswer {
+  results: Array<{ id: string; score: number; metadata: Metadata | null }>;
+  partial: boolean;
+  shards: { asked: number; answered: number; failed?: Array<{ shard: number; reason: string }> };
+}
+
+/** How many hits each shard is asked for: more than k, so the merge rarely misses a global top-k item. */
+export const perShardK = (k: number) => k + Math.max(5, Math.ceil(k / 2));
+export const defaultEf = (perShard: number) => Math.max(100, perShard * 2);
+
+/**
+ * Fans a query out to every shard at once, each with a deadline, and merges the global top k.
+ * A shard that fails or is late makes the answer `partial`, naming it; never a silent short list.
+ */
+export async function queryCollection(collection: Collection, request: QueryRequest, searcher: ShardSearcher, timeoutMs: number): Promise<QueryAnswer> {
+  const started = performance.now();
+  const k = perShardK(request.k);
+  const query: ShardQuery = { vector: Float32Array.from(request.vector), k, ef: request.ef ?? defaultEf(k), ...(request.filter ? { filter: request.filter } : {}) };
+  const settled = await Promise.all(
+    Array.from({ length: collection.shards }, async (_, shard) => {
+      const controller = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new Error(`no answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+      });
       try {
-        const error = (await response.json()) as { error?: { message?: string } };
-        if (error.error?.message) reason += `: ${error.error.message}`;
-      } catch (parseError) {
-        reason += ` (${messageOf(parseError)})`;
+        return { shard, answer: await Promise.race([searcher(shard, query, controller.signal), deadline]) };
+      } catch (error) {
+        return { shard, error: messageOf(error) };
+      } finally {
+        clearTimeout(timer);
       }
-      throw new Error(reason);
-    }
-    const message = decodeShardSearchResponse(new Uint8Array(await response.arrayBuffer()));
-    return {
-      shard: message.shard,
-      exact: message.exact,
-      items: message.items,
-      hits: message.hits.map((hit) => ({ id: hit.id, score: hit.score, metadata: hit.metadataJson ? (JSON.parse(hit.metadataJson) as Metadata) : null })),
-    };
+    }),
+  );
+  const answers = settled.flatMap((s) => ('answer' in s && s.answer ? [s.answer] : []));
+  const failed = settled.flatMap((s) => ('error' in s && s.error !== undefined ? [{ shard: s.shard, reason: s.error }] : []));
+  const results = mergeTopK(collection.metric, answers.map((a) => a.hits), request.k);
+  vectorQueryDuration.observe({ collection: collection.name }, (performance.now() - started) / 1000);
+  vectorPartialQueries.observe({ collection: collection.name }, failed.length);
+  return {
+    results: results.map(({ id, score, metadata }) => ({ id, score, metadata })),
+    partial: failed.length > 0,
+    shards: { asked: collection.shards, answered: answers.length, ...(failed.length ? { failed } : {}) },
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, type ErrorDetail } from '../platform/errors.js';
-import { zodDetails } from '../platform/http.js';
+import { zodDetails } from '../platform/validation-errors.js';
 import { filterSchema, metadataValue } from './filter.js';
 
 /** Limits, documented in docs/vectors.md; each one is a 400 naming the field when passed. */
@@ -88,7 +88,6 @@ export function parseUpsert(dimension: number, body: unknown, metric?: string): 
   return result.data;
 }
 
-
 export function queryRequest(dimension: number, metric?: string) {
   return z.strictObject({
     vector: vector(dimension, metric),
@@ -98,3 +97,10 @@ export function queryRequest(dimension: number, metric?: string) {
   });
 }
 export type QueryRequest = z.output<ReturnType<typeof queryRequest>>;
+
+/** The query, or a ValidationError naming every bad field. */
+export function parseQuery(dimension: number, body: unknown, metric?: string): QueryRequest {
+  const result = queryRequest(dimension, metric).safeParse(body);
+  if (!result.success) throw new ValidationError(zodDetails(result.error.issues));
+  return result.data;
+}

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeUnavailableReason } from '../../shared/vectors/engines/select.js';
 import { logPrefix, vectorsContainer } from '../../shared/vectors/layout.js';
 import { shardOf } from '../../shared/vectors/routing.js';
+import { encodeShardSearchRequest, protobufContentType } from '../../shared/vectors/shard-search-wire.js';
 import { blobClient } from '../support/clients.js';
 import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 import { bruteForce, clusteredVectors, recallAt } from '../support/vector-data.js';
@@ -133,6 +134,24 @@ describe.each(['native', 'wasm'] as const)('vector collections through the local
     expect((await api.query(name, { vector: [1, 2, 3, 4], k: 10 })).results.map((r) => r.id)).toEqual(['keep']);
     expect((await api.describe(name)).shardStats.reduce((sum, s) => sum + s.logRecords, 0)).toBe(1);
     expect((await api.call('POST', `collections/${uniqueName('missing')}/items`, { items: [] })).status).toBe(404);
+  });
+
+  run('refuses a shard-search call with a filter that is not JSON with a 400 naming the filter', async () => {
+    const name = uniqueName('shardbad');
+    await api.create(name, { dimension: 4, metric: 'cosine', shards: 2 });
+    const search = (filterJson: string) =>
+      fetch(`${host.url}/api/collections/${name}/shards/0/search`, {
+        method: 'POST',
+        headers: { 'content-type': protobufContentType },
+        body: encodeShardSearchRequest({ vector: Float32Array.from([1, 0, 0, 0]), k: 5, ef: 0, filterJson, collectionUid: '' }),
+      });
+    for (const [filterJson, field] of [['{"color": ', 'filter'], ['{"color": {"$near": 1}}', 'filter.color']] as const) {
+      const response = await search(filterJson);
+      expect(response.status, filterJson).toBe(400);
+      const error = ((await response.json()) as { error: { details: Array<{ field: string; problem: string }> } }).error;
+      expect(error.details.map((d) => d.field), filterJson).toContain(field);
+    }
+    expect((await search('{"color": "red"}')).status).toBe(200);
   });
 
   run('flags a shard that fails as a partial answer naming it, with the other shards\' results', async () => {

@@ -45,7 +45,7 @@ describe('the edges of a request', () => {
         parseUpsert(2, body, metric);
         return [];
       } catch (error) {
-        return (error as ValidationError).details.map((detail) => `${detail.field}: ${detail.problem}`);
+        return ((error as ValidationError).details as Array<{ field: string; problem: string }>).map((detail) => `${detail.field}: ${detail.problem}`);
       }
     };
     expect(problems({ items: [{ id: 'a', vector: [1e39, 0] }] }, 'l2')).toEqual(['items[0].vector[0]: does not fit a float32']);

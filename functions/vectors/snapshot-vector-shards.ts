@@ -2,7 +2,7 @@ import { app } from '@azure/functions';
 import { messageOf } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { listCollections } from '../../shared/vectors/collections.js';
-import { snapshotCollection } from '../../shared/vectors/service.js';
+import { snapshotCollection } from '../../shared/vectors/snapshot-job.js';
 
 /** Snapshots every changed shard of every collection; one collection failing does not stop the rest. */
 app.timer('snapshot-vector-shards', {
