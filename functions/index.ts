@@ -6,6 +6,7 @@ import { loadSettings } from '../shared/platform/settings.js';
 
 import './platform/lifecycle.js';
 import './platform/invocation-metrics.js';
+import './platform/request-edge.js';
 import './platform/health.js';
 import './platform/metrics.js';
 import './platform/heartbeat.js';
