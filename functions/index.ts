@@ -24,6 +24,7 @@ import './pipelines/cancel-run.js';
 import './pipelines/retry-run.js';
 import './pipelines/start-scheduled-runs.js';
 import './pipelines/pipeline-run.js';
+import './pipelines/pipeline-load.js';
 import './pipelines/pipeline-step.js';
 import './pipelines/pipeline-record.js';
 import './pipelines/pipeline-reconcile.js';
