@@ -114,6 +114,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${host}:${port}`;
   process.env.WEBSITE_HOSTNAME = `${host}:${port}`;
+  if (!options.settings.ARBOR_SELF_URL) process.env.ARBOR_SELF_URL = baseUrl;
   try {
     return await serveApp(options, server, baseUrl, systemKey, (listener) => (serve = listener));
   } catch (error) {
