@@ -3,11 +3,14 @@
  * through the local host, against the same DAG run with plain Promises in one process by the
  * same scheduler. Prints total time and overhead per step for each.
  */
+import { randomBytes } from 'node:crypto';
 import { complete, createSchedule, isFinished, ready } from '../shared/pipelines/dag.js';
 import { runMain, withBenchHost } from './support/host.js';
 
 type Step = { id: string; uses: string; dependsOn: string[] };
 const maxParallel = 64;
+/** The durable API answers only to the host's system key. */
+const systemKey = randomBytes(24).toString('base64url');
 
 function chain(size: number): Step[] {
   return Array.from({ length: size }, (_, i) => ({ id: `s${i}`, uses: 'noop', dependsOn: i ? [`s${i - 1}`] : [] }));
@@ -49,7 +52,7 @@ async function runThroughHost(url: string, name: string, steps: Step[]): Promise
   const { runId } = (await response.json()) as { runId: string };
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const status = (await (await fetch(`${url}/runtime/webhooks/durabletask/instances/${runId}`)).json()) as { runtimeStatus: string; customStatus?: { done: number; total: number } };
+    const status = (await (await fetch(`${url}/runtime/webhooks/durabletask/instances/${runId}`, { headers: { 'x-functions-key': systemKey } })).json()) as { runtimeStatus: string; customStatus?: { done: number; total: number } };
     if (status.runtimeStatus === 'Completed') return performance.now() - started;
     if (status.runtimeStatus === 'Failed') throw new Error(`${name} failed`);
     const progress = status.customStatus ? `${status.customStatus.done}/${status.customStatus.total}` : '...';
@@ -59,7 +62,7 @@ async function runThroughHost(url: string, name: string, steps: Step[]): Promise
 
 async function main(): Promise<void> {
   const rows: string[] = [];
-  await withBenchHost('.arbor/bench', {}, async (host) => {
+  await withBenchHost('.arbor/bench', { ARBOR_SYSTEM_KEY: systemKey }, async (host) => {
     for (const size of [100, 1_000]) {
       for (const [shape, build] of [['chain', chain], ['fan-out', fanOut], ['random', randomDag]] as const) {
         const steps = build(size);

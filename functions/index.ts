@@ -6,6 +6,7 @@ import { loadSettings } from '../shared/platform/settings.js';
 
 import './platform/lifecycle.js';
 import './platform/invocation-metrics.js';
+import './platform/request-edge.js';
 import './platform/health.js';
 import './platform/metrics.js';
 import './platform/heartbeat.js';
@@ -23,6 +24,7 @@ import './pipelines/cancel-run.js';
 import './pipelines/retry-run.js';
 import './pipelines/start-scheduled-runs.js';
 import './pipelines/pipeline-run.js';
+import './pipelines/pipeline-load.js';
 import './pipelines/pipeline-step.js';
 import './pipelines/pipeline-record.js';
 import './pipelines/pipeline-reconcile.js';

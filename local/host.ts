@@ -1,10 +1,10 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { BlobWatcher, buildBlobFunctions } from './blobs/blob-watcher.js';
-import { buildHttpRoutes, createHttpServer, sendJson, hostError, type HostEndpoint } from './http/server.js';
-import { isAuthorized, presentedKey } from './http/function-keys.js';
+import { buildHttpRoutes, createHttpHandler, sendJson, hostError, type HostEndpoint } from './http/server.js';
+import { isAuthorized, presentedKey, systemKeyFrom } from './http/function-keys.js';
 import { buildTimers, TimerScheduler } from './timers/timer-scheduler.js';
 import { durableClientData, durableEndpoints } from './durable/client-endpoints.js';
 import { DurableBackend } from './durable/durable-backend.js';
@@ -101,6 +101,35 @@ function connectionFactory(settings: LocalHostOptions['settings']): (name: strin
  * @azure/functions-core, loads the app so every registration is captured, and serves them all.
  */
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
+  const systemKey = systemKeyFrom(options.settings.ARBOR_SYSTEM_KEY);
+  // The app reads its own address from its settings when it loads, so the host listens first
+  // (answering 503 until the app is served) and tells the app where it is, as Azure does.
+  let serve: RequestListener = (_request, response) => sendJson(response, 503, hostError('starting', 'the host is starting; try again'));
+  const server: Server = createServer((request, response) => serve(request, response));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://${host}:${port}`;
+  process.env.WEBSITE_HOSTNAME = `${host}:${port}`;
+  if (!options.settings.ARBOR_SELF_URL) process.env.ARBOR_SELF_URL = baseUrl;
+  try {
+    return await serveApp(options, server, baseUrl, systemKey, (listener) => (serve = listener));
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+}
+
+async function serveApp(
+  options: LocalHostOptions,
+  server: Server,
+  baseUrl: string,
+  systemKey: string,
+  setListener: (listener: RequestListener) => void,
+): Promise<LocalHost> {
   const api = new CoreApi((level, message) => options.log('host', '-', level, message));
   installCoreModule(api);
   await import(pathToFileURL(options.appEntry).href);
@@ -124,11 +153,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     return true;
   };
 
-  // Known once the server listens; bindings resolved before then have no host to call.
-  let baseUrl = '';
   const taskHub = options.taskHub ?? 'ArborHub';
   const resolveExtraInput: ExtraInputResolver = (binding) =>
-    binding.type === 'durableClient' || binding.type === 'orchestrationClient' ? durableClientData(baseUrl, taskHub) : undefined;
+    binding.type === 'durableClient' || binding.type === 'orchestrationClient' ? durableClientData(baseUrl, taskHub, systemKey) : undefined;
 
   const connectionFor = connectionFactory(options.settings);
   const durable = new DurableBackend({
@@ -155,21 +182,16 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     resolveExtraInput,
   );
 
-  const server: Server = createHttpServer({
-    api,
-    routes: buildHttpRoutes(enabled),
-    functionKey,
-    log: options.log,
-    resolveExtraInput,
-    hostEndpoints: [durableEndpoints(durable), adminFunctions],
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${host}:${port}`;
+  setListener(
+    createHttpHandler({
+      api,
+      routes: buildHttpRoutes(enabled),
+      functionKey,
+      log: options.log,
+      resolveExtraInput,
+      hostEndpoints: [durableEndpoints(durable, systemKey), adminFunctions],
+    }),
+  );
   await durable.start();
   timers.start();
   await blobs.start();

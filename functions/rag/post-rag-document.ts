@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { app } from '@azure/functions';
 import { RestError } from '@azure/storage-blob';
-import { BadRequestError } from '../../shared/platform/errors.js';
+import { BadRequestError, ConflictError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
 import { documentText, formatOfName, ingestDocument } from '../../shared/rag/ingest.js';
@@ -24,14 +24,17 @@ app.http('post-rag-document', {
     let foundTitle: string | undefined;
     if (body.blob) {
       const blob = body.blob;
-      const bytes = await services.blob
-        .getContainerClient(blob.container)
-        .getBlobClient(blob.name)
-        .downloadToBuffer()
-        .catch((error: unknown) => {
-          if (error instanceof RestError && error.statusCode === 404) throw new BadRequestError('blob_not_found', `${blob.container}/${blob.name} does not exist`, [{ field: 'blob', problem: 'does not exist' }]);
-          throw error;
-        });
+      const client = services.blob.getContainerClient(blob.container).getBlobClient(blob.name);
+      const refused = (error: unknown): never => {
+        if (error instanceof RestError && error.statusCode === 404) throw new BadRequestError('blob_not_found', `${blob.container}/${blob.name} does not exist`, [{ field: 'blob', problem: 'does not exist' }]);
+        if (error instanceof RestError && error.statusCode === 412) throw new ConflictError(`${blob.container}/${blob.name} changed while it was read; send it again`);
+        throw error;
+      };
+      // The size from the blob's properties, before a byte is read: a huge blob never reaches memory.
+      const { contentLength: size = 0, etag } = await client.getProperties().catch(refused);
+      const limit = services.settings.ARBOR_RAG_MAX_DOCUMENT_BYTES;
+      if (size > limit) throw new BadRequestError('document_too_large', `${blob.container}/${blob.name} is ${size} bytes; the limit is ${limit}`, [{ field: 'blob', problem: `is ${size} bytes, over the ${limit}-byte limit (ARBOR_RAG_MAX_DOCUMENT_BYTES)` }]);
+      const bytes = size === 0 ? Buffer.alloc(0) : await client.downloadToBuffer(0, size, { conditions: { ifMatch: etag } }).catch(refused);
       ({ text, title: foundTitle } = await documentText(bytes, format));
     }
     const id = body.id ?? body.blob?.name ?? `doc-${createHash('sha256').update(text as string).digest('hex').slice(0, 16)}`;

@@ -157,6 +157,8 @@ var appSettings = {
   ARBOR_VECTOR_REBUILD_TOMBSTONE_RATIO: '0.2'
   ARBOR_VECTOR_SHARD_TIMEOUT_MS: '5000'
   ARBOR_VECTOR_FANOUT: 'http'
+  // The fan-out calls shard-search here, with the caller's key: never at a request's Host header.
+  ARBOR_SELF_URL: 'https://${site.properties.defaultHostName}'
   // --- RAG: the identity calls Azure OpenAI (Cognitive Services OpenAI User), no key ---
   ARBOR_RAG_EMBEDDER: ragEmbedder
   ARBOR_RAG_ANSWERER: ragAnswerer

@@ -1,5 +1,7 @@
+import { edgeRefusal } from '../../shared/platform/edge-policy.js';
+import { keyMatches, presentedKey } from '../http/function-keys.js';
 import type { HostEndpoint } from '../http/server.js';
-import { hostError, sendJson } from '../http/server.js';
+import { HostRefusal, hostError, sendJson, unauthorized } from '../http/server.js';
 import type { RpcTypedData } from '../worker/rpc.js';
 import { DurableRequestError, type DurableBackend } from './durable-backend.js';
 
@@ -7,11 +9,14 @@ export const webhookPath = '/runtime/webhooks/durabletask/';
 
 /**
  * What the Functions host gives a `durableClient` input binding: the task hub and the URLs the
- * client calls. With `rpcBaseUrl` the real DurableClient speaks plain REST to the host.
+ * client calls, each carrying the system key as `code=`, as the extension's webhook URLs do.
+ * No `rpcBaseUrl`: the client builds those URLs from a base and drops its query string, so a
+ * key could not travel with them. The client leaves these URLs as they are only when
+ * WEBSITE_HOSTNAME is set (the host sets it); otherwise it points them at localhost:7071.
  */
-export function durableClientData(baseUrl: string, taskHubName: string): RpcTypedData {
+export function durableClientData(baseUrl: string, taskHubName: string, systemKey: string): RpcTypedData {
   const root = `${baseUrl}${webhookPath}`;
-  const query = `taskHub=${taskHubName}&connection=Storage`;
+  const query = `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage&code=${encodeURIComponent(systemKey)}`;
   const instance = `${root}instances/INSTANCEID`;
   return {
     string: JSON.stringify({
@@ -33,31 +38,41 @@ export function durableClientData(baseUrl: string, taskHubName: string): RpcType
       },
       baseUrl: root,
       requiredQueryStringParameters: query,
-      rpcBaseUrl: root,
     }),
   };
 }
 
+/** A JSON body (the edge policy has checked its type), or null when there is none. */
 function parseBody(body: Buffer): unknown {
   const text = body.toString().trim();
   if (!text) return null;
   try {
     return JSON.parse(text);
-  } catch {
-    return text;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new HostRefusal(400, hostError('invalid_json', `the body is not valid JSON: ${reason}`, [{ field: '(body)', problem: reason }]));
   }
 }
 
-/** The durable client's REST API (start, status, raise event, terminate, purge), served by the local host. */
-export function durableEndpoints(backend: DurableBackend): HostEndpoint {
-  return async (request, response, url, body) => {
+/**
+ * The durable client's REST API (start, status, raise event, terminate, purge), served by the
+ * local host. Azure answers these only to the extension's system key; so does this host, and
+ * like every state-changing route it takes JSON only.
+ */
+export function durableEndpoints(backend: DurableBackend, systemKey: string): HostEndpoint {
+  return async (request, response, url, readBody) => {
     if (!url.pathname.startsWith(webhookPath)) return false;
-    const parts = url.pathname.slice(webhookPath.length).split('/').filter(Boolean).map(decodeURIComponent);
+    if (!keyMatches(systemKey, presentedKey(request.headers, url))) {
+      throw unauthorized('the durable API needs the system key (ARBOR_SYSTEM_KEY): send the x-functions-key header or ?code=');
+    }
     const method = request.method ?? 'GET';
+    const refusal = edgeRefusal({ method, url: url.toString(), header: (name) => request.headers[name]?.toString() });
+    if (refusal) throw new HostRefusal(refusal.status, refusal.toBody());
+    const parts = url.pathname.slice(webhookPath.length).split('/').filter(Boolean).map(decodeURIComponent);
     try {
       const [area, id, verb, eventName] = parts;
       if (area === 'orchestrators' && method === 'POST' && id) {
-        const instanceId = await backend.startNew(id, verb, parseBody(body));
+        const instanceId = await backend.startNew(id, verb, parseBody(await readBody()));
         sendJson(response, 202, { id: instanceId });
       } else if (area === 'instances' && !id && method === 'GET') {
         sendJson(response, 200, backend.list());
@@ -66,7 +81,7 @@ export function durableEndpoints(backend: DurableBackend): HostEndpoint {
         if (!status) sendJson(response, 404, hostError('not_found', `no instance "${id}"`));
         else sendJson(response, 200, status);
       } else if (area === 'instances' && id && verb === 'raiseEvent' && eventName && method === 'POST') {
-        await backend.raiseEvent(id, eventName, parseBody(body));
+        await backend.raiseEvent(id, eventName, parseBody(await readBody()));
         response.writeHead(202).end();
       } else if (area === 'instances' && id && verb === 'terminate' && method === 'POST') {
         await backend.terminate(id, url.searchParams.get('reason') ?? '');

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { ErrorBody } from '../../shared/platform/errors.js';
 import type { CapturedFunction, CoreApi } from '../worker/core-api.js';
 import { invokeCaptured, type ExtraInputResolver, type InvocationLogger } from '../worker/invoke.js';
@@ -14,8 +14,14 @@ export interface HttpRoute {
   authLevel: AuthLevel;
 }
 
-/** A handler the host itself serves (admin, durable webhooks); returns false to pass the request on. */
-export type HostEndpoint = (request: IncomingMessage, response: ServerResponse, url: URL, body: Buffer) => Promise<boolean>;
+/** Reads the request body, at most the host's limit; called only once the caller is let in. */
+export type BodyReader = () => Promise<Buffer>;
+
+/**
+ * A handler the host itself serves (admin, durable webhooks); returns false to pass the request
+ * on. It checks its key before it reads the body.
+ */
+export type HostEndpoint = (request: IncomingMessage, response: ServerResponse, url: URL, readBody: BodyReader) => Promise<boolean>;
 
 export interface HttpServerOptions {
   api: CoreApi;
@@ -55,17 +61,74 @@ export function hostError(code: string, message: string, details: ErrorBody['err
   return { error: { code, message, details } };
 }
 
-class BodyTooLargeError extends Error {}
-
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`request body over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+/** An answer that ends a request early: thrown by a body reader, sent by the server. */
+export class HostRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+  ) {
+    super(body.error.message);
   }
-  return Buffer.concat(chunks);
+}
+
+export function unauthorized(message: string): HostRefusal {
+  return new HostRefusal(401, hostError('unauthorized', message, [{ field: 'x-functions-key', problem: 'is missing or wrong' }]));
+}
+
+/** How long a client still sending a refused body has to read the answer before the connection goes. */
+const unreadBodyGraceMs = 2_000;
+
+/**
+ * Sends an error answer without reading the body, so an unauthenticated 90 MB upload costs the
+ * host no memory. A connection closed at once while the client still sends is reset, and a reset
+ * can discard the answer before the client reads it; so the client gets a moment to read it,
+ * then the connection goes, however much of the body is still coming.
+ */
+export function sendRefusal(request: IncomingMessage, response: ServerResponse, refusal: HostRefusal, headers: Record<string, string> = {}): void {
+  sendJson(response, refusal.status, refusal.body, headers);
+  if (request.complete) return;
+  const socket = request.socket;
+  response.once('finish', () => {
+    const timer = setTimeout(() => {
+      if (!request.complete) socket.destroy();
+    }, unreadBodyGraceMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+}
+
+function bodyReader(request: IncomingMessage, limit: number): BodyReader {
+  let read: Promise<Buffer> | undefined;
+  const tooLarge = (size: string) => new HostRefusal(413, hostError('payload_too_large', `request body ${size} is over the ${limit}-byte limit`, [{ field: '(body)', problem: `is over ${limit} bytes` }]));
+  return () =>
+    (read ??= (async () => {
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > limit) throw tooLarge(`of ${declared} bytes`);
+      // Not `for await`: leaving it early destroys the socket, and the 413 with it.
+      return new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const stop = () => {
+          request.off('data', onData).off('end', onEnd).off('error', onError);
+        };
+        const onData = (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= limit) return void chunks.push(chunk);
+          stop();
+          request.pause();
+          reject(tooLarge(`of more than ${limit} bytes`));
+        };
+        const onEnd = () => {
+          stop();
+          resolve(Buffer.concat(chunks));
+        };
+        const onError = (error: Error) => {
+          stop();
+          reject(error);
+        };
+        request.on('data', onData).on('end', onEnd).on('error', onError);
+      });
+    })());
 }
 
 function flattenHeaders(request: IncomingMessage): Record<string, string> {
@@ -106,42 +169,23 @@ function serializeCookie(cookie: Record<string, unknown>): string {
 /**
  * Serves every captured HTTP function under /api, the way the Functions host does: route
  * templates, methods, function keys, and the request handed to the app's programming model.
+ * The key is checked before the body is read.
  */
-export function createHttpServer(options: HttpServerOptions): Server {
+export function createHttpHandler(options: HttpServerOptions): RequestListener {
   const maxBodyBytes = options.maxBodyBytes ?? 100 * 1024 * 1024;
-  const server = createServer((request, response) => {
-    void handle(request, response).catch((error: unknown) => {
-      options.log('host', '-', 'error', `request failed: ${error instanceof Error ? error.stack : String(error)}`);
-      if (!response.headersSent) {
-        sendJson(response, 500, hostError('internal_error', 'the function failed; see the host log'));
-      } else {
-        response.end();
-      }
-    });
-  });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const baseUrl = `http://${request.headers.host ?? '127.0.0.1'}`;
     const url = new URL(request.url ?? '/', baseUrl);
-    let body: Buffer;
-    try {
-      body = await readBody(request, maxBodyBytes);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        sendJson(response, 413, hostError('payload_too_large', error.message));
-        return;
-      }
-      throw error;
-    }
+    const readBody = bodyReader(request, maxBodyBytes);
 
     for (const endpoint of options.hostEndpoints ?? []) {
-      if (await endpoint(request, response, url, body)) return;
+      if (await endpoint(request, response, url, readBody)) return;
     }
 
     const path = url.pathname;
     if (path !== routePrefix && !path.startsWith(`${routePrefix}/`)) {
-      sendJson(response, 404, hostError('route_not_found', `no route for ${path}; functions are served under ${routePrefix}/`));
-      return;
+      throw new HostRefusal(404, hostError('route_not_found', `no route for ${path}; functions are served under ${routePrefix}/`));
     }
     const method = (request.method ?? 'GET').toUpperCase();
     const candidates = options.routes
@@ -151,20 +195,17 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (!match) {
       if (candidates.length) {
         const allowed = [...new Set(candidates.flatMap((c) => [...c.route.methods]))].join(', ');
-        sendJson(response, 405, hostError('method_not_allowed', `${method} is not allowed on ${path}; use ${allowed}`), { allow: allowed });
-      } else {
-        sendJson(response, 404, hostError('route_not_found', `no function serves ${method} ${path}`));
+        sendRefusal(request, response, new HostRefusal(405, hostError('method_not_allowed', `${method} is not allowed on ${path}; use ${allowed}`)), { allow: allowed });
+        return;
       }
-      return;
+      throw new HostRefusal(404, hostError('route_not_found', `no function serves ${method} ${path}`));
     }
 
     const { route, params } = match;
     if (!isAuthorized(route.authLevel, options.functionKey, presentedKey(request.headers, url))) {
-      sendJson(response, 401, hostError('unauthorized', 'this function needs a key: send the x-functions-key header or ?code=', [
-        { field: 'x-functions-key', problem: 'is missing or wrong' },
-      ]));
-      return;
+      throw unauthorized('this function needs a key: send the x-functions-key header or ?code=');
     }
+    const body = await readBody();
 
     const query: Record<string, string> = {};
     for (const [key, value] of url.searchParams) query[key] ??= value;
@@ -190,5 +231,23 @@ export function createHttpServer(options: HttpServerOptions): Server {
     writeRpcHttp(response, result.returnValue?.http);
   }
 
-  return server;
+  return (request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      if (error instanceof HostRefusal) {
+        if (!response.headersSent) sendRefusal(request, response, error);
+        else response.end();
+        return;
+      }
+      options.log('host', '-', 'error', `request failed: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!response.headersSent) {
+        sendJson(response, 500, hostError('internal_error', 'the function failed; see the host log'));
+      } else {
+        response.end();
+      }
+    });
+  };
+}
+
+export function createHttpServer(options: HttpServerOptions): Server {
+  return createServer(createHttpHandler(options));
 }

@@ -8,6 +8,7 @@ import type { PipelineSpec, RetryPolicy } from './spec.js';
  */
 export const orchestratorNames = { run: 'pipeline-run' } as const;
 export const activityNames = {
+  load: 'pipeline-load',
   record: 'pipeline-record',
   reconcile: 'pipeline-reconcile',
   step: 'pipeline-step',
@@ -37,14 +38,29 @@ export interface RunCarry {
   execution: number;
 }
 
+/**
+ * Only the run's id: the orchestration is started through the durable API, whose callers are
+ * not all the app, so what a run does (spec, params, reused outputs) is loaded from the run's
+ * record and the registry, never taken from the input.
+ */
 export interface PipelineRunInput {
   runId: string;
+  /** State handed to the next execution by continueAsNew, which bounds history on big DAGs. */
+  carry?: RunCarry;
+}
+
+export interface LoadRunRequest {
+  runId: string;
+  /** A later execution (after continueAsNew) continues a running run; the first starts a pending one. */
+  continued: boolean;
+}
+
+/** What a run does, as recorded when it was started: the registered spec of its version. */
+export interface LoadedRun {
   spec: PipelineSpec;
   params: Record<string, unknown>;
   /** Outputs of steps reused from an earlier run (a retry): they are `cached`, not run. */
   reuse: Record<string, Record<string, unknown>>;
-  /** State handed to the next execution by continueAsNew, which bounds history on big DAGs. */
-  carry?: RunCarry;
 }
 
 export interface RecordRequest {

@@ -7,6 +7,8 @@ import type { StepSpec } from './spec.js';
 import {
   activityNames,
   signalEvent,
+  type LoadedRun,
+  type LoadRunRequest,
   type PipelineRunInput,
   type PipelineSignal,
   type ReconcileRequest,
@@ -31,7 +33,14 @@ export const signalsPerExecution = 100;
  */
 export const pipelineRunOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as PipelineRunInput;
-  const { runId, spec, params } = input;
+  const { runId } = input;
+  // A run's orchestration has the run's id, so one started under another id cannot act on a
+  // run's record; the load below refuses a run that is not recorded in the state expected.
+  if (context.df.instanceId !== runId) {
+    throw new Error(`instance "${context.df.instanceId}" is not run "${runId}": a run's orchestration has its run's id`);
+  }
+  const continued = input.carry !== undefined;
+  const { spec, params, reuse } = (yield context.df.callActivity(activityNames.load, { runId, continued } satisfies LoadRunRequest)) as LoadedRun;
   const now = () => context.df.currentUtcDateTime.toISOString();
   const steps = new Map<string, StepSpec>(spec.steps.map((step) => [step.id, step]));
   let marks: Record<string, Partial<StepRecord>> = {};
@@ -45,7 +54,7 @@ export const pipelineRunOrchestrator: OrchestrationHandler = function* (context:
     for (const signal of pending) apply(signal);
   } else {
     carry = { schedule: createSchedule(spec), outputs: {}, cancelled: false, failed: false, execution: 1 };
-    for (const [stepId, outputs] of Object.entries(input.reuse)) {
+    for (const [stepId, outputs] of Object.entries(reuse)) {
       if (!steps.has(stepId)) continue;
       complete(carry.schedule, stepId, 'cached');
       carry.outputs[stepId] = outputs;
@@ -115,7 +124,7 @@ export const pipelineRunOrchestrator: OrchestrationHandler = function* (context:
     context.df.setCustomStatus({ done: total - running - pending, running, total });
     if (isFinished(carry.schedule)) break;
     if (draining && carry.schedule.running === 0 && !Object.keys(marks).length) {
-      context.df.continueAsNew({ ...input, carry: { ...carry, execution: carry.execution + 1 } } satisfies PipelineRunInput);
+      context.df.continueAsNew({ runId, carry: { ...carry, execution: carry.execution + 1 } } satisfies PipelineRunInput);
       return undefined;
     }
     // Every wait includes the newest waiter, and nothing else is ever waited on alone: the

@@ -4,9 +4,9 @@ import { ConflictError, NotFoundError, ValidationError } from '../platform/error
 import type { Services } from '../platform/services.js';
 import { resolveRunParams } from './params.js';
 import { getPipeline } from './registry.js';
-import { orchestratorNames, type PipelineRunInput } from './run-contract.js';
+import { orchestratorNames, type LoadedRun, type LoadRunRequest, type PipelineRunInput } from './run-contract.js';
 import { signalRun, type RunSignaller } from './run-signal.js';
-import { createRun, getRun, getRunDocument, updateRun, type RunDocument } from './runs.js';
+import { createRun, getRun, getRunDocument, updateRun, type RunDocument, type RunView } from './runs.js';
 
 type RunStarter = Pick<DurableClient, 'startNew'>;
 
@@ -30,7 +30,6 @@ export async function startRun(
     now: Date;
     runId?: string;
     version?: number;
-    reuse?: Record<string, Record<string, unknown>>;
     retryOf?: string;
   },
 ): Promise<RunDocument> {
@@ -49,7 +48,7 @@ export async function startRun(
     createdAt: request.now.toISOString(),
     ...(request.retryOf ? { retryOf: request.retryOf } : {}),
   });
-  const input: PipelineRunInput = { runId, spec: stored.spec, params: resolved.params, reuse: request.reuse ?? {} };
+  const input: PipelineRunInput = { runId };
   try {
     await client.startNew(orchestratorNames.run, { instanceId: runId, input });
   } catch (error) {
@@ -73,7 +72,7 @@ export async function cancelRun(services: Services, client: RunSignaller, runId:
 
 /**
  * Runs a failed or cancelled run again as a new run of the same spec version and params,
- * reusing the outputs of every step that succeeded (they are marked cached).
+ * reusing the outputs of every step that succeeded (they are marked cached when it loads).
  */
 export async function retryRun(services: Services, client: RunStarter, runId: string, now: Date): Promise<RunDocument> {
   const original = await getRun(services, runId);
@@ -81,17 +80,47 @@ export async function retryRun(services: Services, client: RunStarter, runId: st
   if (original.state !== 'failed' && original.state !== 'cancelled') {
     throw new ConflictError(`run "${runId}" is ${original.state}; only a failed or cancelled run can be retried`, { state: original.state });
   }
-  const reuse: Record<string, Record<string, unknown>> = {};
-  for (const [stepId, step] of Object.entries(original.steps)) {
-    if ((step.state === 'succeeded' || step.state === 'cached') && step.outputs) reuse[stepId] = step.outputs;
-  }
   return startRun(services, client, {
     pipeline: original.pipeline,
     version: original.version,
     params: original.params,
     trigger: 'retry',
     now,
-    reuse,
     retryOf: runId,
   });
+}
+
+function reusableOutputs(run: RunView | undefined): Record<string, Record<string, unknown>> {
+  const reuse: Record<string, Record<string, unknown>> = {};
+  for (const [stepId, step] of Object.entries(run?.steps ?? {})) {
+    if ((step.state === 'succeeded' || step.state === 'cached') && step.outputs) reuse[stepId] = step.outputs;
+  }
+  return reuse;
+}
+
+/** An orchestration asked to execute a run that the records do not back. */
+export class RunRefusedError extends Error {
+  constructor(runId: string, reason: string) {
+    super(`run "${runId}" cannot be executed: ${reason}`);
+    this.name = 'RunRefusedError';
+  }
+}
+
+/**
+ * What a run's orchestration executes, from the records only: the registered spec of the
+ * version the run was started with, its checked params, and (for a retry) the outputs of the
+ * steps that succeeded in the run it retries. An orchestration started with any other input
+ * through the durable API executes nothing: a run that was never recorded, or is not in the
+ * state its execution expects (pending for the first, running for one continued as new), is
+ * refused before a step is scheduled or a record written.
+ */
+export async function loadRunForExecution(services: Services, request: LoadRunRequest): Promise<LoadedRun> {
+  const run = await getRunDocument(services, request.runId);
+  if (!run) throw new RunRefusedError(request.runId, 'it was never started by start-run (no run record)');
+  const expected = request.continued ? 'running' : 'pending';
+  if (run.state !== expected) throw new RunRefusedError(request.runId, `it is ${run.state}; this execution needs it ${expected}`);
+  const stored = await getPipeline(services, run.pipeline, run.version);
+  if (!stored) throw new RunRefusedError(request.runId, `pipeline "${run.pipeline}" version ${run.version} is not registered`);
+  const reuse = run.retryOf ? reusableOutputs(await getRun(services, run.retryOf)) : {};
+  return { spec: stored.spec, params: run.params, reuse };
 }

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { z } from 'zod';
 import { asArborError, BadRequestError, ValidationError } from './errors.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
+import { UnsupportedMediaTypeError } from './edge-policy.js';
 import { zodDetails } from './validation-errors.js';
 
 export type HttpHandlerFn = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -62,9 +63,7 @@ export async function readJsonBody<Schema extends z.ZodType>(
 function parseJsonText<Schema extends z.ZodType>(request: HttpRequest, text: string, schema: Schema): z.output<Schema> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
-    throw new BadRequestError('unsupported_media_type', 'the body must be JSON (content-type: application/json)', [
-      { field: 'content-type', problem: contentType ? `is "${contentType}", expected application/json` : 'is missing' },
-    ]);
+    throw new UnsupportedMediaTypeError('the body must be JSON (content-type: application/json)', contentType ? `is "${contentType}", expected application/json` : 'is missing');
   }
   if (text.trim() === '') {
     throw new BadRequestError('invalid_json', 'the body is empty; a JSON object is required', [

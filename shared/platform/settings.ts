@@ -114,6 +114,8 @@ const settingsSchema = z
     ARBOR_DUCKDB_MAX_TEMP_SIZE: duckDbSize.default('8GB'),
     /** A folder on disk for DuckDB scratch files and spills (not a RAM-backed one); default: the OS temp folder. */
     ARBOR_DUCKDB_SCRATCH_DIR: z.string().min(1).optional(),
+    /** The app's own base URL, where a query fans out to shard-search (never a request's Host header); the local host sets its bound address. */
+    ARBOR_SELF_URL: z.string().url().refine((value) => /^https?:\/\//.test(value), 'must be an http or https URL').optional(),
   });
 
 /** Cross-field rules, checked on the raw values so they are reported with the schema's problems. */

@@ -16,6 +16,10 @@ describe('local durable backend', () => {
   let host: HostProcess;
   const redis = redisClient();
   const webhook = (path: string) => `${host.url}/runtime/webhooks/durabletask/${path}`;
+  /** The durable API answers only to the host's system key, and takes JSON only. */
+  const systemKey = () => ({ 'x-functions-key': host.systemKey });
+  const postJson = (path: string, body?: string) =>
+    fetch(webhook(path), { method: 'POST', headers: { ...systemKey(), 'content-type': 'application/json' }, ...(body === undefined ? {} : { body }) });
 
   async function start(name: string, input: unknown, id = uniqueName(name)): Promise<string> {
     const response = await fetch(`${host.url}/api/start/${name}?id=${id}`, {
@@ -26,11 +30,13 @@ describe('local durable backend', () => {
     expect(response.status).toBe(202);
     const body = (await response.json()) as { id: string; statusQueryGetUri: string };
     expect(body.statusQueryGetUri).toContain(`/runtime/webhooks/durabletask/instances/${id}`);
+    // As the extension's are, the links carry the system key: they work as given.
+    expect((await fetch(body.statusQueryGetUri)).status).toBe(200);
     return body.id;
   }
 
   async function status(id: string): Promise<Status> {
-    return (await (await fetch(webhook(`instances/${id}`))).json()) as Status;
+    return (await (await fetch(webhook(`instances/${id}`), { headers: systemKey() })).json()) as Status;
   }
 
   async function finished(id: string, timeoutMs = 15_000): Promise<Status> {
@@ -90,7 +96,7 @@ describe('local durable backend', () => {
   it('races an external event against a timer, both ways, with custom status', async () => {
     const approved = await start('racing', {});
     await eventually(async () => ((await status(approved)).customStatus === 'waiting for approval' ? true : undefined));
-    const raised = await fetch(webhook(`instances/${approved}/raiseEvent/approve`), { method: 'POST', body: '"alice"' });
+    const raised = await postJson(`instances/${approved}/raiseEvent/approve`, '"alice"');
     expect(raised.status).toBe(202);
     expect(await finished(approved)).toMatchObject({ output: { approvedBy: 'alice' }, customStatus: 'approved' });
     const timedOut = await start('racing', {});
@@ -122,24 +128,25 @@ describe('local durable backend', () => {
   it('terminates a running instance, then purges it; bad requests get clear answers', async () => {
     const id = await start('slow-chain', { key: 'terminated', steps: 20, ms: 200 });
     await eventually(async () => ((await status(id)).runtimeStatus === 'Running' ? true : undefined));
-    expect((await fetch(webhook(`instances/${id}/terminate?reason=enough`), { method: 'POST' })).status).toBe(202);
+    expect((await postJson(`instances/${id}/terminate?reason=enough`)).status).toBe(202);
     const done = await finished(id);
     expect(done).toMatchObject({ runtimeStatus: 'Terminated', output: 'enough' });
     const ranBefore = await runs('terminated:2');
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(await runs('terminated:4')).toBe(0);
     expect(ranBefore).toBeLessThanOrEqual(1);
-    expect((await fetch(webhook(`instances/${id}/terminate?reason=again`), { method: 'POST' })).status).toBe(410);
-    const purge = await fetch(webhook(`instances/${id}`), { method: 'DELETE' });
+    expect((await postJson(`instances/${id}/terminate?reason=again`)).status).toBe(410);
+    const purge = await fetch(webhook(`instances/${id}`), { method: 'DELETE', headers: systemKey() });
     expect(await purge.json()).toEqual({ instancesDeleted: 1 });
-    expect((await fetch(webhook(`instances/${id}`))).status).toBe(404);
-    expect((await fetch(webhook('orchestrators/no-such-orchestrator'), { method: 'POST', body: '{}' })).status).toBe(404);
-    expect((await fetch(webhook('instances/nobody/raiseEvent/x'), { method: 'POST', body: '1' })).status).toBe(404);
+    expect((await fetch(webhook(`instances/${id}`), { headers: systemKey() })).status).toBe(404);
+    expect((await postJson('orchestrators/no-such-orchestrator', '{}')).status).toBe(404);
+    expect((await postJson('instances/nobody/raiseEvent/x', '1')).status).toBe(404);
+    expect((await postJson('instances/nobody/raiseEvent/x', '{not json')).status).toBe(400);
   });
 
   it('refuses to start a second instance with the id of a running one', async () => {
     const id = await start('slow-chain', { key: 'dup', steps: 3, ms: 300 });
-    const again = await fetch(webhook(`orchestrators/slow-chain/${id}`), { method: 'POST', body: '{"key":"dup2","steps":1,"ms":1}' });
+    const again = await postJson(`orchestrators/slow-chain/${id}`, '{"key":"dup2","steps":1,"ms":1}');
     expect(again.status).toBe(409);
     expect((await finished(id)).runtimeStatus).toBe('Completed');
   });
@@ -166,7 +173,7 @@ describe('a host killed mid-run resumes every unfinished instance', () => {
       const second = await startHostProcess({ ...fixture, COSMOS_DATABASE: first.database, REDIS_KEY_PREFIX: first.redisPrefix, ARBOR_TASK_HUB: first.taskHub });
       try {
         const done = await eventually(async () => {
-          const status = (await (await fetch(`${second.url}/runtime/webhooks/durabletask/instances/${key}`)).json()) as Status;
+          const status = (await (await fetch(`${second.url}/runtime/webhooks/durabletask/instances/${key}`, { headers: { 'x-functions-key': second.systemKey } })).json()) as Status;
           return status.runtimeStatus === 'Completed' ? status : undefined;
         }, 20_000);
         expect(done.output).toEqual(Array.from({ length: steps }, (_, i) => `${key}:${i + 1}`));

@@ -74,9 +74,9 @@ describe('HTTP functions through the local host', () => {
       await expectNoDataset('broken');
     });
 
-    it('wrong content type -> 400 unsupported_media_type naming the header', async () => {
+    it('wrong content type -> 415 unsupported_media_type naming the header', async () => {
       const response = await putJson('datasets/texty', 'format=csv', 'text/plain');
-      expect(response.status).toBe(400);
+      expect(response.status).toBe(415);
       const body = (await response.json()) as ErrorBody;
       expect(body.error.code).toBe('unsupported_media_type');
       expect(body.error.details[0]).toMatchObject({ field: 'content-type' });

@@ -35,7 +35,7 @@ describe('a 2,000-step DAG', () => {
     const states = Object.values(run.steps).map((s) => s.state);
     expect(states).toHaveLength(2_000);
     expect(states.every((s) => s === 'succeeded')).toBe(true);
-    const status = (await (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${runId}?showHistory=true`)).json()) as {
+    const status = (await (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${runId}?showHistory=true`, { headers: { 'x-functions-key': host.systemKey } })).json()) as {
       history: unknown[];
       input: { carry?: { execution: number } };
     };

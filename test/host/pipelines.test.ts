@@ -156,7 +156,7 @@ describe('pipelines through the local host', () => {
     expect((await api.get('pipelines/Bad_Name')).status).toBe(400);
     expect((await api.get(`pipelines/${uniqueName('nope')}/runs`)).status).toBe(404);
     const notJson = await fetch(`${host.url}/api/pipelines`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'name: x' });
-    expect(notJson.status).toBe(400);
+    expect(notJson.status).toBe(415);
   });
 
   it('cancels a run: running steps finish, pending ones are skipped', async () => {

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 export interface CountingServer {
   url: string;
   calls(path: string): number;
+  /** Every request it received, whatever its path. */
+  total(): number;
   /** Fail the next `times` calls to a path with a 500 (Infinity: until told otherwise). */
   failNext(path: string, times: number): void;
   stop(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startCountingServer(): Promise<CountingServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     calls: (path) => counts.get(path) ?? 0,
+    total: () => [...counts.values()].reduce((sum, n) => sum + n, 0),
     failNext: (path, times) => failures.set(path, times),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -12,6 +12,8 @@ export interface HostProcess {
   database: string;
   redisPrefix: string;
   taskHub: string;
+  /** The host's system key: the durable API (`/runtime/webhooks/durabletask/`) answers only to it. */
+  systemKey: string;
   env: Record<string, string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -50,6 +52,7 @@ export async function startHostProcess(overrides: Record<string, string> = {}, t
     ARBOR_LOG_LEVEL: 'warning',
     ARBOR_BLOB_POLL_MS: '200',
     ARBOR_PARENT_PID: String(process.pid),
+    ARBOR_SYSTEM_KEY: randomBytes(24).toString('base64url'),
     ...overrides,
   };
   const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
@@ -84,6 +87,7 @@ export async function startHostProcess(overrides: Record<string, string> = {}, t
     database: env.COSMOS_DATABASE as string,
     redisPrefix: env.REDIS_KEY_PREFIX as string,
     taskHub: env.ARBOR_TASK_HUB as string,
+    systemKey: env.ARBOR_SYSTEM_KEY as string,
     env,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
