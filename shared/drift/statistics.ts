@@ -1,5 +1,5 @@
 /**
- * Drift statistics: pure functions, no I/O, no dependencies.
+ * Drift statistics: pure functions, no I/O, no dependencies beyond smirnov-exact.ts.
  *
  * Numeric inputs are ascending-sorted Float64Arrays of finite values (build them with
  * `sortedFinite`), so that every two-sample statistic is one O(n + m) merge and PSI is a few
@@ -24,6 +24,8 @@
  * - a category whose count is 0 in both maps is ignored (it would add 0/0 to chi-square and a
  *   degree of freedom that carries no information).
  */
+
+import { greatestCommonDivisor, smirnovExactSurvival } from './smirnov-exact.js';
 
 /**
  * The proportion PSI uses for a bin (or category) that is empty in one sample (a common
@@ -267,17 +269,37 @@ export function psi(referenceSorted: Float64Array, currentSorted: Float64Array, 
 }
 
 /**
+ * Up to this many values on the larger side the KS p-value is exact, as scipy's ks_2samp does
+ * by default (its MAX_AUTO_N); above it, asymptotic.
+ */
+export const exactKsMaxSize = 10_000;
+
+/**
+ * The exact p-value costs one step per lattice point inside the band, about 2 w for a distance
+ * w = D n m. Beyond this w (with both sizes <= 10,000) the p-value is below 1e-130 either way:
+ * lambda^2 = w^2 / (n m (n + m)) >= (2.5e7)^2 / (1e8 x 2e4) = 312, so the asymptotic one is
+ * used instead of 5e7 steps.
+ */
+const exactKsMaxDistance = 25_000_000;
+
+export interface KolmogorovSmirnovResult {
+  statistic: number;
+  pValue: number;
+  /** Which null distribution gave the p-value. */
+  method: 'exact' | 'asymptotic';
+}
+
+/**
  * Two-sample Kolmogorov-Smirnov test. D = sup_x |F_ref(x) - F_cur(x)| in one merge; a value
  * present in both samples is consumed on both sides at once, since evaluating between such
  * tied values would overstate D. The distance is kept as the integer |i * m - j * n|, exact up
  * to 2^53, so identical samples give exactly 0 even when n != m.
  *
- * p-value: asymptotic, Q_KS((sqrt(ne) + 0.12 + 0.11 / sqrt(ne)) * D) with ne = n m / (n + m)
- * (Stephens 1970; Numerical Recipes 14.3). Conservative-ish and good for ne >= 4 or so; for
- * drift windows of thousands of rows it is what matters. With samples this large even tiny
+ * p-value (see kolmogorovSmirnovPValue): exact when both samples have at most 10,000 values,
+ * asymptotic above, as scipy's ks_2samp does by default. With samples of thousands even tiny
  * shifts are "significant": judge drift by D, use the p-value as a guard.
  */
-export function kolmogorovSmirnov(referenceSorted: Float64Array, currentSorted: Float64Array): { statistic: number; pValue: number } {
+export function kolmogorovSmirnov(referenceSorted: Float64Array, currentSorted: Float64Array): KolmogorovSmirnovResult {
   const n = checkSorted(referenceSorted, 'reference');
   const m = checkSorted(currentSorted, 'current');
   let i = 0;
@@ -301,10 +323,32 @@ export function kolmogorovSmirnov(referenceSorted: Float64Array, currentSorted: 
     if (gap > widest) widest = gap;
   }
   // Once one side is exhausted its CDF is 1 and the other's only climbs to 1: the gap shrinks.
-  const statistic = widest / (n * m);
-  const effective = (n * m) / (n + m);
-  const root = Math.sqrt(effective);
-  return { statistic, pValue: kolmogorovSurvival((root + 0.12 + 0.11 / root) * statistic) };
+  return { statistic: widest / (n * m), ...pValueOfDistance(widest, n, m) };
+}
+
+/**
+ * The p-value of a two-sample KS statistic D between samples of n and m values, for a D
+ * computed elsewhere (against a profile's quantiles, say). D is first rounded to the lattice
+ * the statistic lives on (multiples of 1 / lcm(n, m)), as scipy does.
+ *
+ * - max(n, m) <= 10,000: exact, P(D' >= D) over the n + m choose n equally likely orders of
+ *   the merged samples (smirnov-exact.ts). That distribution assumes no ties; with ties the
+ *   p-value is conservative, as scipy's is.
+ * - above: asymptotic, Q_KS((sqrt(ne) + 0.12 + 0.11 / sqrt(ne)) * D) with ne = n m / (n + m)
+ *   (Stephens 1970; Numerical Recipes 14.3), within 1% of scipy's kstwo-based asymptotic there.
+ */
+export function kolmogorovSmirnovPValue(statistic: number, n: number, m: number): Omit<KolmogorovSmirnovResult, 'statistic'> {
+  if (!Number.isInteger(n) || !Number.isInteger(m) || n < 1 || m < 1) throw new RangeError(`sample sizes must be integers >= 1, got ${n} and ${m}`);
+  if (!(statistic >= 0 && statistic <= 1)) throw new RangeError(`a KS statistic lies in [0, 1], got ${statistic}`);
+  const step = greatestCommonDivisor(n, m);
+  return pValueOfDistance(Math.round((statistic * n * m) / step) * step, n, m);
+}
+
+/** p-value for the integer distance w = D n m (see kolmogorovSmirnovPValue). */
+function pValueOfDistance(widest: number, n: number, m: number): Omit<KolmogorovSmirnovResult, 'statistic'> {
+  if (Math.max(n, m) <= exactKsMaxSize && widest <= exactKsMaxDistance) return { pValue: smirnovExactSurvival(n, m, widest), method: 'exact' };
+  const root = Math.sqrt((n * m) / (n + m));
+  return { pValue: kolmogorovSurvival((root + 0.12 + 0.11 / root) * (widest / (n * m))), method: 'asymptotic' };
 }
 
 /**

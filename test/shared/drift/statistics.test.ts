@@ -16,8 +16,10 @@ import {
   wasserstein,
 } from '../../../shared/drift/statistics.js';
 
-// Expected values come from closed forms, textbook tables, or are worked out by hand below;
-// none calls the module's own numerics (the test has its own erf for the normal CDF).
+// Expected values come from closed forms, textbook tables, hand-worked examples, or literals
+// computed offline with scipy 1.17.1 / numpy 2.4.6 (each says which call); none calls the
+// module's own numerics (the test has its own erf for the normal CDF). The suite never runs
+// Python: the literals are in the file.
 
 /** mulberry32, two draws per double for 53 random bits: small, seeded, good enough for sampling. */
 function prng(seed: number): () => number {
@@ -63,6 +65,11 @@ const standardAgain = normalSample(2, sampleSize);
 const shifted = normalSample(3, sampleSize, 0.5);
 const wider = normalSample(4, sampleSize, 0, 2);
 const widerBy15 = normalSample(5, sampleSize, 0, 1.5);
+
+/** n evenly spaced values k * step + offset, k = 0..n-1: numpy's np.arange(n) * step + offset, bit for bit. */
+function grid(n: number, step = 1, offset = 0): Float64Array {
+  return Float64Array.from({ length: n }, (_, k) => k * step + offset);
+}
 
 /** Exact standard normal deciles (Phi^-1(k/10), tables). */
 const normalDeciles = [-1.2815515655446004, -0.8416212335729143, -0.5244005127080407, -0.2533471031357997, 0, 0.2533471031357997, 0.5244005127080407, 0.8416212335729143, 1.2815515655446004];
@@ -196,16 +203,16 @@ describe('psi', () => {
 
 describe('kolmogorovSmirnov', () => {
   it('is D 0 and p 1 for identical samples, also when one is the other repeated', () => {
-    expect(kolmogorovSmirnov(standard, standard)).toEqual({ statistic: 0, pValue: 1 });
+    expect(kolmogorovSmirnov(standard, standard)).toEqual({ statistic: 0, pValue: 1, method: 'asymptotic' });
     const twice = Float64Array.from([1, 1, 2, 2, 3, 3]);
-    expect(kolmogorovSmirnov(Float64Array.from([1, 2, 3]), twice)).toEqual({ statistic: 0, pValue: 1 });
+    expect(kolmogorovSmirnov(Float64Array.from([1, 2, 3]), twice)).toEqual({ statistic: 0, pValue: 1, method: 'exact' });
   });
 
   it('computes D by hand on small samples, ties included', () => {
     const { statistic, pValue } = kolmogorovSmirnov(Float64Array.from([1, 2, 3]), Float64Array.from([2, 3, 4]));
     expect(statistic).toBeCloseTo(1 / 3, 15);
-    // Q_KS((sqrt(1.5) + 0.12 + 0.11 / sqrt(1.5)) / 3), series summed to 200 terms.
-    expect(pValue).toBeCloseTo(0.9762126488644777, 10);
+    // scipy 1.17.1 ks_2samp([1, 2, 3], [2, 3, 4]): exact, p 1.0 (every arrangement reaches D >= 1/3).
+    expect(pValue).toBe(1);
     // F_ref jumps to 2/3 at 0 while F_cur only reaches 1/3: D is 1/3, not the 2/3 seen mid-tie.
     expect(kolmogorovSmirnov(Float64Array.from([0, 0, 1]), Float64Array.from([0, 1, 1])).statistic).toBeCloseTo(1 / 3, 15);
     expect(kolmogorovSmirnov(Float64Array.from([0, 1]), Float64Array.from([5, 6])).statistic).toBe(1);
@@ -223,6 +230,44 @@ describe('kolmogorovSmirnov', () => {
         expected = Math.max(expected, Math.abs(below(reference) - below(current)));
       }
       expect(kolmogorovSmirnov(reference, current).statistic).toBeCloseTo(expected, 14);
+    }
+  });
+
+  it("gives scipy's exact p-value up to 10,000 values a side", () => {
+    // [reference, current, D, p]: scipy 1.17.1 stats.ks_2samp(reference, current) with the
+    // default method='auto', which is exact when max(n, m) <= 10,000; computed offline, with
+    // grid(n, step, offset) as np.arange(n) * step + offset.
+    const cases: [Float64Array, Float64Array, number, number][] = [
+      [grid(40), grid(40, 1, 12), 0.3, 0.054141077480362725],
+      [grid(7), grid(13, 1, 3), 0.6923076923076923, 0.01664086687306502],
+      [grid(30, 3), grid(45, 2, 10), 0.13333333333333333, 0.880200562153877],
+      [grid(997), grid(1499, 2 / 3, 60), 0.06303968610300548, 0.016217940457759254],
+      [grid(3000, 3), grid(10_000, 0.9, 200), 0.022533333333333332, 0.18905921343331766],
+      [grid(3000, 3), grid(10_000, 0.9, 300), 0.033633333333333335, 0.010566783231569317],
+      [grid(100), grid(100, 1, 50), 0.5, 1.0024645454361508e-11],
+      [grid(10_000), grid(10_000, 1, 150), 0.015, 0.21055778388518093],
+    ];
+    for (const [reference, current, statistic, pValue] of cases) {
+      const result = kolmogorovSmirnov(reference, current);
+      expect(result.statistic).toBeCloseTo(statistic, 14);
+      expect(result.method).toBe('exact');
+      expect(Math.abs(result.pValue / pValue - 1), `n ${reference.length}, m ${current.length}`).toBeLessThan(1e-9);
+      // The test is symmetric in its samples.
+      expect(Math.abs(kolmogorovSmirnov(current, reference).pValue / pValue - 1)).toBeLessThan(1e-9);
+    }
+  });
+
+  it("switches to the asymptotic distribution above 10,000 values, within 1% of scipy's", () => {
+    // scipy 1.17.1 ks_2samp, method='auto' (asymptotic here: kstwo.sf(D, round(n m / (n + m)))).
+    // For grid(10_001) the exact distribution would give 0.21060499396886864.
+    const cases: [Float64Array, Float64Array, number][] = [
+      [grid(10_001), grid(10_001, 1, 150), 0.20855512853234703],
+      [grid(20_000), grid(20_000, 1, 300), 0.021994157424191606],
+    ];
+    for (const [reference, current, pValue] of cases) {
+      const result = kolmogorovSmirnov(reference, current);
+      expect(result.method).toBe('asymptotic');
+      expect(Math.abs(result.pValue / pValue - 1)).toBeLessThan(0.01);
     }
   });
 
