@@ -365,6 +365,31 @@ describe('categorical statistics', () => {
     expect(result.pValue).toBeCloseTo(Math.exp(-8 / 3), 12);
   });
 
+  it("applies Yates' continuity correction to 2 x 2 tables by default, as scipy's chi2_contingency does", () => {
+    // [reference counts, current counts, corrected statistic and p, uncorrected statistic and p]:
+    // scipy 1.17.1 stats.chi2_contingency([reference, current]) with correction=True (its
+    // default) and correction=False, computed offline.
+    const cases: [[number, number], [number, number], [number, number], [number, number]][] = [
+      [[6, 34], [14, 26], [3.2666666666666666, 0.07070114486598289], [4.266666666666667, 0.03886710381241731]],
+      [[20, 80], [35, 65], [4.915360501567398, 0.02661890761245943], [5.642633228840125, 0.017528861260372782]],
+      // Every |O - E| is below 1/2: the correction takes it to 0, never past it.
+      [[5, 5], [5, 6], [0, 1], [0.043388429752066124, 0.8349955942110459]],
+    ];
+    const counts = ([yes, no]: [number, number]) => new Map([['yes', yes], ['no', no]]);
+    for (const [reference, current, corrected, uncorrected] of cases) {
+      const byDefault = chiSquare(counts(reference), counts(current));
+      expect(byDefault.degreesOfFreedom).toBe(1);
+      expect(byDefault.statistic).toBeCloseTo(corrected[0], 12);
+      expect(byDefault.pValue).toBeCloseTo(corrected[1], 12);
+      const plain = chiSquare(counts(reference), counts(current), { correction: false });
+      expect(plain.statistic).toBeCloseTo(uncorrected[0], 12);
+      expect(plain.pValue).toBeCloseTo(uncorrected[1], 12);
+    }
+    // More than two categories: no correction, as in scipy (chi2_contingency([[10, 20, 30], [20, 20, 20]]) = 5.333333333333334 either way).
+    expect(chiSquare(reference, current).statistic).toBeCloseTo(5.333333333333334, 12);
+    expect(chiSquare(reference, current, { correction: false }).statistic).toBeCloseTo(5.333333333333334, 12);
+  });
+
   it('has a chi-square survival function that matches the table and the closed forms', () => {
     // Table critical values (3 decimals) for p = 0.05 and 0.01.
     expect(chiSquareSurvival(5.991, 2)).toBeCloseTo(0.05, 3);
