@@ -176,6 +176,18 @@ describe('psi', () => {
     expect([...psiBinEdges(oneToTen)].map((e) => Number(e.toFixed(10)))).toEqual([1.9, 2.8, 3.7, 4.6, 5.5, 6.4, 7.3, 8.2, 9.1]);
   });
 
+  it('puts values tied with an edge in the lower bin, on both sides', () => {
+    // Reference 0..10: its type-7 deciles are exactly the data values 1, 2, ..., 9, so most
+    // values of both samples sit on an edge. numpy 2.4.6, offline: edges =
+    // np.quantile(reference, [0.1, ..., 0.9]), bin = np.searchsorted(edges, x, side='left')
+    // (x <= edge stays below), empty shares 1e-4, sum (c - r) ln(c / r) = 2.038187964682082.
+    // Ties moved up instead (side='right') give 2.0771899387947586.
+    const reference = grid(11);
+    const current = Float64Array.from([1, 1, 1, 2, 2, 5, 5, 5, 9, 9, 0.5, 3.5, 3.7, 6.2, 10]).sort();
+    expect([...psiBinEdges(reference)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(psi(reference, current)).toBeCloseTo(2.038187964682082, 12);
+  });
+
   it('has open-ended outer bins and counts empty bins as epsilon', () => {
     const oneToTen = Float64Array.from({ length: 10 }, (_, k) => k + 1);
     // Everything in one bin that the reference gives 0.1: (1 - 0.1) ln(1 / 0.1) + 9 (eps - 0.1) ln(eps / 0.1).
@@ -308,6 +320,13 @@ describe('wasserstein', () => {
     // |F1 - F2| is 1/2 on [0, 1) and 1/2 on [1, 3): 0.5 + 1.
     expect(wasserstein(Float64Array.from([0, 1]), Float64Array.from([1, 3]))).toBeCloseTo(1.5, 15);
     expect(wasserstein(Float64Array.from([5]), Float64Array.from([2]))).toBe(3);
+  });
+
+  it("matches scipy's wasserstein_distance on samples of different sizes", () => {
+    // scipy 1.17.1 stats.wasserstein_distance(reference, current), computed offline.
+    expect(wasserstein(Float64Array.from([0, 1, 3]), Float64Array.from([5, 6, 8, 9]))).toBeCloseTo(5.666666666666666, 12);
+    expect(wasserstein(grid(30, 3), grid(45, 2, 10))).toBeCloseTo(10.499999999999996, 12);
+    expect(wasserstein(grid(997), grid(1499, 2 / 3, 60))).toBeCloseTo(61.33333333333332, 10);
   });
 
   it('equals the mean |r_i - c_i| of the order statistics when both samples have the same size', () => {
