@@ -21,17 +21,23 @@ export async function captureProfile(services: Services, registry: FeatureRegist
     view: request.view,
     source: window ? { window: { start: window.start.toISOString(), end: window.end.toISOString() } } : { trainingSet: request.trainingSet! },
     rows: sample.rows,
-    features: {},
+    features: profileFeatures(sample),
     createdAt: now.toISOString(),
   };
+  await saveProfile(services, profile);
+  return profile;
+}
+
+/** What a profile keeps of each feature of a sample (pure: the stored form captureProfile saves). */
+export function profileFeatures(sample: WindowSample): StoredProfile['features'] {
+  const features: StoredProfile['features'] = {};
   for (const [name, feature] of Object.entries(sample.features)) {
-    profile.features[name] =
+    features[name] =
       feature.kind === 'numeric'
         ? { kind: 'numeric', rows: feature.rows, nulls: feature.nulls, quantiles: quantiles(feature.sorted as Float64Array, profileQuantiles) }
         : { kind: 'categorical', rows: feature.rows, nulls: feature.nulls, counts: Object.fromEntries(feature.counts ?? []) };
   }
-  await saveProfile(services, profile);
-  return profile;
+  return features;
 }
 
 function quantiles(sorted: Float64Array, count: number): number[] {

@@ -15,37 +15,12 @@ import {
   sortedFinite,
   wasserstein,
 } from '../../../shared/drift/statistics.js';
+import { normalSample, prng } from './random.js';
 
 // Expected values come from closed forms, textbook tables, hand-worked examples, or literals
 // computed offline with scipy 1.17.1 / numpy 2.4.6 (each says which call); none calls the
 // module's own numerics (the test has its own erf for the normal CDF). The suite never runs
 // Python: the literals are in the file.
-
-/** mulberry32, two draws per double for 53 random bits: small, seeded, good enough for sampling. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  const next32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return () => ((next32() >>> 5) * 67_108_864 + (next32() >>> 6)) / 9_007_199_254_740_992;
-}
-
-/** n draws of N(mean, sd^2) by Box-Muller, sorted. */
-function normalSample(seed: number, n: number, mean = 0, sd = 1): Float64Array {
-  const uniform = prng(seed);
-  const out = new Float64Array(n);
-  for (let k = 0; k < n; k += 2) {
-    const radius = Math.sqrt(-2 * Math.log(1 - uniform())); // 1 - u is in (0, 1]: no log(0)
-    const angle = 2 * Math.PI * uniform();
-    out[k] = mean + sd * radius * Math.cos(angle);
-    if (k + 1 < n) out[k + 1] = mean + sd * radius * Math.sin(angle);
-  }
-  return out.sort();
-}
 
 /** Independent Phi for |x| < 4: the Maclaurin series of erf (terms alternate; plenty of digits left). */
 function referencePhi(x: number): number {
