@@ -163,7 +163,8 @@ export function categoricalCounts(values: Iterable<string | null | undefined>): 
   return counts;
 }
 
-function checkSorted(sample: Float64Array, name: string): number {
+/** Throws unless `sample` passes the sortedness spot check (see the top of this file); returns its length. */
+export function checkSorted(sample: Float64Array, name: string): number {
   const n = sample.length;
   if (n === 0) throw new RangeError(`${name} is empty: drift needs at least one finite value on each side`);
   // 33 probes: a shuffled array passes with probability about 1/33!, and the ends catch the
@@ -232,7 +233,7 @@ export function psiBinEdges(referenceSorted: Float64Array, bins = 10): Float64Ar
 }
 
 /** Proportion of `sorted` in each bin of `edges`, by binary search (the sample is sorted). */
-function binProportions(sorted: Float64Array, edges: Float64Array): Float64Array {
+export function binProportions(sorted: Float64Array, edges: Float64Array): Float64Array {
   const proportions = new Float64Array(edges.length + 1);
   let below = 0;
   for (let k = 0; k <= edges.length; k++) {
@@ -244,7 +245,7 @@ function binProportions(sorted: Float64Array, edges: Float64Array): Float64Array
 }
 
 /** PSI = sum over bins of (c - r) * ln(c / r), empty proportions replaced by EMPTY_BIN_EPSILON. */
-function psiOfProportions(reference: ArrayLike<number>, current: ArrayLike<number>): number {
+export function psiOfProportions(reference: ArrayLike<number>, current: ArrayLike<number>): number {
   let psiValue = 0;
   for (let k = 0; k < reference.length; k++) {
     const r = (reference[k] as number) || EMPTY_BIN_EPSILON;
