@@ -277,9 +277,9 @@ export const exactKsMaxSize = 10_000;
 
 /**
  * The exact p-value costs one step per lattice point inside the band, about 2 w for a distance
- * w = D n m. Beyond this w (with both sizes <= 10,000) the p-value is below 1e-130 either way:
- * lambda^2 = w^2 / (n m (n + m)) >= (2.5e7)^2 / (1e8 x 2e4) = 312, so the asymptotic one is
- * used instead of 5e7 steps.
+ * w = D n m. Beyond this w (with both sizes <= 10,000) lambda^2 = w^2 / (n m (n + m)) >=
+ * (2.5e7)^2 / (1e8 x 2e4) = 312, so p is about 2 exp(-2 lambda^2) < 1e-270 whichever way it is
+ * computed, and the asymptotic formula answers instead of 5e7 steps.
  */
 const exactKsMaxDistance = 25_000_000;
 
