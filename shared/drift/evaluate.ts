@@ -1,3 +1,4 @@
+import { isComplete, kolmogorovSmirnovAgainstSummary, psiAgainstSummary, shareAt, wassersteinAgainstSummary, type QuantileSummary } from './quantile-summary.js';
 import type { TestName } from './requests.js';
 import type { FeatureSample, WindowSample } from './samples.js';
 import { categoricalPsi, chiSquare, jensenShannon, kolmogorovSmirnov, proportionsTest, psi, wasserstein } from './statistics.js';
@@ -43,12 +44,25 @@ export interface DriftEvaluation {
   quality: { rows: { reference: number; current: number; change: number | null }; features: Record<string, FeatureQuality> };
 }
 
+/**
+ * A reference feature. A profile's numeric feature with many distinct values is `summarized`:
+ * `sorted` then holds only its quantiles, and every test works from `summary`, which knows the
+ * true count (quantile-summary.ts).
+ */
+export type ReferenceFeature = FeatureSample & { summary?: QuantileSummary };
+
+/** A reference window, or a stored profile read back (profileSample). */
+export interface ReferenceSample {
+  rows: number;
+  features: Record<string, ReferenceFeature>;
+}
+
 export interface EvaluationOptions {
   label?: string | undefined;
   tests?: Record<string, { test?: TestName | undefined; threshold?: number | undefined }> | undefined;
 }
 
-export function evaluateDrift(reference: WindowSample, current: WindowSample, options: EvaluationOptions = {}): DriftEvaluation {
+export function evaluateDrift(reference: ReferenceSample, current: WindowSample, options: EvaluationOptions = {}): DriftEvaluation {
   const features: Record<string, FeatureDrift> = {};
   const quality: DriftEvaluation['quality'] = {
     rows: { reference: reference.rows, current: current.rows, change: reference.rows ? (current.rows - reference.rows) / reference.rows : null },
@@ -63,8 +77,17 @@ export function evaluateDrift(reference: WindowSample, current: WindowSample, op
   return { drifted: Object.values(features).some((f) => f.drifted), features, quality };
 }
 
-function size(sample: FeatureSample): number {
-  return sample.kind === 'numeric' ? (sample.sorted?.length ?? 0) : [...(sample.counts?.values() ?? [])].reduce((a, b) => a + b, 0);
+/** The values a feature sample stands for: a profile's true count, not the length of its quantiles. */
+function size(sample: ReferenceFeature): number {
+  if (sample.kind === 'categorical') return [...(sample.counts?.values() ?? [])].reduce((a, b) => a + b, 0);
+  return sample.summary?.count ?? sample.sorted?.length ?? 0;
+}
+
+/** The summary when the reference is a profile that could not keep every value; undefined when the values themselves are at hand. */
+function partialSummary(sample: ReferenceFeature): QuantileSummary | undefined {
+  if (!sample.summarized) return undefined;
+  if (!sample.summary || isComplete(sample.summary)) throw new Error('a summarized feature sample must carry a summary of more values than its quantiles');
+  return sample.summary;
 }
 
 function decide(test: TestName, score: number, threshold: number | undefined, statistics: Record<string, number>): FeatureDrift {
@@ -72,15 +95,21 @@ function decide(test: TestName, score: number, threshold: number | undefined, st
   return { test, score, threshold: limit, drifted: pValueTests.has(test) ? score < limit : score > limit, statistics };
 }
 
-function featureDrift(reference: FeatureSample, current: FeatureSample, override: { test?: TestName | undefined; threshold?: number | undefined } | undefined): FeatureDrift {
+function featureDrift(reference: ReferenceFeature, current: FeatureSample, override: { test?: TestName | undefined; threshold?: number | undefined } | undefined): FeatureDrift {
   const sizes = [size(reference), size(current)];
   if (sizes.some((n) => n === 0)) return { test: 'none', score: null, threshold: null, drifted: false, statistics: {}, reason: 'no values in one of the windows' };
   const large = sizes.every((n) => n >= largeSample);
   if (reference.kind === 'numeric') {
     const a = reference.sorted as Float64Array;
     const b = current.sorted as Float64Array;
-    const ks = kolmogorovSmirnov(a, b);
-    const statistics = { psi: psi(a, b), ks: ks.statistic, ks_p_value: ks.pValue, wasserstein: wasserstein(a, b) };
+    const summary = partialSummary(reference);
+    const ks = summary ? kolmogorovSmirnovAgainstSummary(summary, b) : kolmogorovSmirnov(a, b);
+    const statistics = {
+      psi: summary ? psiAgainstSummary(summary, b) : psi(a, b),
+      ks: ks.statistic,
+      ks_p_value: ks.pValue,
+      wasserstein: summary ? wassersteinAgainstSummary(summary, b) : wasserstein(a, b),
+    };
     const test = override?.test ?? (large ? 'psi' : 'ks');
     const score = test === 'ks' ? ks.pValue : test === 'wasserstein' ? statistics.wasserstein : statistics.psi;
     return decide(test === 'ks' || test === 'wasserstein' ? test : 'psi', score, override?.threshold, statistics);
@@ -95,8 +124,12 @@ function featureDrift(reference: FeatureSample, current: FeatureSample, override
 }
 
 /** A label or prediction: the positive rate (true, or 1) compared by a test on proportions, with PSI beside it. */
-function labelDrift(reference: FeatureSample, current: FeatureSample, override: { test?: TestName | undefined; threshold?: number | undefined } | undefined): FeatureDrift {
-  const rate = (sample: FeatureSample) => {
+function labelDrift(reference: ReferenceFeature, current: FeatureSample, override: { test?: TestName | undefined; threshold?: number | undefined } | undefined): FeatureDrift {
+  const rate = (sample: ReferenceFeature) => {
+    const summary = partialSummary(sample);
+    // A profile keeps a 0/1 label's counts exactly; only one with over 1,001 distinct values (so
+    // not 0/1) reaches here, kept as quantiles: its share of 1s, within a quantile step a side.
+    if (summary) return { positives: Math.round(shareAt(summary, 1) * summary.count), total: summary.count };
     if (sample.kind === 'numeric') {
       const values = sample.sorted as Float64Array;
       let positives = 0;
@@ -122,9 +155,10 @@ function labelDrift(reference: FeatureSample, current: FeatureSample, override: 
   return override?.test === 'psi' ? decide('psi', statistics.psi, override.threshold, statistics) : decide('proportions', test.pValue, override?.threshold, statistics);
 }
 
-function featureQuality(reference: FeatureSample, current: FeatureSample): FeatureQuality {
+function featureQuality(reference: ReferenceFeature, current: FeatureSample): FeatureQuality {
   const nullRate = { reference: reference.rows ? reference.nulls / reference.rows : 0, current: current.rows ? current.nulls / current.rows : 0 };
   if (reference.kind === 'numeric') {
+    // A profile's first and last quantiles are the reference's minimum and maximum.
     const a = reference.sorted as Float64Array;
     const b = current.sorted as Float64Array;
     let outOfRange = 0;

@@ -1,5 +1,5 @@
 /**
- * Drift statistics: pure functions, no I/O, no dependencies.
+ * Drift statistics: pure functions, no I/O, no dependencies beyond smirnov-exact.ts.
  *
  * Numeric inputs are ascending-sorted Float64Arrays of finite values (build them with
  * `sortedFinite`), so that every two-sample statistic is one O(n + m) merge and PSI is a few
@@ -24,6 +24,8 @@
  * - a category whose count is 0 in both maps is ignored (it would add 0/0 to chi-square and a
  *   degree of freedom that carries no information).
  */
+
+import { greatestCommonDivisor, smirnovExactSurvival } from './smirnov-exact.js';
 
 /**
  * The proportion PSI uses for a bin (or category) that is empty in one sample (a common
@@ -161,7 +163,8 @@ export function categoricalCounts(values: Iterable<string | null | undefined>): 
   return counts;
 }
 
-function checkSorted(sample: Float64Array, name: string): number {
+/** Throws unless `sample` passes the sortedness spot check (see the top of this file); returns its length. */
+export function checkSorted(sample: Float64Array, name: string): number {
   const n = sample.length;
   if (n === 0) throw new RangeError(`${name} is empty: drift needs at least one finite value on each side`);
   // 33 probes: a shuffled array passes with probability about 1/33!, and the ends catch the
@@ -230,7 +233,7 @@ export function psiBinEdges(referenceSorted: Float64Array, bins = 10): Float64Ar
 }
 
 /** Proportion of `sorted` in each bin of `edges`, by binary search (the sample is sorted). */
-function binProportions(sorted: Float64Array, edges: Float64Array): Float64Array {
+export function binProportions(sorted: Float64Array, edges: Float64Array): Float64Array {
   const proportions = new Float64Array(edges.length + 1);
   let below = 0;
   for (let k = 0; k <= edges.length; k++) {
@@ -242,7 +245,7 @@ function binProportions(sorted: Float64Array, edges: Float64Array): Float64Array
 }
 
 /** PSI = sum over bins of (c - r) * ln(c / r), empty proportions replaced by EMPTY_BIN_EPSILON. */
-function psiOfProportions(reference: ArrayLike<number>, current: ArrayLike<number>): number {
+export function psiOfProportions(reference: ArrayLike<number>, current: ArrayLike<number>): number {
   let psiValue = 0;
   for (let k = 0; k < reference.length; k++) {
     const r = (reference[k] as number) || EMPTY_BIN_EPSILON;
@@ -267,17 +270,37 @@ export function psi(referenceSorted: Float64Array, currentSorted: Float64Array, 
 }
 
 /**
+ * Up to this many values on the larger side the KS p-value is exact, as scipy's ks_2samp does
+ * by default (its MAX_AUTO_N); above it, asymptotic.
+ */
+export const exactKsMaxSize = 10_000;
+
+/**
+ * The exact p-value costs one step per lattice point inside the band, about 2 w for a distance
+ * w = D n m. Beyond this w (with both sizes <= 10,000) lambda^2 = w^2 / (n m (n + m)) >=
+ * (2.5e7)^2 / (1e8 x 2e4) = 312, so p is about 2 exp(-2 lambda^2) < 1e-270 whichever way it is
+ * computed, and the asymptotic formula answers instead of 5e7 steps.
+ */
+const exactKsMaxDistance = 25_000_000;
+
+export interface KolmogorovSmirnovResult {
+  statistic: number;
+  pValue: number;
+  /** Which null distribution gave the p-value. */
+  method: 'exact' | 'asymptotic';
+}
+
+/**
  * Two-sample Kolmogorov-Smirnov test. D = sup_x |F_ref(x) - F_cur(x)| in one merge; a value
  * present in both samples is consumed on both sides at once, since evaluating between such
  * tied values would overstate D. The distance is kept as the integer |i * m - j * n|, exact up
  * to 2^53, so identical samples give exactly 0 even when n != m.
  *
- * p-value: asymptotic, Q_KS((sqrt(ne) + 0.12 + 0.11 / sqrt(ne)) * D) with ne = n m / (n + m)
- * (Stephens 1970; Numerical Recipes 14.3). Conservative-ish and good for ne >= 4 or so; for
- * drift windows of thousands of rows it is what matters. With samples this large even tiny
+ * p-value (see kolmogorovSmirnovPValue): exact when both samples have at most 10,000 values,
+ * asymptotic above, as scipy's ks_2samp does by default. With samples of thousands even tiny
  * shifts are "significant": judge drift by D, use the p-value as a guard.
  */
-export function kolmogorovSmirnov(referenceSorted: Float64Array, currentSorted: Float64Array): { statistic: number; pValue: number } {
+export function kolmogorovSmirnov(referenceSorted: Float64Array, currentSorted: Float64Array): KolmogorovSmirnovResult {
   const n = checkSorted(referenceSorted, 'reference');
   const m = checkSorted(currentSorted, 'current');
   let i = 0;
@@ -301,10 +324,32 @@ export function kolmogorovSmirnov(referenceSorted: Float64Array, currentSorted: 
     if (gap > widest) widest = gap;
   }
   // Once one side is exhausted its CDF is 1 and the other's only climbs to 1: the gap shrinks.
-  const statistic = widest / (n * m);
-  const effective = (n * m) / (n + m);
-  const root = Math.sqrt(effective);
-  return { statistic, pValue: kolmogorovSurvival((root + 0.12 + 0.11 / root) * statistic) };
+  return { statistic: widest / (n * m), ...pValueOfDistance(widest, n, m) };
+}
+
+/**
+ * The p-value of a two-sample KS statistic D between samples of n and m values, for a D
+ * computed elsewhere (against a profile's quantiles, say). D is first rounded to the lattice
+ * the statistic lives on (multiples of 1 / lcm(n, m)), as scipy does.
+ *
+ * - max(n, m) <= 10,000: exact, P(D' >= D) over the n + m choose n equally likely orders of
+ *   the merged samples (smirnov-exact.ts). That distribution assumes no ties; with ties the
+ *   p-value is conservative, as scipy's is.
+ * - above: asymptotic, Q_KS((sqrt(ne) + 0.12 + 0.11 / sqrt(ne)) * D) with ne = n m / (n + m)
+ *   (Stephens 1970; Numerical Recipes 14.3), within 1% of scipy's kstwo-based asymptotic there.
+ */
+export function kolmogorovSmirnovPValue(statistic: number, n: number, m: number): Omit<KolmogorovSmirnovResult, 'statistic'> {
+  if (!Number.isInteger(n) || !Number.isInteger(m) || n < 1 || m < 1) throw new RangeError(`sample sizes must be integers >= 1, got ${n} and ${m}`);
+  if (!(statistic >= 0 && statistic <= 1)) throw new RangeError(`a KS statistic lies in [0, 1], got ${statistic}`);
+  const step = greatestCommonDivisor(n, m);
+  return pValueOfDistance(Math.round((statistic * n * m) / step) * step, n, m);
+}
+
+/** p-value for the integer distance w = D n m (see kolmogorovSmirnovPValue). */
+function pValueOfDistance(widest: number, n: number, m: number): Omit<KolmogorovSmirnovResult, 'statistic'> {
+  if (Math.max(n, m) <= exactKsMaxSize && widest <= exactKsMaxDistance) return { pValue: smirnovExactSurvival(n, m, widest), method: 'exact' };
+  const root = Math.sqrt((n * m) / (n + m));
+  return { pValue: kolmogorovSurvival((root + 0.12 + 0.11 / root) * (widest / (n * m))), method: 'asymptotic' };
 }
 
 /**
@@ -370,31 +415,48 @@ export function wasserstein(referenceSorted: Float64Array, currentSorted: Float6
 // ---------------------------------------------------------------------------------------------
 // Categorical features
 
+export interface ChiSquareOptions {
+  /**
+   * Yates' continuity correction when the table is 2 x 2 (two categories, 1 degree of
+   * freedom): each |O - E| is reduced by 1/2, never below 0, before squaring. On by default,
+   * as in scipy's chi2_contingency; it makes small 2 x 2 tables less quick to flag drift (6/40
+   * against 14/40: p 0.071 corrected, 0.039 not). No effect with more categories.
+   */
+  correction?: boolean;
+}
+
 /**
  * Chi-square test of homogeneity on the 2 x k table (reference, current) x (union of
  * categories): statistic = sum (O - E)^2 / E with E = row total * column total / N,
- * k - 1 degrees of freedom. A single category gives statistic 0, 0 degrees of freedom and
- * p-value 1. Like KS, with large samples any difference is significant: the statistic grows
- * with N, so thresholds belong on the p-value or on Jensen-Shannon.
+ * k - 1 degrees of freedom, Yates-corrected when k = 2 (see ChiSquareOptions). A single
+ * category gives statistic 0, 0 degrees of freedom and p-value 1. Like KS, with large samples
+ * any difference is significant: the statistic grows with N, so thresholds belong on the
+ * p-value or on Jensen-Shannon.
  */
-export function chiSquare(reference: Map<string, number>, current: Map<string, number>): { statistic: number; pValue: number; degreesOfFreedom: number } {
+export function chiSquare(
+  reference: Map<string, number>,
+  current: Map<string, number>,
+  options: ChiSquareOptions = {},
+): { statistic: number; pValue: number; degreesOfFreedom: number } {
   const referenceTotal = checkCounts(reference, 'reference');
   const currentTotal = checkCounts(current, 'current');
   const total = referenceTotal + currentTotal;
-  let statistic = 0;
-  let categories = 0;
+  const columns: [number, number][] = [];
   for (const category of unionOfCategories(reference, current)) {
     const r = reference.get(category) ?? 0;
     const c = current.get(category) ?? 0;
-    const column = r + c;
-    if (column === 0) continue;
-    categories++;
-    const expectedReference = (referenceTotal * column) / total;
-    const expectedCurrent = (currentTotal * column) / total;
-    statistic += (r - expectedReference) ** 2 / expectedReference + (c - expectedCurrent) ** 2 / expectedCurrent;
+    if (r + c > 0) columns.push([r, c]);
   }
-  const degreesOfFreedom = categories - 1;
+  const degreesOfFreedom = columns.length - 1;
   if (degreesOfFreedom === 0) return { statistic: 0, pValue: 1, degreesOfFreedom };
+  const yates = degreesOfFreedom === 1 && (options.correction ?? true) ? 0.5 : 0;
+  let statistic = 0;
+  for (const [r, c] of columns) {
+    const expectedReference = (referenceTotal * (r + c)) / total;
+    const expectedCurrent = (currentTotal * (r + c)) / total;
+    statistic += Math.max(0, Math.abs(r - expectedReference) - yates) ** 2 / expectedReference;
+    statistic += Math.max(0, Math.abs(c - expectedCurrent) - yates) ** 2 / expectedCurrent;
+  }
   return { statistic, pValue: chiSquareSurvival(statistic, degreesOfFreedom), degreesOfFreedom };
 }
 

@@ -12,7 +12,8 @@ export interface StoredProfile {
   view: string;
   source: { window?: { start: string; end: string }; trainingSet?: { container: string; name: string } };
   rows: number;
-  features: Record<string, { kind: 'numeric' | 'categorical'; rows: number; nulls: number; quantiles?: number[]; counts?: Record<string, number> }>;
+  /** Categorical: `counts` per category. Numeric: `count` finite values, as `counts` per value (few distinct values) or `quantiles` (drift/profiles.ts). */
+  features: Record<string, { kind: 'numeric' | 'categorical'; rows: number; nulls: number; count?: number; quantiles?: number[]; counts?: Record<string, number> }>;
   createdAt: string;
 }
 

@@ -15,35 +15,12 @@ import {
   sortedFinite,
   wasserstein,
 } from '../../../shared/drift/statistics.js';
+import { normalSample, prng } from './random.js';
 
-// Expected values come from closed forms, textbook tables, or are worked out by hand below;
-// none calls the module's own numerics (the test has its own erf for the normal CDF).
-
-/** mulberry32, two draws per double for 53 random bits: small, seeded, good enough for sampling. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  const next32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return () => ((next32() >>> 5) * 67_108_864 + (next32() >>> 6)) / 9_007_199_254_740_992;
-}
-
-/** n draws of N(mean, sd^2) by Box-Muller, sorted. */
-function normalSample(seed: number, n: number, mean = 0, sd = 1): Float64Array {
-  const uniform = prng(seed);
-  const out = new Float64Array(n);
-  for (let k = 0; k < n; k += 2) {
-    const radius = Math.sqrt(-2 * Math.log(1 - uniform())); // 1 - u is in (0, 1]: no log(0)
-    const angle = 2 * Math.PI * uniform();
-    out[k] = mean + sd * radius * Math.cos(angle);
-    if (k + 1 < n) out[k + 1] = mean + sd * radius * Math.sin(angle);
-  }
-  return out.sort();
-}
+// Expected values come from closed forms, textbook tables, hand-worked examples, or literals
+// computed offline with scipy 1.17.1 / numpy 2.4.6 (each says which call); none calls the
+// module's own numerics (the test has its own erf for the normal CDF). The suite never runs
+// Python: the literals are in the file.
 
 /** Independent Phi for |x| < 4: the Maclaurin series of erf (terms alternate; plenty of digits left). */
 function referencePhi(x: number): number {
@@ -63,6 +40,11 @@ const standardAgain = normalSample(2, sampleSize);
 const shifted = normalSample(3, sampleSize, 0.5);
 const wider = normalSample(4, sampleSize, 0, 2);
 const widerBy15 = normalSample(5, sampleSize, 0, 1.5);
+
+/** n evenly spaced values k * step + offset, k = 0..n-1: numpy's np.arange(n) * step + offset, bit for bit. */
+function grid(n: number, step = 1, offset = 0): Float64Array {
+  return Float64Array.from({ length: n }, (_, k) => k * step + offset);
+}
 
 /** Exact standard normal deciles (Phi^-1(k/10), tables). */
 const normalDeciles = [-1.2815515655446004, -0.8416212335729143, -0.5244005127080407, -0.2533471031357997, 0, 0.2533471031357997, 0.5244005127080407, 0.8416212335729143, 1.2815515655446004];
@@ -169,6 +151,18 @@ describe('psi', () => {
     expect([...psiBinEdges(oneToTen)].map((e) => Number(e.toFixed(10)))).toEqual([1.9, 2.8, 3.7, 4.6, 5.5, 6.4, 7.3, 8.2, 9.1]);
   });
 
+  it('puts values tied with an edge in the lower bin, on both sides', () => {
+    // Reference 0..10: its type-7 deciles are exactly the data values 1, 2, ..., 9, so most
+    // values of both samples sit on an edge. numpy 2.4.6, offline: edges =
+    // np.quantile(reference, [0.1, ..., 0.9]), bin = np.searchsorted(edges, x, side='left')
+    // (x <= edge stays below), empty shares 1e-4, sum (c - r) ln(c / r) = 2.038187964682082.
+    // Ties moved up instead (side='right') give 2.0771899387947586.
+    const reference = grid(11);
+    const current = Float64Array.from([1, 1, 1, 2, 2, 5, 5, 5, 9, 9, 0.5, 3.5, 3.7, 6.2, 10]).sort();
+    expect([...psiBinEdges(reference)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(psi(reference, current)).toBeCloseTo(2.038187964682082, 12);
+  });
+
   it('has open-ended outer bins and counts empty bins as epsilon', () => {
     const oneToTen = Float64Array.from({ length: 10 }, (_, k) => k + 1);
     // Everything in one bin that the reference gives 0.1: (1 - 0.1) ln(1 / 0.1) + 9 (eps - 0.1) ln(eps / 0.1).
@@ -196,16 +190,16 @@ describe('psi', () => {
 
 describe('kolmogorovSmirnov', () => {
   it('is D 0 and p 1 for identical samples, also when one is the other repeated', () => {
-    expect(kolmogorovSmirnov(standard, standard)).toEqual({ statistic: 0, pValue: 1 });
+    expect(kolmogorovSmirnov(standard, standard)).toEqual({ statistic: 0, pValue: 1, method: 'asymptotic' });
     const twice = Float64Array.from([1, 1, 2, 2, 3, 3]);
-    expect(kolmogorovSmirnov(Float64Array.from([1, 2, 3]), twice)).toEqual({ statistic: 0, pValue: 1 });
+    expect(kolmogorovSmirnov(Float64Array.from([1, 2, 3]), twice)).toEqual({ statistic: 0, pValue: 1, method: 'exact' });
   });
 
   it('computes D by hand on small samples, ties included', () => {
     const { statistic, pValue } = kolmogorovSmirnov(Float64Array.from([1, 2, 3]), Float64Array.from([2, 3, 4]));
     expect(statistic).toBeCloseTo(1 / 3, 15);
-    // Q_KS((sqrt(1.5) + 0.12 + 0.11 / sqrt(1.5)) / 3), series summed to 200 terms.
-    expect(pValue).toBeCloseTo(0.9762126488644777, 10);
+    // scipy 1.17.1 ks_2samp([1, 2, 3], [2, 3, 4]): exact, p 1.0 (every arrangement reaches D >= 1/3).
+    expect(pValue).toBe(1);
     // F_ref jumps to 2/3 at 0 while F_cur only reaches 1/3: D is 1/3, not the 2/3 seen mid-tie.
     expect(kolmogorovSmirnov(Float64Array.from([0, 0, 1]), Float64Array.from([0, 1, 1])).statistic).toBeCloseTo(1 / 3, 15);
     expect(kolmogorovSmirnov(Float64Array.from([0, 1]), Float64Array.from([5, 6])).statistic).toBe(1);
@@ -223,6 +217,44 @@ describe('kolmogorovSmirnov', () => {
         expected = Math.max(expected, Math.abs(below(reference) - below(current)));
       }
       expect(kolmogorovSmirnov(reference, current).statistic).toBeCloseTo(expected, 14);
+    }
+  });
+
+  it("gives scipy's exact p-value up to 10,000 values a side", () => {
+    // [reference, current, D, p]: scipy 1.17.1 stats.ks_2samp(reference, current) with the
+    // default method='auto', which is exact when max(n, m) <= 10,000; computed offline, with
+    // grid(n, step, offset) as np.arange(n) * step + offset.
+    const cases: [Float64Array, Float64Array, number, number][] = [
+      [grid(40), grid(40, 1, 12), 0.3, 0.054141077480362725],
+      [grid(7), grid(13, 1, 3), 0.6923076923076923, 0.01664086687306502],
+      [grid(30, 3), grid(45, 2, 10), 0.13333333333333333, 0.880200562153877],
+      [grid(997), grid(1499, 2 / 3, 60), 0.06303968610300548, 0.016217940457759254],
+      [grid(3000, 3), grid(10_000, 0.9, 200), 0.022533333333333332, 0.18905921343331766],
+      [grid(3000, 3), grid(10_000, 0.9, 300), 0.033633333333333335, 0.010566783231569317],
+      [grid(100), grid(100, 1, 50), 0.5, 1.0024645454361508e-11],
+      [grid(10_000), grid(10_000, 1, 150), 0.015, 0.21055778388518093],
+    ];
+    for (const [reference, current, statistic, pValue] of cases) {
+      const result = kolmogorovSmirnov(reference, current);
+      expect(result.statistic).toBeCloseTo(statistic, 14);
+      expect(result.method).toBe('exact');
+      expect(Math.abs(result.pValue / pValue - 1), `n ${reference.length}, m ${current.length}`).toBeLessThan(1e-9);
+      // The test is symmetric in its samples.
+      expect(Math.abs(kolmogorovSmirnov(current, reference).pValue / pValue - 1)).toBeLessThan(1e-9);
+    }
+  });
+
+  it("switches to the asymptotic distribution above 10,000 values, within 1% of scipy's", () => {
+    // scipy 1.17.1 ks_2samp, method='auto' (asymptotic here: kstwo.sf(D, round(n m / (n + m)))).
+    // For grid(10_001) the exact distribution would give 0.21060499396886864.
+    const cases: [Float64Array, Float64Array, number][] = [
+      [grid(10_001), grid(10_001, 1, 150), 0.20855512853234703],
+      [grid(20_000), grid(20_000, 1, 300), 0.021994157424191606],
+    ];
+    for (const [reference, current, pValue] of cases) {
+      const result = kolmogorovSmirnov(reference, current);
+      expect(result.method).toBe('asymptotic');
+      expect(Math.abs(result.pValue / pValue - 1)).toBeLessThan(0.01);
     }
   });
 
@@ -263,6 +295,13 @@ describe('wasserstein', () => {
     // |F1 - F2| is 1/2 on [0, 1) and 1/2 on [1, 3): 0.5 + 1.
     expect(wasserstein(Float64Array.from([0, 1]), Float64Array.from([1, 3]))).toBeCloseTo(1.5, 15);
     expect(wasserstein(Float64Array.from([5]), Float64Array.from([2]))).toBe(3);
+  });
+
+  it("matches scipy's wasserstein_distance on samples of different sizes", () => {
+    // scipy 1.17.1 stats.wasserstein_distance(reference, current), computed offline.
+    expect(wasserstein(Float64Array.from([0, 1, 3]), Float64Array.from([5, 6, 8, 9]))).toBeCloseTo(5.666666666666666, 12);
+    expect(wasserstein(grid(30, 3), grid(45, 2, 10))).toBeCloseTo(10.499999999999996, 12);
+    expect(wasserstein(grid(997), grid(1499, 2 / 3, 60))).toBeCloseTo(61.33333333333332, 10);
   });
 
   it('equals the mean |r_i - c_i| of the order statistics when both samples have the same size', () => {
@@ -318,6 +357,31 @@ describe('categorical statistics', () => {
     expect(result.degreesOfFreedom).toBe(2);
     // With 2 degrees of freedom the survival function is exp(-x / 2).
     expect(result.pValue).toBeCloseTo(Math.exp(-8 / 3), 12);
+  });
+
+  it("applies Yates' continuity correction to 2 x 2 tables by default, as scipy's chi2_contingency does", () => {
+    // [reference counts, current counts, corrected statistic and p, uncorrected statistic and p]:
+    // scipy 1.17.1 stats.chi2_contingency([reference, current]) with correction=True (its
+    // default) and correction=False, computed offline.
+    const cases: [[number, number], [number, number], [number, number], [number, number]][] = [
+      [[6, 34], [14, 26], [3.2666666666666666, 0.07070114486598289], [4.266666666666667, 0.03886710381241731]],
+      [[20, 80], [35, 65], [4.915360501567398, 0.02661890761245943], [5.642633228840125, 0.017528861260372782]],
+      // Every |O - E| is below 1/2: the correction takes it to 0, never past it.
+      [[5, 5], [5, 6], [0, 1], [0.043388429752066124, 0.8349955942110459]],
+    ];
+    const counts = ([yes, no]: [number, number]) => new Map([['yes', yes], ['no', no]]);
+    for (const [reference, current, corrected, uncorrected] of cases) {
+      const byDefault = chiSquare(counts(reference), counts(current));
+      expect(byDefault.degreesOfFreedom).toBe(1);
+      expect(byDefault.statistic).toBeCloseTo(corrected[0], 12);
+      expect(byDefault.pValue).toBeCloseTo(corrected[1], 12);
+      const plain = chiSquare(counts(reference), counts(current), { correction: false });
+      expect(plain.statistic).toBeCloseTo(uncorrected[0], 12);
+      expect(plain.pValue).toBeCloseTo(uncorrected[1], 12);
+    }
+    // More than two categories: no correction, as in scipy (chi2_contingency([[10, 20, 30], [20, 20, 20]]) = 5.333333333333334 either way).
+    expect(chiSquare(reference, current).statistic).toBeCloseTo(5.333333333333334, 12);
+    expect(chiSquare(reference, current, { correction: false }).statistic).toBeCloseTo(5.333333333333334, 12);
   });
 
   it('has a chi-square survival function that matches the table and the closed forms', () => {
