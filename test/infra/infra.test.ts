@@ -1,7 +1,8 @@
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../shared/platform/settings.js';
+import { blockAfter, parseSimpleYaml, read, root, sourceFiles, stripComments, topLevelKeys } from './bicep-source.js';
 
 /**
  * Offline checks of infra/ against the code: no Azure and no Bicep compiler needed (see
@@ -9,75 +10,11 @@ import { settingsSchema } from '../../shared/platform/settings.js';
  * Each failure names the setting, container or parameter and the file to fix.
  */
 
-const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
-const read = (path: string): string => readFileSync(join(root, path), 'utf8');
-
 const mainBicepPath = 'infra/main.bicep';
 const functionAppPath = 'infra/modules/function-app.bicep';
 const storagePath = 'infra/modules/storage.bicep';
 const mainBicep = read(mainBicepPath);
 const functionApp = read(functionAppPath);
-
-/** Source without `//` comments (a `//` inside a string, as in URLs, is kept). */
-function stripComments(source: string): string {
-  return source
-    .split('\n')
-    .map((line) => {
-      let inString = false;
-      for (let i = 0; i < line.length; i++) {
-        const ch = line[i];
-        if (ch === "'" && line[i - 1] !== '\\') inString = !inString;
-        if (!inString && ch === '/' && line[i + 1] === '/') return line.slice(0, i);
-      }
-      return line;
-    })
-    .join('\n');
-}
-
-/** The balanced `{...}` or `[...]` that opens at the first bracket after `marker`. */
-function blockAfter(source: string, marker: RegExp, open = '{'): string {
-  const close = open === '{' ? '}' : ']';
-  const match = marker.exec(source);
-  if (!match) throw new Error(`${marker} not found`);
-  const start = source.indexOf(open, match.index + match[0].length - 1);
-  let depth = 0;
-  for (let i = start; i < source.length; i++) {
-    if (source[i] === open) depth++;
-    else if (source[i] === close && --depth === 0) return source.slice(start + 1, i);
-  }
-  throw new Error(`unbalanced block after ${marker}`);
-}
-
-/** Keys of an object literal body, top level only. */
-function topLevelKeys(body: string): string[] {
-  const keys: string[] = [];
-  let depth = 0;
-  for (const line of stripComments(body).split('\n')) {
-    if (depth === 0) {
-      const key = /^\s*'?([A-Za-z_][\w-]*)'?\s*:/.exec(line);
-      if (key) keys.push(key[1] as string);
-    }
-    for (const ch of line) {
-      if (ch === '{' || ch === '[' || ch === '(') depth++;
-      else if (ch === '}' || ch === ']' || ch === ')') depth--;
-    }
-  }
-  return keys;
-}
-
-/** Every .ts file under the given folders of the app (not tests). */
-function sourceFiles(...folders: string[]): string[] {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (entry.endsWith('.ts')) files.push(path);
-    }
-  };
-  for (const folder of folders) walk(join(root, folder));
-  return files;
-}
 
 const appSettingsBody = blockAfter(functionApp, /var appSettings = \{/);
 const bicepSettings = topLevelKeys(appSettingsBody);
@@ -304,27 +241,6 @@ describe('Bicep hygiene (what can be checked without the compiler)', () => {
     expect(host.functionTimeout).toMatch(/^\d{2}:\d{2}:\d{2}$/);
   });
 });
-
-/** The subset of YAML azure.yaml uses: nested maps of scalars by indentation. */
-function parseSimpleYaml(text: string): Record<string, unknown> {
-  const rootMap: Record<string, unknown> = {};
-  const stack: { indent: number; map: Record<string, unknown> }[] = [{ indent: -1, map: rootMap }];
-  for (const raw of text.split('\n')) {
-    if (/^\s*(#|$)/.test(raw)) continue;
-    const match = /^(\s*)([\w.-]+):\s*(.*)$/.exec(raw);
-    if (!match) throw new Error(`azure.yaml: cannot read line "${raw}"`);
-    const indent = (match[1] as string).length;
-    while ((stack.at(-1) as { indent: number }).indent >= indent) stack.pop();
-    const parent = (stack.at(-1) as { map: Record<string, unknown> }).map;
-    const value = (match[3] as string).replace(/\s+#.*$/, '');
-    if (value === '') {
-      const child: Record<string, unknown> = {};
-      parent[match[2] as string] = child;
-      stack.push({ indent, map: child });
-    } else parent[match[2] as string] = value;
-  }
-  return rootMap;
-}
 
 describe('azure.yaml and infra/main.parameters.json', () => {
   it('azure.yaml deploys service api as a JavaScript Function App from infra/main.bicep', () => {
