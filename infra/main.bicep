@@ -43,8 +43,13 @@ param alwaysReadyDurable int = 1
 @description('Azure Managed Redis SKU (Balanced_B0 is the smallest; see docs/deploy.md for sizing).')
 param redisSku string = 'Balanced_B0'
 
+@description('Durable Task Scheduler SKU: Consumption keeps orchestration data up to 30 days, Dedicated up to 90.')
 @allowed(['Consumption', 'Dedicated'])
 param durableTaskSku string = 'Consumption'
+
+@description('Capacity units when durableTaskSku is Dedicated (3 for high availability).')
+@allowed([1, 3])
+param durableTaskCapacity int = 1
 
 param deployGrafana bool = true
 
@@ -173,6 +178,7 @@ module durableTask 'modules/durable-task.bicep' = {
     tags: tags
     taskHubName: taskHubName
     skuName: durableTaskSku
+    dedicatedCapacity: durableTaskCapacity
     dataPrincipals: concat(appPrincipal, userPrincipal)
   }
 }
