@@ -165,6 +165,7 @@ module redis 'modules/redis.bicep' = {
     location: location
     tags: tags
     skuName: redisSku
+    vnetEnabled: vnetEnabled
     dataPrincipalIds: concat([identity.outputs.principalId], empty(principalId) ? [] : [principalId])
   }
 }
