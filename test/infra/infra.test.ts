@@ -62,6 +62,7 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
   });
 
   it('every app setting in Bicep is read by the code or by the host', () => {
+    expect(bicepSettings.length, `no settings read from var appSettings in ${functionAppPath}`).toBeGreaterThanOrEqual(30);
     for (const name of bicepSettings) {
       const elsewhere = readElsewhere[name];
       expect(
@@ -101,6 +102,7 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
   it('local.settings.json names only settings the code or the local host knows', () => {
     const values = Object.keys((JSON.parse(read('local.settings.json')) as { Values: Record<string, string> }).Values);
     const hostOnlyLocally = ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsFeatureFlags'];
+    expect(values.length).toBeGreaterThan(0);
     for (const name of values) {
       expect(
         schemaSettings.includes(name) || bicepSettings.includes(name) || hostOnlyLocally.includes(name),
@@ -195,38 +197,49 @@ describe('Bicep hygiene (what can be checked without the compiler)', () => {
   const bicepFiles = ['infra/main.bicep', ...readdirSync(join(root, 'infra/modules')).filter((f) => f.endsWith('.bicep')).map((f) => `infra/modules/${f}`)];
 
   it('every resource pins a GA API version and nothing reads keys', () => {
+    expect(bicepFiles.length).toBe(9);
+    let moduleReferences = 0;
     for (const file of bicepFiles) {
       const source = stripComments(read(file));
       const resources = [...source.matchAll(/^\s*resource\s+\w+\s+'([^']+)'/gm)].map((m) => m[1] as string);
+      expect(resources.length, `${file} declares no resource`).toBeGreaterThan(0);
       for (const type of resources) {
         expect(type, `${file}: ${type} has no pinned API version`).toMatch(/^[\w.]+\/[\w/]+@\d{4}-\d{2}-\d{2}$/);
       }
       expect(source, `${file} must not read keys`).not.toMatch(/listKeys\(|listConnectionStrings\(|AccountKey=|\.primaryKey\b/);
       for (const module of source.matchAll(/^\s*module\s+\w+\s+'([^']+)'/gm)) {
+        moduleReferences++;
         const ref = module[1] as string;
         if (ref.startsWith('br/') || ref.startsWith('br:')) expect(ref, `${file}: registry module ${ref} is not pinned`).toMatch(/:\d+\.\d+\.\d+$/);
         else expect(existsSync(join(root, dirname(file), ref)), `${file}: module ${ref} does not exist`).toBe(true);
       }
     }
+    expect(moduleReferences).toBe(bicepFiles.length - 1);
   });
 
   it('main.bicep passes every module exactly the parameters it declares, and reads only outputs it has', () => {
     const source = stripComments(mainBicep);
-    for (const module of source.matchAll(/^module\s+(\w+)\s+'([^']+)'/gm)) {
+    const modules = [...source.matchAll(/^module\s+(\w+)\s+'([^']+)'/gm)];
+    expect(modules.length).toBe(8);
+    let outputsRead = 0;
+    for (const module of modules) {
       const [, symbol, path] = module as unknown as [string, string, string];
       const moduleSource = stripComments(read(join('infra', path)));
       const declared = new Map([...moduleSource.matchAll(/^param\s+(\w+)\s+[^=\n]+?(=.*)?$/gm)].map((m) => [m[1] as string, m[2] !== undefined]));
       const outputs = new Set([...moduleSource.matchAll(/^output\s+(\w+)\s/gm)].map((m) => m[1] as string));
       const body = blockAfter(source, new RegExp(`^module\\s+${symbol}\\s+'[^']+'\\s*=\\s*(?:if\\s*\\([^)]*\\)\\s*)?\\{`, 'm'));
       const passed = topLevelKeys(blockAfter(body, /params:\s*\{/));
+      expect(passed.length, `main.bicep passes no params to ${path}`).toBeGreaterThan(0);
       for (const name of passed) expect(declared.has(name), `main.bicep passes ${name} to ${path}, which has no such param`).toBe(true);
       for (const [name, hasDefault] of declared) {
         if (!hasDefault) expect(passed, `main.bicep does not pass required param ${name} to ${path}`).toContain(name);
       }
       for (const use of source.matchAll(new RegExp(`\\b${symbol}!?\\.outputs\\.(\\w+)`, 'g'))) {
+        outputsRead++;
         expect(outputs.has(use[1] as string), `main.bicep reads ${symbol}.outputs.${use[1]}, which ${path} does not output`).toBe(true);
       }
     }
+    expect(outputsRead).toBeGreaterThanOrEqual(20);
   });
 
   it('host.json matches infra: task hub, Durable Task Scheduler connection, extension bundle', () => {
@@ -269,6 +282,7 @@ describe('azure.yaml and infra/main.parameters.json', () => {
     expect(parameters.location?.value).toBe('${AZURE_LOCATION}');
     expect(parameters.principalId?.value).toBe('${AZURE_PRINCIPAL_ID}');
     const declared = new Map([...stripComments(mainBicep).matchAll(/^param\s+(\w+)\s+[^=\n]+?(=.*)?$/gm)].map((m) => [m[1] as string, m[2] !== undefined]));
+    expect(declared.size).toBeGreaterThanOrEqual(20);
     for (const name of Object.keys(parameters)) expect(declared.has(name), `main.parameters.json sets ${name}, which main.bicep does not declare`).toBe(true);
     for (const [name, hasDefault] of declared) {
       if (!hasDefault) expect(Object.keys(parameters), `main.bicep param ${name} has no default and is not in main.parameters.json`).toContain(name);
