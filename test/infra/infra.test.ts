@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../shared/platform/settings.js';
@@ -260,20 +260,15 @@ describe('azure.yaml and infra/main.parameters.json', () => {
     const azure = parseSimpleYaml(read('azure.yaml')) as {
       name: string;
       infra: { provider: string; path: string; module: string };
-      services: Record<string, { project: string; language: string; host: string }>;
-      hooks: Record<string, { posix: { run: string } }>;
+      services: Record<string, { project: string; language: string; host: string; remoteBuild: string }>;
     };
     expect(azure.name).toBe('arbor');
-    expect(azure.services).toEqual({ api: { project: '.', language: 'js', host: 'function' } });
+    // The hooks are checked by test/infra/hooks.test.ts, the remote build by package.test.ts.
+    expect(azure.services).toEqual({ api: { project: '.', language: 'js', host: 'function', remoteBuild: 'true' } });
     expect(azure.infra).toEqual({ provider: 'bicep', path: 'infra', module: 'main' });
     expect(mainBicep).toMatch(/^targetScope = 'subscription'$/m);
     // azd finds the Function App for service "api" by this tag.
     expect(functionApp).toMatch(/'azd-service-name':\s*'api'/);
-    for (const [name, hook] of Object.entries(azure.hooks)) {
-      const script = join(root, hook.posix.run);
-      expect(existsSync(script), `hook ${name}: ${hook.posix.run} does not exist`).toBe(true);
-      accessSync(script, constants.X_OK);
-    }
   });
 
   it('the parameters file maps the azd variables onto parameters main.bicep declares', () => {
