@@ -24,7 +24,8 @@ param principalType string = 'User'
 @description('Private endpoints for storage, Cosmos DB and Redis, and VNet integration of the app.')
 param vnetEnabled bool = false
 
-@allowed(['20', '22'])
+@description('Node.js of the Function App: 22 (Node 20 reached end of life in April 2026; local development still runs on 20, see docs/deploy.md).')
+@allowed(['22'])
 param nodeVersion string = '22'
 
 @allowed([512, 2048, 4096])
