@@ -10,8 +10,24 @@ targetScope = 'subscription'
 @description('azd environment name; names the resource group and seeds resourceToken.')
 param environmentName string
 
+// Regions that offer Flex Consumption, the Durable Task Scheduler and Azure Managed Redis
+// together, so provisioning cannot fail halfway on a service missing from the region. Where the
+// list comes from, and how to check it again, is in docs/deploy.md ("Regions"): it needs review
+// as the services reach more regions.
 @minLength(1)
-@description('Region for every resource (Flex Consumption, Durable Task Scheduler and Azure Managed Redis must all be offered there).')
+@description('Region for every resource.')
+@allowed([
+  'australiaeast'
+  'centralus'
+  'eastasia'
+  'eastus2'
+  'northcentralus'
+  'northeurope'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westus2'
+])
 @metadata({ azd: { type: 'location' } })
 param location string
 
