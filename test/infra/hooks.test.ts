@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSimpleYaml, read, root } from './bicep-source.js';
+import { runProcess } from './run-process.js';
 
 // The hooks are plain JavaScript (they run before any build); their helpers are typed here.
 const hookModule = (file: string): Promise<unknown> => import(pathToFileURL(join(root, 'infra', 'hooks', file)).href);
@@ -100,13 +100,13 @@ const azdEnv = {
 };
 
 /** Runs a hook as azd's posix entry does, with the fake CLI; returns its exit, output and the fake's state. */
-function runHook(name: string, state: FakeState, env: Record<string, string | undefined> = azdEnv) {
+async function runHook(name: string, state: FakeState, env: Record<string, string | undefined> = azdEnv) {
   const statePath = join(scratch, `${name}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(statePath, JSON.stringify(state));
   const hook = azureYaml.hooks[name]?.posix as Hook;
   const childEnv: Record<string, string> = { PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_AZ_STATE: statePath, ARBOR_HOOK_RETRY_BASE_MS: '1' };
   for (const [key, value] of Object.entries(env)) if (value !== undefined) childEnv[key] = value;
-  const result = spawnSync(hook.shell, ['-c', hook.run], { cwd: root, env: childEnv, encoding: 'utf8', timeout: 60_000 });
+  const result = await runProcess(hook.shell, ['-c', hook.run], { cwd: root, env: childEnv, timeoutMs: 120_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}`, stderr: result.stderr, state: JSON.parse(readFileSync(statePath, 'utf8')) as FakeState };
 }
 
@@ -133,11 +133,12 @@ describe('azure.yaml hooks', () => {
   });
 });
 
-describe('postprovision: Grafana dashboards', () => {
+// Every az call of a hook starts a Node.js process: minutes on a busy machine, seconds otherwise.
+describe('postprovision: Grafana dashboards', { timeout: 240_000 }, () => {
   const dashboards = readdirSync(join(root, 'infra', 'monitoring', 'dashboards')).filter((f) => f.endsWith('.json'));
 
-  it('waits out a Grafana Admin role that has not propagated, then imports every dashboard', () => {
-    const run = runHook('postprovision', freshState({ grafana: { name: 'graf-arbor-test', refuseImports: 3, dashboards: {} } }));
+  it('waits out a Grafana Admin role that has not propagated, then imports every dashboard', async () => {
+    const run = await runHook('postprovision', freshState({ grafana: { name: 'graf-arbor-test', refuseImports: 3, dashboards: {} } }));
     expect(run.status, run.output).toBe(0);
     expect(Object.keys(run.state.grafana.dashboards).sort()).toEqual(dashboards.map((f) => `arbor-${f.replace(/\.json$/, '')}`).sort());
     expect(dashboards.length).toBe(6);
@@ -146,17 +147,17 @@ describe('postprovision: Grafana dashboards', () => {
     expect(run.state.extensions).toEqual(['amg']);
   });
 
-  it('is idempotent: a second run overwrites the same dashboards and adds nothing', () => {
-    const first = runHook('postprovision', freshState());
-    const second = runHook('postprovision', { ...first.state, calls: [] });
+  it('is idempotent: a second run overwrites the same dashboards and adds nothing', async () => {
+    const first = await runHook('postprovision', freshState());
+    const second = await runHook('postprovision', { ...first.state, calls: [] });
     expect(second.status, second.output).toBe(0);
     expect(second.state.grafana.dashboards).toEqual(first.state.grafana.dashboards);
     expect(second.state.extensions).toEqual(['amg']);
     expect(second.state.calls.some((c) => c.slice(0, 2).join(' ') === 'extension add')).toBe(false);
   });
 
-  it('fails loudly, naming the dashboard and the way to re-run, when the import never succeeds', () => {
-    const run = runHook('postprovision', freshState({ grafana: { name: 'graf-arbor-test', refuseImports: 1000, dashboards: {} } }));
+  it('fails loudly, naming the dashboard and the way to re-run, when the import never succeeds', async () => {
+    const run = await runHook('postprovision', freshState({ grafana: { name: 'graf-arbor-test', refuseImports: 1000, dashboards: {} } }));
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/postprovision failed: .*Forbidden/);
     expect(run.stderr).toContain('azd hooks run postprovision');
@@ -164,15 +165,15 @@ describe('postprovision: Grafana dashboards', () => {
     expect(imports(run.state).length).toBe(7);
   });
 
-  it('does nothing when Grafana is not deployed', () => {
-    const run = runHook('postprovision', freshState(), { ...azdEnv, AZURE_GRAFANA_NAME: '' });
+  it('does nothing when Grafana is not deployed', async () => {
+    const run = await runHook('postprovision', freshState(), { ...azdEnv, AZURE_GRAFANA_NAME: '' });
     expect(run.status, run.output).toBe(0);
     expect(run.output).toContain('Grafana not deployed');
     expect(run.state.calls).toEqual([]);
   });
 });
 
-describe('postdeploy: Event Grid subscriptions for the blob triggers', () => {
+describe('postdeploy: Event Grid subscriptions for the blob triggers', { timeout: 240_000 }, () => {
   it('reads the blob triggers of the deployed app', () => {
     expect(wantedSubscriptions(freshState().functions)).toEqual([
       { name: 'catalog-landed-file', functionName: 'catalog-landed-file', container: 'landing' },
@@ -184,10 +185,10 @@ describe('postdeploy: Event Grid subscriptions for the blob triggers', () => {
     expect(() => wantedSubscriptions([blobFunction('f', '%CONTAINER%/{name}')])).toThrow(/cannot read the blob trigger/);
   });
 
-  it('waits for the blobs key and Event Grid validation, subscribes each trigger to its container, removes stale ones', () => {
+  it('waits for the blobs key and Event Grid validation, subscribes each trigger to its container, removes stale ones', async () => {
     const foreign: Subscription = { name: 'someone-else', provisioningState: 'Succeeded', destination: { endpointBaseUrl: 'https://other.example/hook' }, filter: { subjectBeginsWith: '/x', includedEventTypes: [] } };
     const stale: Subscription = { name: 'removed-function', provisioningState: 'Succeeded', destination: { endpointBaseUrl: webhook }, filter: { subjectBeginsWith: '/blobServices/default/containers/old/', includedEventTypes: [] } };
-    const run = runHook('postdeploy', freshState({ keyListsBeforeBlobsKey: 2, validationFailures: 2, subscriptions: [foreign, stale] }));
+    const run = await runHook('postdeploy', freshState({ keyListsBeforeBlobsKey: 2, validationFailures: 2, subscriptions: [foreign, stale] }));
     expect(run.status, run.output).toBe(0);
     const byName = new Map(run.state.subscriptions.map((s) => [s.name, s]));
     expect([...byName.keys()].sort()).toEqual(['catalog-landed-file', 'ingest-feature-file', 'ingest-rag-document', 'someone-else']);
@@ -202,10 +203,10 @@ describe('postdeploy: Event Grid subscriptions for the blob triggers', () => {
     expect(run.state.calls.filter((c) => c[0] === 'functionapp' && c[1] === 'keys').length).toBe(3);
   });
 
-  it('is idempotent: a second run leaves the same subscriptions, with a rotated key picked up', () => {
-    const first = runHook('postdeploy', freshState());
+  it('is idempotent: a second run leaves the same subscriptions, with a rotated key picked up', async () => {
+    const first = await runHook('postdeploy', freshState());
     expect(first.status, first.output).toBe(0);
-    const second = runHook('postdeploy', { ...first.state, calls: [], blobsExtensionKey: 'blobs-key-2' });
+    const second = await runHook('postdeploy', { ...first.state, calls: [], blobsExtensionKey: 'blobs-key-2' });
     expect(second.status, second.output).toBe(0);
     const shape = (s: Subscription[]) => s.map(({ name, filter, destination }) => ({ name, filter, destination })).sort((a, b) => a.name.localeCompare(b.name));
     expect(shape(second.state.subscriptions)).toEqual(shape(first.state.subscriptions));
@@ -214,8 +215,8 @@ describe('postdeploy: Event Grid subscriptions for the blob triggers', () => {
     expect(second.state.calls.some((c) => c.includes('delete'))).toBe(false);
   });
 
-  it('fails loudly when a subscription cannot be validated, naming it and the way to re-run', () => {
-    const run = runHook('postdeploy', freshState({ validationFailures: 1000 }));
+  it('fails loudly when a subscription cannot be validated, naming it and the way to re-run', async () => {
+    const run = await runHook('postdeploy', freshState({ validationFailures: 1000 }));
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/postdeploy failed: .*validation handshake failed/);
     expect(run.stderr).toContain('azd hooks run postdeploy');
@@ -223,11 +224,11 @@ describe('postdeploy: Event Grid subscriptions for the blob triggers', () => {
     expect(run.state.subscriptions).toEqual([]);
   });
 
-  it('fails when the app has no blob trigger key at all, and when run outside azd', () => {
-    const noKey = runHook('postdeploy', freshState({ keyListsBeforeBlobsKey: 1000 }));
+  it('fails when the app has no blob trigger key at all, and when run outside azd', async () => {
+    const noKey = await runHook('postdeploy', freshState({ keyListsBeforeBlobsKey: 1000 }));
     expect(noKey.status).toBe(1);
     expect(noKey.stderr).toContain('the host has not indexed a blob-triggered function');
-    const outside = runHook('postdeploy', freshState(), { ...azdEnv, AZURE_STORAGE_SYSTEM_TOPIC_NAME: undefined });
+    const outside = await runHook('postdeploy', freshState(), { ...azdEnv, AZURE_STORAGE_SYSTEM_TOPIC_NAME: undefined });
     expect(outside.status).toBe(1);
     expect(outside.stderr).toContain('AZURE_STORAGE_SYSTEM_TOPIC_NAME is not set');
     expect(outside.state.calls).toEqual([]);

@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allowedValues, paramDecorators, read, resource, root, stripComments } from './bicep-source.js';
+import { runProcess } from './run-process.js';
 
 /**
  * What `azd deploy` sends to Azure: the project folder less what .funcignore names, built again
@@ -72,11 +73,11 @@ describe('deployment package: .funcignore', () => {
     expect(packaged.filter((path) => path.endsWith('.log') || path.endsWith('.md'))).toEqual([]);
   });
 
-  it('compiles on its own, as the remote build does (npm run build: tsc -p tsconfig.json)', { timeout: 300_000 }, () => {
+  it('compiles on its own, as the remote build does (npm run build: tsc -p tsconfig.json)', { timeout: 300_000 }, async () => {
     const app = join(scratch, 'app');
     for (const path of packaged) cpSync(join(root, path), join(app, path));
     symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
-    const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+    const build = await runProcess(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, timeoutMs: 280_000 });
     expect(build.stdout + build.stderr, 'tsc in the package').toBe('');
     expect(build.status).toBe(0);
     const main = (JSON.parse(read('package.json')) as { main: string }).main;
