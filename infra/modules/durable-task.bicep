@@ -23,7 +23,7 @@ resource scheduler 'Microsoft.DurableTask/schedulers@2025-11-01' = {
   location: location
   tags: tags
   properties: {
-    // Dedicated is billed per capacity unit and needs a count; Consumption refuses one.
+    // Dedicated is billed per capacity unit and needs a count; Consumption has no units.
     sku: skuName == 'Dedicated' ? { name: skuName, capacity: dedicatedCapacity } : { name: skuName }
     // Access is by Entra role only; an empty list would deny all traffic.
     ipAllowlist: ['0.0.0.0/0']
