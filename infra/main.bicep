@@ -10,8 +10,24 @@ targetScope = 'subscription'
 @description('azd environment name; names the resource group and seeds resourceToken.')
 param environmentName string
 
+// Regions that offer Flex Consumption, the Durable Task Scheduler and Azure Managed Redis
+// together, so provisioning cannot fail halfway on a service missing from the region. Where the
+// list comes from, and how to check it again, is in docs/deploy.md ("Regions"): it needs review
+// as the services reach more regions.
 @minLength(1)
-@description('Region for every resource (Flex Consumption, Durable Task Scheduler and Azure Managed Redis must all be offered there).')
+@description('Region for every resource.')
+@allowed([
+  'australiaeast'
+  'centralus'
+  'eastasia'
+  'eastus2'
+  'northcentralus'
+  'northeurope'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westus2'
+])
 @metadata({ azd: { type: 'location' } })
 param location string
 
@@ -24,7 +40,8 @@ param principalType string = 'User'
 @description('Private endpoints for storage, Cosmos DB and Redis, and VNet integration of the app.')
 param vnetEnabled bool = false
 
-@allowed(['20', '22'])
+@description('Node.js of the Function App: 22 (Node 20 reached end of life in April 2026; local development still runs on 20, see docs/deploy.md).')
+@allowed(['22'])
 param nodeVersion string = '22'
 
 @allowed([512, 2048, 4096])
@@ -43,8 +60,13 @@ param alwaysReadyDurable int = 1
 @description('Azure Managed Redis SKU (Balanced_B0 is the smallest; see docs/deploy.md for sizing).')
 param redisSku string = 'Balanced_B0'
 
+@description('Durable Task Scheduler SKU: Consumption keeps orchestration data up to 30 days, Dedicated up to 90.')
 @allowed(['Consumption', 'Dedicated'])
 param durableTaskSku string = 'Consumption'
+
+@description('Capacity units when durableTaskSku is Dedicated (3 for high availability).')
+@allowed([1, 3])
+param durableTaskCapacity int = 1
 
 param deployGrafana bool = true
 
@@ -160,6 +182,7 @@ module redis 'modules/redis.bicep' = {
     location: location
     tags: tags
     skuName: redisSku
+    vnetEnabled: vnetEnabled
     dataPrincipalIds: concat([identity.outputs.principalId], empty(principalId) ? [] : [principalId])
   }
 }
@@ -173,6 +196,7 @@ module durableTask 'modules/durable-task.bicep' = {
     tags: tags
     taskHubName: taskHubName
     skuName: durableTaskSku
+    dedicatedCapacity: durableTaskCapacity
     dataPrincipals: concat(appPrincipal, userPrincipal)
   }
 }

@@ -11,6 +11,10 @@ param taskHubName string
 @allowed(['Consumption', 'Dedicated'])
 param skuName string
 
+@description('Capacity units of the Dedicated SKU (3 for high availability); the Consumption SKU has none.')
+@allowed([1, 3])
+param dedicatedCapacity int = 1
+
 @description('Principal ids that get Durable Task Data Contributor (the app; the deployer for the dashboard).')
 param dataPrincipals array
 
@@ -19,7 +23,8 @@ resource scheduler 'Microsoft.DurableTask/schedulers@2025-11-01' = {
   location: location
   tags: tags
   properties: {
-    sku: { name: skuName }
+    // Dedicated is billed per capacity unit and needs a count; Consumption has no units.
+    sku: skuName == 'Dedicated' ? { name: skuName, capacity: dedicatedCapacity } : { name: skuName }
     // Access is by Entra role only; an empty list would deny all traffic.
     ipAllowlist: ['0.0.0.0/0']
   }
@@ -30,13 +35,22 @@ resource taskHub 'Microsoft.DurableTask/schedulers/taskHubs@2025-11-01' = {
   name: taskHubName
 }
 
+// The longest each SKU keeps orchestration data: a retention policy beyond it is refused when
+// provisioned. test/infra/durable-task.test.ts holds every policy below to these limits.
+var retentionLimitDays = {
+  Consumption: 30
+  Dedicated: 90
+}
+// Failed runs are kept as long as the SKU allows, for diagnosis; the rest for 30 days.
+var failedRetentionDays = retentionLimitDays[skuName]
+
 resource retention 'Microsoft.DurableTask/schedulers/retentionPolicies@2025-11-01' = {
   parent: scheduler
   name: 'default'
   properties: {
     retentionPolicies: [
       { retentionPeriodInDays: 30 }
-      { orchestrationState: 'Failed', retentionPeriodInDays: 90 }
+      { orchestrationState: 'Failed', retentionPeriodInDays: failedRetentionDays }
     ]
   }
 }

@@ -12,7 +12,7 @@ param tags object
 param identityId string
 param identityClientId string
 
-@allowed(['20', '22'])
+@allowed(['22'])
 param nodeVersion string
 
 @description('Flex instance memory: vector shards are held in memory, so 4096 by default.')

@@ -1,7 +1,7 @@
 // Logs and traces: Log Analytics + workspace-based Application Insights (local auth disabled,
 // the app publishes with its identity). Metrics: an Azure Monitor workspace (managed
-// Prometheus) and Azure Managed Grafana wired to it; the dashboards in infra/monitoring/ are
-// imported by infra/hooks/postprovision.sh.
+// Prometheus) with the alert rules of infra/monitoring/alerts.yml, and Azure Managed Grafana
+// wired to it; the dashboards in infra/monitoring/ are imported by infra/hooks/postprovision.mjs.
 
 param location string
 param tags object
@@ -51,6 +51,25 @@ resource monitorWorkspace 'Microsoft.Monitor/accounts@2023-04-03' = {
   location: location
   tags: tags
 }
+
+// infra/monitoring/alerts.yml in the shape prometheusRuleGroups takes, generated from it by
+// test/infra/alert-rules.ts (the test fails when the two differ; Bicep cannot read YAML in
+// every version azd users have). Alerts fire in Azure Monitor (portal: Monitor > Alerts); add
+// an action group to a rule to be notified.
+var alertRuleGroups = loadJsonContent('../monitoring/alerts.rule-groups.json').groups
+
+resource alertRules 'Microsoft.AlertsManagement/prometheusRuleGroups@2023-03-01' = [for group in alertRuleGroups: {
+  name: group.name
+  location: location
+  tags: tags
+  properties: {
+    description: 'Arbor alert rules, group ${group.name} of infra/monitoring/alerts.yml'
+    scopes: [monitorWorkspace.id]
+    enabled: true
+    interval: group.interval
+    rules: group.rules
+  }
+}]
 
 resource grafana 'Microsoft.Dashboard/grafana@2024-10-01' = if (deployGrafana) {
   name: grafanaName

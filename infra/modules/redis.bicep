@@ -13,19 +13,25 @@ param skuName string
 @description('Object ids (principal ids) that may connect with Entra tokens.')
 param dataPrincipalIds string[]
 
-resource cluster 'Microsoft.Cache/redisEnterprise@2025-04-01' = {
+@description('With the private endpoint (vnetEnabled), the public endpoint is closed.')
+param vnetEnabled bool
+
+// 2025-07-01 or later: publicNetworkAccess is required from this version on, and a cluster
+// created with an older version has no such property and can never be closed to the internet.
+resource cluster 'Microsoft.Cache/redisEnterprise@2025-07-01' = {
   name: name
   location: location
   tags: tags
   sku: { name: skuName }
   properties: {
     minimumTlsVersion: '1.2'
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
     // High availability doubles the price; B0 for dev/test is fine without it.
     highAvailability: startsWith(skuName, 'Balanced_B0') ? 'Disabled' : 'Enabled'
   }
 }
 
-resource database 'Microsoft.Cache/redisEnterprise/databases@2025-04-01' = {
+resource database 'Microsoft.Cache/redisEnterprise/databases@2025-07-01' = {
   parent: cluster
   name: 'default'
   properties: {
@@ -37,7 +43,10 @@ resource database 'Microsoft.Cache/redisEnterprise/databases@2025-04-01' = {
   }
 }
 
-resource access 'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments@2025-04-01' = [for (principalId, i) in dataPrincipalIds: {
+// One at a time: the service refuses an access policy update while another is in progress, and
+// a copy loop would send the app's and the deployer's assignments together.
+@batchSize(1)
+resource access 'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments@2025-07-01' = [for (principalId, i) in dataPrincipalIds: {
   parent: database
   // Names are letters and digits only.
   name: 'arbor${i}${take(uniqueString(principalId), 8)}'

@@ -1,7 +1,8 @@
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../shared/platform/settings.js';
+import { blockAfter, parseSimpleYaml, read, root, sourceFiles, stripComments, topLevelKeys } from './bicep-source.js';
 
 /**
  * Offline checks of infra/ against the code: no Azure and no Bicep compiler needed (see
@@ -9,75 +10,11 @@ import { settingsSchema } from '../../shared/platform/settings.js';
  * Each failure names the setting, container or parameter and the file to fix.
  */
 
-const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
-const read = (path: string): string => readFileSync(join(root, path), 'utf8');
-
 const mainBicepPath = 'infra/main.bicep';
 const functionAppPath = 'infra/modules/function-app.bicep';
 const storagePath = 'infra/modules/storage.bicep';
 const mainBicep = read(mainBicepPath);
 const functionApp = read(functionAppPath);
-
-/** Source without `//` comments (a `//` inside a string, as in URLs, is kept). */
-function stripComments(source: string): string {
-  return source
-    .split('\n')
-    .map((line) => {
-      let inString = false;
-      for (let i = 0; i < line.length; i++) {
-        const ch = line[i];
-        if (ch === "'" && line[i - 1] !== '\\') inString = !inString;
-        if (!inString && ch === '/' && line[i + 1] === '/') return line.slice(0, i);
-      }
-      return line;
-    })
-    .join('\n');
-}
-
-/** The balanced `{...}` or `[...]` that opens at the first bracket after `marker`. */
-function blockAfter(source: string, marker: RegExp, open = '{'): string {
-  const close = open === '{' ? '}' : ']';
-  const match = marker.exec(source);
-  if (!match) throw new Error(`${marker} not found`);
-  const start = source.indexOf(open, match.index + match[0].length - 1);
-  let depth = 0;
-  for (let i = start; i < source.length; i++) {
-    if (source[i] === open) depth++;
-    else if (source[i] === close && --depth === 0) return source.slice(start + 1, i);
-  }
-  throw new Error(`unbalanced block after ${marker}`);
-}
-
-/** Keys of an object literal body, top level only. */
-function topLevelKeys(body: string): string[] {
-  const keys: string[] = [];
-  let depth = 0;
-  for (const line of stripComments(body).split('\n')) {
-    if (depth === 0) {
-      const key = /^\s*'?([A-Za-z_][\w-]*)'?\s*:/.exec(line);
-      if (key) keys.push(key[1] as string);
-    }
-    for (const ch of line) {
-      if (ch === '{' || ch === '[' || ch === '(') depth++;
-      else if (ch === '}' || ch === ']' || ch === ')') depth--;
-    }
-  }
-  return keys;
-}
-
-/** Every .ts file under the given folders of the app (not tests). */
-function sourceFiles(...folders: string[]): string[] {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (entry.endsWith('.ts')) files.push(path);
-    }
-  };
-  for (const folder of folders) walk(join(root, folder));
-  return files;
-}
 
 const appSettingsBody = blockAfter(functionApp, /var appSettings = \{/);
 const bicepSettings = topLevelKeys(appSettingsBody);
@@ -125,6 +62,7 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
   });
 
   it('every app setting in Bicep is read by the code or by the host', () => {
+    expect(bicepSettings.length, `no settings read from var appSettings in ${functionAppPath}`).toBeGreaterThanOrEqual(30);
     for (const name of bicepSettings) {
       const elsewhere = readElsewhere[name];
       expect(
@@ -164,6 +102,7 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
   it('local.settings.json names only settings the code or the local host knows', () => {
     const values = Object.keys((JSON.parse(read('local.settings.json')) as { Values: Record<string, string> }).Values);
     const hostOnlyLocally = ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsFeatureFlags'];
+    expect(values.length).toBeGreaterThan(0);
     for (const name of values) {
       expect(
         schemaSettings.includes(name) || bicepSettings.includes(name) || hostOnlyLocally.includes(name),
@@ -258,38 +197,49 @@ describe('Bicep hygiene (what can be checked without the compiler)', () => {
   const bicepFiles = ['infra/main.bicep', ...readdirSync(join(root, 'infra/modules')).filter((f) => f.endsWith('.bicep')).map((f) => `infra/modules/${f}`)];
 
   it('every resource pins a GA API version and nothing reads keys', () => {
+    expect(bicepFiles.length).toBe(9);
+    let moduleReferences = 0;
     for (const file of bicepFiles) {
       const source = stripComments(read(file));
       const resources = [...source.matchAll(/^\s*resource\s+\w+\s+'([^']+)'/gm)].map((m) => m[1] as string);
+      expect(resources.length, `${file} declares no resource`).toBeGreaterThan(0);
       for (const type of resources) {
         expect(type, `${file}: ${type} has no pinned API version`).toMatch(/^[\w.]+\/[\w/]+@\d{4}-\d{2}-\d{2}$/);
       }
       expect(source, `${file} must not read keys`).not.toMatch(/listKeys\(|listConnectionStrings\(|AccountKey=|\.primaryKey\b/);
       for (const module of source.matchAll(/^\s*module\s+\w+\s+'([^']+)'/gm)) {
+        moduleReferences++;
         const ref = module[1] as string;
         if (ref.startsWith('br/') || ref.startsWith('br:')) expect(ref, `${file}: registry module ${ref} is not pinned`).toMatch(/:\d+\.\d+\.\d+$/);
         else expect(existsSync(join(root, dirname(file), ref)), `${file}: module ${ref} does not exist`).toBe(true);
       }
     }
+    expect(moduleReferences).toBe(bicepFiles.length - 1);
   });
 
   it('main.bicep passes every module exactly the parameters it declares, and reads only outputs it has', () => {
     const source = stripComments(mainBicep);
-    for (const module of source.matchAll(/^module\s+(\w+)\s+'([^']+)'/gm)) {
+    const modules = [...source.matchAll(/^module\s+(\w+)\s+'([^']+)'/gm)];
+    expect(modules.length).toBe(8);
+    let outputsRead = 0;
+    for (const module of modules) {
       const [, symbol, path] = module as unknown as [string, string, string];
       const moduleSource = stripComments(read(join('infra', path)));
       const declared = new Map([...moduleSource.matchAll(/^param\s+(\w+)\s+[^=\n]+?(=.*)?$/gm)].map((m) => [m[1] as string, m[2] !== undefined]));
       const outputs = new Set([...moduleSource.matchAll(/^output\s+(\w+)\s/gm)].map((m) => m[1] as string));
       const body = blockAfter(source, new RegExp(`^module\\s+${symbol}\\s+'[^']+'\\s*=\\s*(?:if\\s*\\([^)]*\\)\\s*)?\\{`, 'm'));
       const passed = topLevelKeys(blockAfter(body, /params:\s*\{/));
+      expect(passed.length, `main.bicep passes no params to ${path}`).toBeGreaterThan(0);
       for (const name of passed) expect(declared.has(name), `main.bicep passes ${name} to ${path}, which has no such param`).toBe(true);
       for (const [name, hasDefault] of declared) {
         if (!hasDefault) expect(passed, `main.bicep does not pass required param ${name} to ${path}`).toContain(name);
       }
       for (const use of source.matchAll(new RegExp(`\\b${symbol}!?\\.outputs\\.(\\w+)`, 'g'))) {
+        outputsRead++;
         expect(outputs.has(use[1] as string), `main.bicep reads ${symbol}.outputs.${use[1]}, which ${path} does not output`).toBe(true);
       }
     }
+    expect(outputsRead).toBeGreaterThanOrEqual(20);
   });
 
   it('host.json matches infra: task hub, Durable Task Scheduler connection, extension bundle', () => {
@@ -305,46 +255,20 @@ describe('Bicep hygiene (what can be checked without the compiler)', () => {
   });
 });
 
-/** The subset of YAML azure.yaml uses: nested maps of scalars by indentation. */
-function parseSimpleYaml(text: string): Record<string, unknown> {
-  const rootMap: Record<string, unknown> = {};
-  const stack: { indent: number; map: Record<string, unknown> }[] = [{ indent: -1, map: rootMap }];
-  for (const raw of text.split('\n')) {
-    if (/^\s*(#|$)/.test(raw)) continue;
-    const match = /^(\s*)([\w.-]+):\s*(.*)$/.exec(raw);
-    if (!match) throw new Error(`azure.yaml: cannot read line "${raw}"`);
-    const indent = (match[1] as string).length;
-    while ((stack.at(-1) as { indent: number }).indent >= indent) stack.pop();
-    const parent = (stack.at(-1) as { map: Record<string, unknown> }).map;
-    const value = (match[3] as string).replace(/\s+#.*$/, '');
-    if (value === '') {
-      const child: Record<string, unknown> = {};
-      parent[match[2] as string] = child;
-      stack.push({ indent, map: child });
-    } else parent[match[2] as string] = value;
-  }
-  return rootMap;
-}
-
 describe('azure.yaml and infra/main.parameters.json', () => {
   it('azure.yaml deploys service api as a JavaScript Function App from infra/main.bicep', () => {
     const azure = parseSimpleYaml(read('azure.yaml')) as {
       name: string;
       infra: { provider: string; path: string; module: string };
-      services: Record<string, { project: string; language: string; host: string }>;
-      hooks: Record<string, { posix: { run: string } }>;
+      services: Record<string, { project: string; language: string; host: string; remoteBuild: string }>;
     };
     expect(azure.name).toBe('arbor');
-    expect(azure.services).toEqual({ api: { project: '.', language: 'js', host: 'function' } });
+    // The hooks are checked by test/infra/hooks.test.ts, the remote build by package.test.ts.
+    expect(azure.services).toEqual({ api: { project: '.', language: 'js', host: 'function', remoteBuild: 'true' } });
     expect(azure.infra).toEqual({ provider: 'bicep', path: 'infra', module: 'main' });
     expect(mainBicep).toMatch(/^targetScope = 'subscription'$/m);
     // azd finds the Function App for service "api" by this tag.
     expect(functionApp).toMatch(/'azd-service-name':\s*'api'/);
-    for (const [name, hook] of Object.entries(azure.hooks)) {
-      const script = join(root, hook.posix.run);
-      expect(existsSync(script), `hook ${name}: ${hook.posix.run} does not exist`).toBe(true);
-      accessSync(script, constants.X_OK);
-    }
   });
 
   it('the parameters file maps the azd variables onto parameters main.bicep declares', () => {
@@ -353,6 +277,7 @@ describe('azure.yaml and infra/main.parameters.json', () => {
     expect(parameters.location?.value).toBe('${AZURE_LOCATION}');
     expect(parameters.principalId?.value).toBe('${AZURE_PRINCIPAL_ID}');
     const declared = new Map([...stripComments(mainBicep).matchAll(/^param\s+(\w+)\s+[^=\n]+?(=.*)?$/gm)].map((m) => [m[1] as string, m[2] !== undefined]));
+    expect(declared.size).toBeGreaterThanOrEqual(20);
     for (const name of Object.keys(parameters)) expect(declared.has(name), `main.parameters.json sets ${name}, which main.bicep does not declare`).toBe(true);
     for (const [name, hasDefault] of declared) {
       if (!hasDefault) expect(Object.keys(parameters), `main.bicep param ${name} has no default and is not in main.parameters.json`).toContain(name);
