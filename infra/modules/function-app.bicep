@@ -116,6 +116,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
 // Flex Consumption sets FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION itself (from
 // functionAppConfig.runtime) and refuses them as app settings.
+@description('Hosts a pipeline\'s http.call may reach (ARBOR_EGRESS_ALLOW): names, *.domain, IPs or CIDRs; empty allows none.')
+param egressAllow string = ''
+
 var appSettings = {
   // --- Functions host: storage by identity (no connection string, no key) ---
   AzureWebJobsStorage__accountName: storageAccountName
@@ -169,6 +172,15 @@ var appSettings = {
   AZURE_OPENAI_API_VERSION: '2024-10-21'
   AZURE_OPENAI_EMBEDDING_DEPLOYMENT: azureOpenAiEmbeddingDeployment
   AZURE_OPENAI_CHAT_DEPLOYMENT: azureOpenAiChatDeployment
+  // --- pipeline boundaries (docs/security.md): no outbound calls until a host is listed ---
+  ARBOR_EGRESS_ALLOW: egressAllow
+  ARBOR_DATA_CONTAINERS: 'landing,ingest,documents,pipelines,training-sets,exports'
+  ARBOR_HTTP_CALL_TIMEOUT_SECONDS: '30'
+  ARBOR_STEP_DEFAULT_TIMEOUT_SECONDS: '3600'
+  // A 2 GB Flex instance shares its memory with the worker: DuckDB gets half.
+  ARBOR_DUCKDB_MEMORY_LIMIT: '1GB'
+  ARBOR_DUCKDB_MAX_TEMP_SIZE: '2GB'
+  ARBOR_DUCKDB_SCRATCH_DIR: '/tmp/arbor-duckdb'
   // --- add new settings above this line, one per line ---
 }
 

@@ -18,14 +18,18 @@ export function isDataContainer(name: string): boolean {
   return dataContainers.has(name);
 }
 
-/** Azure's rule: 3-63 of a-z, 0-9 and single `-` between them. */
-export const containerName = z
-  .string()
-  .regex(/^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/, 'is not a valid container name (3-63 of a-z, 0-9 and single "-" between them)');
+const containerPattern = /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const containerPatternProblem = 'is not a valid container name (3-63 of a-z, 0-9 and single "-" between them)';
 
-/** A container a caller may name: valid, and one of the data containers. */
-export const dataContainerName = containerName.refine(isDataContainer, {
-  error: (issue) => `container "${String(issue.input)}" is not a data container (allowed: ${[...dataContainers].join(', ')}; ARBOR_DATA_CONTAINERS)`,
+/** Azure's rule: 3-63 of a-z, 0-9 and single `-` between them. */
+export const containerName = z.string().regex(containerPattern, containerPatternProblem);
+
+/** A container a caller may name: valid, and one of the data containers (one problem at a time). */
+export const dataContainerName = z.string().superRefine((name, context) => {
+  if (!containerPattern.test(name)) context.addIssue({ code: 'custom', message: containerPatternProblem });
+  else if (!isDataContainer(name)) {
+    context.addIssue({ code: 'custom', message: `container "${name}" is not a data container (allowed: ${[...dataContainers].join(', ')}; ARBOR_DATA_CONTAINERS)` });
+  }
 });
 
 /** Why a blob name is not one a caller may give, or undefined. */

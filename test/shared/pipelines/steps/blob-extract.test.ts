@@ -41,7 +41,7 @@ async function exists(container: string, name: string): Promise<boolean> {
 
 beforeAll(async () => {
   const env = inject('arborEnv');
-  services = createServices(parseSettings({ ...env, COSMOS_DATABASE: `steps-extract-${suffix}`, REDIS_KEY_PREFIX: `steps-extract-${suffix}:` }));
+  services = createServices(parseSettings({ ...env, ARBOR_DATA_CONTAINERS: `pipelines,${raw},missing-${suffix}`, COSMOS_DATABASE: `steps-extract-${suffix}`, REDIS_KEY_PREFIX: `steps-extract-${suffix}:` }));
   await services.blob.getContainerClient(raw).create();
   await upload('events/a.jsonl', '{"user":"u1","n":1}\n{"user":"u2","n":2}\n');
   // A later file adds a key: union_by_name keeps both files' columns.

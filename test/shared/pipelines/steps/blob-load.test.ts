@@ -28,7 +28,7 @@ const content = Buffer.from('PAR1 pretend parquet '.repeat(1000));
 
 beforeAll(async () => {
   const env = inject('arborEnv');
-  services = createServices(parseSettings({ ...env, COSMOS_DATABASE: `steps-load-${suffix}`, REDIS_KEY_PREFIX: `steps-load-${suffix}:` }));
+  services = createServices(parseSettings({ ...env, ARBOR_DATA_CONTAINERS: `pipelines,${source},${target}`, COSMOS_DATABASE: `steps-load-${suffix}`, REDIS_KEY_PREFIX: `steps-load-${suffix}:` }));
   const container = services.blob.getContainerClient(source);
   await container.create();
   await container.getBlockBlobClient('staged.parquet').uploadData(content, { blobHTTPHeaders: { blobContentType: 'application/vnd.apache.parquet' } });

@@ -35,7 +35,7 @@ const customers = { container: data, blob: 'customers.parquet' };
 
 beforeAll(async () => {
   const env = inject('arborEnv');
-  services = createServices(parseSettings({ ...env, COSMOS_DATABASE: `steps-sql-${suffix}`, REDIS_KEY_PREFIX: `steps-sql-${suffix}:` }));
+  services = createServices(parseSettings({ ...env, ARBOR_DATA_CONTAINERS: `pipelines,${data}`, COSMOS_DATABASE: `steps-sql-${suffix}`, REDIS_KEY_PREFIX: `steps-sql-${suffix}:` }));
   const container = services.blob.getContainerClient(data);
   await container.create();
   const files = await withDuckDb(async (db) => {

@@ -31,7 +31,7 @@ async function parquetRows(container: string, name: string, orderBy = '1'): Prom
 
 beforeAll(async () => {
   const env = inject('arborEnv');
-  services = createServices(parseSettings({ ...env, COSMOS_DATABASE: `steps-etl-${suffix}`, REDIS_KEY_PREFIX: `steps-etl-${suffix}:` }));
+  services = createServices(parseSettings({ ...env, ARBOR_DATA_CONTAINERS: `pipelines,${raw},${curated}`, COSMOS_DATABASE: `steps-etl-${suffix}`, REDIS_KEY_PREFIX: `steps-etl-${suffix}:` }));
   const container = services.blob.getContainerClient(raw);
   await container.create();
   const january = 'region,amount\nnorth,10\nsouth,5\nnorth,2.5\n';
