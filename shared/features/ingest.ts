@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { callDependency } from '../storage/dependency.js';
@@ -23,13 +24,13 @@ export type IngestOutcome =
   | { status: 'duplicate'; view: string; sha256: string }
   | { status: 'quarantined'; view: string; problems: ErrorDetail[] };
 
-interface IngestionRecord {
-  file: string;
-  sha256: string;
-  rows: number;
-  partitions: string[];
-  at: string;
-}
+const ingestionRecord = z.object({
+  file: z.string(),
+  sha256: z.string(),
+  rows: z.number().int().min(0),
+  partitions: z.array(z.string()),
+  at: z.iso.datetime(),
+});
 
 /**
  * A file dropped at ingest/<view>/<file>: validated whole against the view's schema, then written
@@ -48,7 +49,7 @@ export async function ingestFile(
   const recordId = `ingest-${sha256}`;
   const resolved = resolveView(registry, input.view);
   if (!resolved) return quarantine(services, input, [{ field: 'view', problem: `"${input.view}" is not a registered feature view` }], now);
-  if (await readJobRecord<IngestionRecord>(services, input.view, recordId)) return { status: 'duplicate', view: input.view, sha256 };
+  if (await readJobRecord(services, input.view, recordId, ingestionRecord)) return { status: 'duplicate', view: input.view, sha256 };
   const format = formatOf(input.file);
   if (!format) return quarantine(services, input, [{ field: 'file', problem: 'must end in .csv, .jsonl or .parquet' }], now);
   const { view, entity } = resolved;
@@ -85,7 +86,7 @@ export async function ingestFile(
     return quarantine(services, input, outcome.problems, now);
   }
   const partitions = outcome.partitions ?? [];
-  await writeJobRecord<IngestionRecord>(services, view.name, recordId, { file: input.file, sha256, rows: outcome.rows, partitions, at: now.toISOString() });
+  await writeJobRecord(services, view.name, recordId, ingestionRecord, { file: input.file, sha256, rows: outcome.rows, partitions, at: now.toISOString() });
   rowsIngested.inc({ view: view.name, path: 'ingest' }, outcome.rows);
   return { status: 'ingested', view: view.name, rows: outcome.rows, partitions, ...(outcome.online ? { online: outcome.online } : {}) };
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { BadRequestError } from '../platform/errors.js';
 import { duckTimestamp, fromDuckTimestamp, quoteIdentifier, withDuckDb } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
@@ -18,10 +19,7 @@ export const materializeChunkRows = 5_000;
  */
 const watermarkOverlapMs = 60_000;
 
-interface Watermark {
-  writtenAt: string;
-  at: string;
-}
+const watermarkRecord = z.object({ writtenAt: z.iso.datetime(), at: z.iso.datetime() });
 
 export interface MaterializeResult {
   view: string;
@@ -49,7 +47,7 @@ export async function materializeView(
   const { view, entity } = requireView(registry, request.view);
   if (!view.online) throw new BadRequestError('view_not_online', `${view.name} is not served online`, [{ field: 'view', problem: `${view.name} has online: false` }]);
   const windowed = request.start !== undefined || request.end !== undefined;
-  const watermark = windowed ? undefined : await readJobRecord<Watermark>(services, view.name, 'materialization');
+  const watermark = windowed ? undefined : await readJobRecord(services, view.name, 'materialization', watermarkRecord);
   const since = watermark ? new Date(Date.parse(watermark.writtenAt) - watermarkOverlapMs) : undefined;
 
   let parts = await listPartitions(services, view.name, {
@@ -94,7 +92,7 @@ export async function materializeView(
       if (!windowed && summary?.written) {
         const writtenAt = fromDuckTimestamp(summary.written).toISOString();
         if (!watermark || writtenAt > watermark.writtenAt) {
-          await writeJobRecord<Watermark>(services, view.name, 'materialization', { writtenAt, at: now.toISOString() });
+          await writeJobRecord(services, view.name, 'materialization', watermarkRecord, { writtenAt, at: now.toISOString() });
           result.watermark = writtenAt;
         } else result.watermark = watermark.writtenAt;
       } else if (watermark) result.watermark = watermark.writtenAt;
