@@ -9,8 +9,8 @@ import type { Services } from '../platform/services.js';
 import { eventTimestampColumn, type FeatureRegistry } from './definitions.js';
 import { readJobRecord, writeJobRecord } from './jobs-store.js';
 import { rowsIngested, rowsRejected } from './metrics.js';
-import { writeOfflineParts } from './offline-store.js';
-import { writeOnline } from './online-store.js';
+import { writeOnline } from './online.js';
+import type { FeatureStores } from './ports.js';
 import { resolveView } from './registry.js';
 import { featureRowFromDuckDb } from './rows.js';
 import { formatOf, stageFile, typedStagedQuery, validateStaged } from './staging.js';
@@ -41,6 +41,7 @@ const ingestionRecord = z.object({
  */
 export async function ingestFile(
   services: Services,
+  stores: FeatureStores,
   registry: FeatureRegistry,
   input: { view: string; file: string; content: Buffer },
   now: Date,
@@ -62,7 +63,7 @@ export async function ingestFile(
     const checked = await validateStaged(session, view, entity);
     if (checked.problems.length) return { problems: checked.problems, rows: checked.rows };
     if (checked.rows === 0) return { problems: [{ field: '(file)', problem: 'has no rows' }], rows: 0 };
-    const written = await writeOfflineParts(services, session, view, entity, typedStagedQuery(view, entity), `ingest-${sha256.slice(0, 20)}`, now);
+    const written = await stores.offline.writeParts(session, view, entity, typedStagedQuery(view, entity), `ingest-${sha256.slice(0, 20)}`, now);
     let online: { written: number; older: number } | undefined;
     if (view.online) {
       const keys = entity.joinKeys.map((k) => quoteIdentifier(k.name));
@@ -71,7 +72,7 @@ export async function ingestFile(
          QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${eventTimestampColumn} DESC, _row DESC) = 1`,
       );
       online = await writeOnline(
-        services,
+        stores.online,
         view,
         entity,
         latest.map(
