@@ -75,7 +75,7 @@ export function createCosmosStore(settings: CosmosConfig): CosmosStore {
 }
 
 /** Properties Cosmos DB adds to every document it stores; none is part of Arbor's data. */
-export const systemProperties: readonly string[] = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
+const systemProperties: readonly string[] = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
 
 function withoutSystemProperties(document: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(document).filter(([key]) => !systemProperties.includes(key)));
