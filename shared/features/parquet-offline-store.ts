@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { callDependency } from '../storage/dependency.js';
 import { duckTimestamp, quoteIdentifier, quoteLiteral, type DuckDbSession } from '../platform/duckdb.js';
-import type { Services } from '../platform/services.js';
-import { downloadBlob, uploadParquetFile } from '../storage/blob-files.js';
+import { downloadBlob, uploadParquetFile, type BlobAccess } from '../storage/blob-files.js';
+import { callDependency } from '../storage/dependency.js';
 import { eventTimestampColumn, viewColumns, type Entity, type FeatureView } from './definitions.js';
 import { dateOf } from './offline.js';
 import type { OfflineStore, Partition } from './ports.js';
@@ -26,12 +25,12 @@ function partName(view: string, date: string, part: string): string {
 }
 
 export class BlobParquetOfflineStore implements OfflineStore {
-  constructor(private readonly services: Services) {}
+  constructor(private readonly storage: BlobAccess) {}
 
   listPartitions(view: string, range: { from?: string; to?: string } = {}): Promise<Partition[]> {
     return callDependency('blob', async () => {
-      await this.services.ensureContainer(offlineContainer);
-      const container = this.services.blob.getContainerClient(offlineContainer);
+      await this.storage.ensureContainer(offlineContainer);
+      const container = this.storage.blob.getContainerClient(offlineContainer);
       const parts: Partition[] = [];
       for await (const blob of container.listBlobsFlat({ prefix: `${view}/date=` })) {
         const match = partPattern.exec(blob.name);
@@ -53,7 +52,7 @@ export class BlobParquetOfflineStore implements OfflineStore {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const [index, part] = next;
         const path = join(session.scratch, `${folder}-${index}.parquet`);
-        await downloadBlob(this.services, { container: offlineContainer, name: part.name }, path);
+        await downloadBlob(this.storage, { container: offlineContainer, name: part.name }, path);
         paths[index] = path;
       }
     };
@@ -83,7 +82,7 @@ export class BlobParquetOfflineStore implements OfflineStore {
       const files = (await readdir(join(folder, entry.name))).filter((f) => f.endsWith('.parquet'));
       for (const [index, file] of files.entries()) {
         const name = partName(view.name, match[1] as string, files.length > 1 ? `${part}-${index}` : part);
-        await uploadParquetFile(this.services, join(folder, entry.name, file), { container: offlineContainer, name }, 'Cool');
+        await uploadParquetFile(this.storage, join(folder, entry.name, file), { container: offlineContainer, name }, 'Cool');
         partitions.push(name);
       }
     }
@@ -92,8 +91,8 @@ export class BlobParquetOfflineStore implements OfflineStore {
 
   archiveBefore(cutoff: string): Promise<string[]> {
     return callDependency('blob', async () => {
-      await this.services.ensureContainer(offlineContainer);
-      const container = this.services.blob.getContainerClient(offlineContainer);
+      await this.storage.ensureContainer(offlineContainer);
+      const container = this.storage.blob.getContainerClient(offlineContainer);
       const moved: string[] = [];
       for await (const blob of container.listBlobsFlat()) {
         const date = partDatePattern.exec(blob.name)?.[1];
@@ -107,7 +106,7 @@ export class BlobParquetOfflineStore implements OfflineStore {
 
   async saveTrainingSet(path: string, now: Date): Promise<{ container: string; name: string }> {
     const name = `${dateOf(now)}/${randomUUID()}.parquet`;
-    await uploadParquetFile(this.services, path, { container: trainingSetsContainer, name });
+    await uploadParquetFile(this.storage, path, { container: trainingSetsContainer, name });
     return { container: trainingSetsContainer, name };
   }
 }
