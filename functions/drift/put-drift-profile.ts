@@ -4,6 +4,7 @@ import { profileRequestSchema } from '../../shared/drift/requests.js';
 import { loadRegistry } from '../../shared/features/registry.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+import { featureStores } from '../../shared/features/stores.js';
 
 /** Captures a reference profile from a window of a view's offline data or from a training set. */
 app.http('put-drift-profile', {
@@ -13,7 +14,7 @@ app.http('put-drift-profile', {
   handler: httpHandler(async (request) => {
     const body = await readJsonBody(request, profileRequestSchema);
     const services = getServices();
-    const profile = await captureProfile(services, await loadRegistry(services), body, new Date());
+    const profile = await captureProfile(services, featureStores(services).offline, await loadRegistry(services), body, new Date());
     return json(201, { name: profile.name, view: profile.view, rows: profile.rows, source: profile.source, features: Object.keys(profile.features) });
   }),
 });

@@ -4,6 +4,7 @@ import { runDrift } from '../../shared/drift/run.js';
 import { loadRegistry } from '../../shared/features/registry.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+import { featureStores } from '../../shared/features/stores.js';
 
 /** Runs a drift check now and answers with its stored report. Scheduled checks are pipelines with a `drift.run` step. */
 app.http('run-drift', {
@@ -13,6 +14,6 @@ app.http('run-drift', {
   handler: httpHandler(async (request) => {
     const body = await readJsonBody(request, driftRunSchema);
     const services = getServices();
-    return json(200, await runDrift(services, await loadRegistry(services), body, new Date()));
+    return json(200, await runDrift(services, featureStores(services).offline, await loadRegistry(services), body, new Date()));
   }),
 });

@@ -4,6 +4,7 @@ import { loadRegistry } from '../../shared/features/registry.js';
 import { historicalRequestSchema, resolveFeatureRefs } from '../../shared/features/requests.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+import { featureStores } from '../../shared/features/stores.js';
 
 /** A point-in-time-correct training set: inline for small results, a parquet blob for large ones. */
 app.http('get-historical-features', {
@@ -16,6 +17,6 @@ app.http('get-historical-features', {
     const registry = await loadRegistry(services);
     const refs = resolveFeatureRefs(registry, body);
     const source = body.entityRows ? { kind: 'inline' as const, rows: body.entityRows } : { kind: 'blob' as const, ...body.entityRowsBlob! };
-    return json(200, await historicalFeatures(services, registry, refs, source, body.output ? { output: body.output } : {}));
+    return json(200, await historicalFeatures(services, featureStores(services).offline, registry, refs, source, body.output ? { output: body.output } : {}));
   }),
 });

@@ -3,6 +3,7 @@ import { ingestFile } from '../../shared/features/ingest.js';
 import { loadRegistry } from '../../shared/features/registry.js';
 import { blobTriggerSource } from '../../shared/platform/blob-trigger-source.js';
 import { getServices } from '../../shared/platform/services.js';
+import { featureStores } from '../../shared/features/stores.js';
 
 /**
  * A file at ingest/<view>/<file> enters the feature store, or is quarantined with its reason.
@@ -17,7 +18,7 @@ app.storageBlob('ingest-feature-file', {
     const file = String(context.triggerMetadata?.file);
     const content = Buffer.isBuffer(blob) ? blob : Buffer.from(String(blob));
     const services = getServices();
-    const outcome = await ingestFile(services, await loadRegistry(services, { fresh: true }), { view, file, content }, new Date());
+    const outcome = await ingestFile(services, featureStores(services), await loadRegistry(services, { fresh: true }), { view, file, content }, new Date());
     if (outcome.status === 'quarantined') context.warn(`${view}/${file} quarantined: ${outcome.problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`);
     else context.log(`${view}/${file}: ${outcome.status}`);
   },

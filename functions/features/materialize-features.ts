@@ -4,6 +4,7 @@ import { loadRegistry } from '../../shared/features/registry.js';
 import { materializeRequestSchema } from '../../shared/features/requests.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+import { featureStores } from '../../shared/features/stores.js';
 
 app.http('materialize-features', {
   methods: ['POST'],
@@ -14,7 +15,7 @@ app.http('materialize-features', {
     const services = getServices();
     return json(
       200,
-      await materializeView(services, await loadRegistry(services, { fresh: true }), {
+      await materializeView(services, featureStores(services), await loadRegistry(services, { fresh: true }), {
         view: body.view,
         ...(body.start ? { start: new Date(body.start) } : {}),
         ...(body.end ? { end: new Date(body.end) } : {}),

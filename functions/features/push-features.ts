@@ -4,6 +4,7 @@ import { loadRegistry } from '../../shared/features/registry.js';
 import { pushRequestSchema } from '../../shared/features/requests.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+import { featureStores } from '../../shared/features/stores.js';
 
 app.http('push-features', {
   methods: ['POST'],
@@ -12,6 +13,6 @@ app.http('push-features', {
   handler: httpHandler(async (request) => {
     const body = await readJsonBody(request, pushRequestSchema);
     const services = getServices();
-    return json(200, await pushRows(services, await loadRegistry(services), body, new Date()));
+    return json(200, await pushRows(featureStores(services), await loadRegistry(services), body, new Date()));
   }),
 });

@@ -1,4 +1,5 @@
 import { isComplete, kolmogorovSmirnovAgainstSummary, psiAgainstSummary, shareAt, wassersteinAgainstSummary, type QuantileSummary } from './quantile-summary.js';
+import type { DriftEvaluation, FeatureDrift, FeatureQuality } from './report.js';
 import type { TestName } from './requests.js';
 import type { FeatureSample, WindowSample } from './samples.js';
 import { categoricalPsi, chiSquare, jensenShannon, kolmogorovSmirnov, proportionsTest, psi, wasserstein } from './statistics.js';
@@ -19,30 +20,6 @@ export const defaultThresholds: Record<TestName, number> = {
   proportions: 0.01,
 };
 export const largeSample = 1_000;
-
-export interface FeatureDrift {
-  test: TestName | 'none';
-  score: number | null;
-  threshold: number | null;
-  drifted: boolean;
-  /** Every statistic computed for the feature, whichever decided. */
-  statistics: Record<string, number>;
-  reason?: string;
-}
-
-export interface FeatureQuality {
-  nullRate: { reference: number; current: number };
-  /** Current values outside the reference's [min, max]. */
-  outOfRange?: number;
-  /** Categories seen now and never in the reference (up to 20). */
-  newCategories?: string[];
-}
-
-export interface DriftEvaluation {
-  drifted: boolean;
-  features: Record<string, FeatureDrift>;
-  quality: { rows: { reference: number; current: number; change: number | null }; features: Record<string, FeatureQuality> };
-}
 
 /**
  * A reference feature. A profile's numeric feature with many distinct values is `summarized`:

@@ -1,4 +1,5 @@
 import { loadRegistry } from '../features/registry.js';
+import { featureStores } from '../features/stores.js';
 import { defineStepType, type StepType } from '../pipelines/step-type.js';
 import { driftRunSchema } from './requests.js';
 import { runDrift } from './run.js';
@@ -9,7 +10,7 @@ export const driftRunStep = defineStepType({
   description: 'Compares a feature view window with a reference (window or profile); stores the report and sets the drift gauges.',
   input: driftRunSchema,
   run: async (input, context) => {
-    const report = await runDrift(context.services, await loadRegistry(context.services), input, new Date());
+    const report = await runDrift(context.services, featureStores(context.services).offline, await loadRegistry(context.services), input, new Date());
     return {
       reportId: report.id,
       drifted: report.drifted,

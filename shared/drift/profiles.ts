@@ -1,5 +1,6 @@
 import type { Services } from '../platform/services.js';
 import type { FeatureRegistry } from '../features/definitions.js';
+import type { OfflineStore } from '../features/ports.js';
 import { requireView } from '../features/registry.js';
 import type { ReferenceFeature, ReferenceSample } from './evaluate.js';
 import { summarize } from './quantile-summary.js';
@@ -23,10 +24,10 @@ export const profileQuantiles = 1_001;
  * A reference profile: per feature, quantiles of the numbers or counts of the categories of a
  * window (or a training set), so later runs need not read the reference data again.
  */
-export async function captureProfile(services: Services, registry: FeatureRegistry, request: ProfileRequest, now: Date): Promise<StoredProfile> {
+export async function captureProfile(services: Services, offline: OfflineStore, registry: FeatureRegistry, request: ProfileRequest, now: Date): Promise<StoredProfile> {
   const resolved = requireView(registry, request.view);
   const window = request.window ? resolveWindow(request.window, now) : undefined;
-  const sample = window ? await sampleWindow(services, resolved.view, window) : await sampleTrainingSet(services, resolved.view, request.trainingSet!);
+  const sample = window ? await sampleWindow(offline, resolved.view, window) : await sampleTrainingSet(services, resolved.view, request.trainingSet!);
   const profile: StoredProfile = {
     name: request.name,
     view: request.view,

@@ -1,10 +1,45 @@
-import type { DriftEvaluation } from './evaluate.js';
+import { z } from 'zod';
+import { testNames } from './requests.js';
 
-/** A drift run's result, as stored and served (its own module: the store and the run both use it). */
-export interface DriftReport extends DriftEvaluation {
-  view: string;
-  ranAt: string;
-  reference: { start: string; end: string } | { profile: string };
-  current: { start: string; end: string };
-  label?: string;
-}
+/**
+ * A drift report's shape, as the evaluation builds it and as it is stored and read back. A
+ * statistic that is not a finite number (a z of 0/0) is stored as JSON null, so it reads as null.
+ */
+const featureDriftSchema = z.object({
+  test: z.enum([...testNames, 'none']),
+  score: z.number().nullable(),
+  threshold: z.number().nullable(),
+  drifted: z.boolean(),
+  /** Every statistic computed for the feature, whichever decided. */
+  statistics: z.record(z.string(), z.number().nullable()),
+  reason: z.string().optional(),
+});
+
+const featureQualitySchema = z.object({
+  nullRate: z.object({ reference: z.number(), current: z.number() }),
+  /** Current values outside the reference's [min, max]. */
+  outOfRange: z.number().int().optional(),
+  /** Categories seen now and never in the reference (up to 20). */
+  newCategories: z.array(z.string()).optional(),
+});
+
+const window = z.object({ start: z.iso.datetime(), end: z.iso.datetime() });
+
+export const driftReportSchema = z.object({
+  view: z.string(),
+  ranAt: z.iso.datetime(),
+  reference: z.union([window, z.object({ profile: z.string() })]),
+  current: window,
+  label: z.string().optional(),
+  drifted: z.boolean(),
+  features: z.record(z.string(), featureDriftSchema),
+  quality: z.object({
+    rows: z.object({ reference: z.number().int(), current: z.number().int(), change: z.number().nullable() }),
+    features: z.record(z.string(), featureQualitySchema),
+  }),
+});
+
+export type FeatureDrift = z.output<typeof featureDriftSchema>;
+export type FeatureQuality = z.output<typeof featureQualitySchema>;
+export type DriftReport = z.output<typeof driftReportSchema>;
+export type DriftEvaluation = Pick<DriftReport, 'drifted' | 'features' | 'quality'>;

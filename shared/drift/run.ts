@@ -1,6 +1,7 @@
 import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import type { FeatureRegistry } from '../features/definitions.js';
+import type { OfflineStore } from '../features/ports.js';
 import { requireView } from '../features/registry.js';
 import { evaluateDrift, pValueTests } from './evaluate.js';
 import { driftDetected, driftLastRun, driftNullRate, driftRuns, driftScore } from './metrics.js';
@@ -14,7 +15,7 @@ const numericTests: ReadonlySet<TestName> = new Set(['psi', 'ks', 'wasserstein']
 const categoricalTests: ReadonlySet<TestName> = new Set(['psi', 'chi_square', 'jensen_shannon']);
 
 /** Compares a view's current window with its reference, stores the report and sets the gauges. */
-export async function runDrift(services: Services, registry: FeatureRegistry, request: DriftRunRequest, now: Date): Promise<StoredReport> {
+export async function runDrift(services: Services, offline: OfflineStore, registry: FeatureRegistry, request: DriftRunRequest, now: Date): Promise<StoredReport> {
   const { view } = requireView(registry, request.view);
   const problems: ErrorDetail[] = [];
   const typeOf = (feature: string) => view.features.find((f) => f.name === feature)?.type;
@@ -47,11 +48,11 @@ export async function runDrift(services: Services, registry: FeatureRegistry, re
       reference = { profile: profile.name };
     } else {
       const window = resolveWindow(request.reference, now);
-      referenceSample = await sampleWindow(services, view, window);
+      referenceSample = await sampleWindow(offline, view, window);
       reference = { start: window.start.toISOString(), end: window.end.toISOString() };
     }
     const currentWindow = resolveWindow(request.current, now);
-    const currentSample = await sampleWindow(services, view, currentWindow);
+    const currentSample = await sampleWindow(offline, view, currentWindow);
     const evaluation = evaluateDrift(referenceSample, currentSample, { label: request.label, tests: request.tests });
     const report: DriftReport = {
       view: view.name,

@@ -3,7 +3,8 @@ import { duckTimestamp, quoteIdentifier, quoteLiteral, withDuckDb, type DuckDbSe
 import type { Services } from '../platform/services.js';
 import { downloadBlob } from '../storage/blob-files.js';
 import { eventTimestampColumn, type FeatureView } from '../features/definitions.js';
-import { dateOf, downloadPartitions, listPartitions, refuseArchived } from '../features/offline-store.js';
+import { dateOf, refuseArchived } from '../features/offline.js';
+import type { OfflineStore } from '../features/ports.js';
 
 /** One feature's values in a window: sorted numbers, or category counts. */
 export interface FeatureSample {
@@ -29,11 +30,11 @@ export function sampleKind(type: FeatureView['features'][number]['type']): Featu
 }
 
 /** Reads the features of a view within an event-time window from the offline store. */
-export async function sampleWindow(services: Services, view: FeatureView, window: { start: Date; end: Date }): Promise<WindowSample> {
-  const parts = await listPartitions(services, view.name, { from: dateOf(window.start), to: dateOf(window.end) });
+export async function sampleWindow(offline: OfflineStore, view: FeatureView, window: { start: Date; end: Date }): Promise<WindowSample> {
+  const parts = await offline.listPartitions(view.name, { from: dateOf(window.start), to: dateOf(window.end) });
   refuseArchived(parts);
   return withDuckDb(async (session) => {
-    const paths = await downloadPartitions(services, session, 'part', parts);
+    const paths = await offline.fetchPartitions(session, 'part', parts);
     if (!paths.length) return emptySample(view);
     await session.run(
       `CREATE TABLE window_rows AS SELECT * FROM read_parquet([${paths.map(quoteLiteral).join(', ')}], union_by_name = true)

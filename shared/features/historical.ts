@@ -1,19 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError, type ErrorDetail } from '../platform/errors.js';
 import { duckTimestamp, fromDuckTimestamp, quoteIdentifier, quoteLiteral, withDuckDb, type DuckDbSession } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
-import { downloadBlob, uploadParquetFile } from '../storage/blob-files.js';
+import { downloadBlob } from '../storage/blob-files.js';
 import { duckDbType, eventTimestampColumn, type Entity, type FeatureRegistry, type FeatureView } from './definitions.js';
-import { dateOf, downloadPartitions, listPartitions, partsRelation, refuseArchived, emptyViewColumns } from './offline-store.js';
-import { planLookup } from './online-store.js';
+import { dateOf, emptyViewColumns, partsRelation, refuseArchived } from './offline.js';
+import { planLookup } from './online.js';
+import type { OfflineStore } from './ports.js';
 import { fromDuckDb } from './online-layout.js';
 import { formatOf, typedCast } from './staging.js';
 
 /** Results up to this many rows come back inline; larger ones as a parquet blob. */
 export const inlineRowLimit = 10_000;
-export const trainingSetsContainer = 'training-sets';
 
 export type EntityRowsSource =
   | { kind: 'inline'; rows: ReadonlyArray<Record<string, unknown>> }
@@ -30,6 +29,7 @@ export type HistoricalResult =
  */
 export async function historicalFeatures(
   services: Services,
+  offline: OfflineStore,
   registry: FeatureRegistry,
   refs: readonly string[],
   source: EntityRowsSource,
@@ -47,7 +47,7 @@ export async function historicalFeatures(
     // Every view's partitions are listed before any is read, so one 409 names them all.
     const views = plans.flatMap((plan) => plan.views.map((group) => ({ ...group, entity: plan.entity })));
     const listed = await Promise.all(
-      views.map(({ view }) => listPartitions(services, view.name, { ...(view.ttlSeconds ? { from: dateOf(new Date(lo.getTime() - view.ttlSeconds * 1000)) } : {}), to: dateOf(hi) })),
+      views.map(({ view }) => offline.listPartitions(view.name, { ...(view.ttlSeconds ? { from: dateOf(new Date(lo.getTime() - view.ttlSeconds * 1000)) } : {}), to: dateOf(hi) })),
     );
     refuseArchived(listed.flat());
 
@@ -55,7 +55,7 @@ export async function historicalFeatures(
     const selected: string[] = [];
     for (const [index, { view, entity, features }] of views.entries()) {
       const alias = `v${index}`;
-      const paths = await downloadPartitions(services, session, alias, listed[index] ?? []);
+      const paths = await offline.fetchPartitions(session, alias, listed[index] ?? []);
       await createViewTable(session, alias, view, entity, paths, rowCount ? { lo, hi } : undefined);
       const on = entity.joinKeys.map((k) => `l.${quoteIdentifier(k.name)} = ${alias}.${quoteIdentifier(k.name)}`).join(' AND ');
       joins.push(`ASOF LEFT JOIN ${alias} ON ${on} AND l.${eventTimestampColumn} >= ${alias}._ts`);
@@ -83,9 +83,7 @@ export async function historicalFeatures(
     const path = join(session.scratch, 'training-set.parquet');
     const columns = (await session.rows(`DESCRIBE ${query}`)).map((r) => String(r.column_name)).filter((c) => c !== '_row');
     await session.copyToParquet(`SELECT ${columns.map(quoteIdentifier).join(', ')} FROM (${query})`, path);
-    const name = `${dateOf(new Date())}/${randomUUID()}.parquet`;
-    await uploadParquetFile(services, path, { container: trainingSetsContainer, name });
-    return { rowCount, blob: { container: trainingSetsContainer, name }, columns };
+    return { rowCount, blob: await offline.saveTrainingSet(path, new Date()), columns };
   });
 }
 

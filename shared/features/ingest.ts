@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { callDependency } from '../storage/dependency.js';
@@ -8,8 +9,8 @@ import type { Services } from '../platform/services.js';
 import { eventTimestampColumn, type FeatureRegistry } from './definitions.js';
 import { readJobRecord, writeJobRecord } from './jobs-store.js';
 import { rowsIngested, rowsRejected } from './metrics.js';
-import { writeOfflineParts } from './offline-store.js';
-import { writeOnline } from './online-store.js';
+import { writeOnline } from './online.js';
+import type { FeatureStores } from './ports.js';
 import { resolveView } from './registry.js';
 import { featureRowFromDuckDb } from './rows.js';
 import { formatOf, stageFile, typedStagedQuery, validateStaged } from './staging.js';
@@ -23,13 +24,13 @@ export type IngestOutcome =
   | { status: 'duplicate'; view: string; sha256: string }
   | { status: 'quarantined'; view: string; problems: ErrorDetail[] };
 
-interface IngestionRecord {
-  file: string;
-  sha256: string;
-  rows: number;
-  partitions: string[];
-  at: string;
-}
+const ingestionRecord = z.object({
+  file: z.string(),
+  sha256: z.string(),
+  rows: z.number().int().min(0),
+  partitions: z.array(z.string()),
+  at: z.iso.datetime(),
+});
 
 /**
  * A file dropped at ingest/<view>/<file>: validated whole against the view's schema, then written
@@ -40,6 +41,7 @@ interface IngestionRecord {
  */
 export async function ingestFile(
   services: Services,
+  stores: FeatureStores,
   registry: FeatureRegistry,
   input: { view: string; file: string; content: Buffer },
   now: Date,
@@ -48,7 +50,7 @@ export async function ingestFile(
   const recordId = `ingest-${sha256}`;
   const resolved = resolveView(registry, input.view);
   if (!resolved) return quarantine(services, input, [{ field: 'view', problem: `"${input.view}" is not a registered feature view` }], now);
-  if (await readJobRecord<IngestionRecord>(services, input.view, recordId)) return { status: 'duplicate', view: input.view, sha256 };
+  if (await readJobRecord(services, input.view, recordId, ingestionRecord)) return { status: 'duplicate', view: input.view, sha256 };
   const format = formatOf(input.file);
   if (!format) return quarantine(services, input, [{ field: 'file', problem: 'must end in .csv, .jsonl or .parquet' }], now);
   const { view, entity } = resolved;
@@ -61,7 +63,7 @@ export async function ingestFile(
     const checked = await validateStaged(session, view, entity);
     if (checked.problems.length) return { problems: checked.problems, rows: checked.rows };
     if (checked.rows === 0) return { problems: [{ field: '(file)', problem: 'has no rows' }], rows: 0 };
-    const written = await writeOfflineParts(services, session, view, entity, typedStagedQuery(view, entity), `ingest-${sha256.slice(0, 20)}`, now);
+    const written = await stores.offline.writeParts(session, view, entity, typedStagedQuery(view, entity), `ingest-${sha256.slice(0, 20)}`, now);
     let online: { written: number; older: number } | undefined;
     if (view.online) {
       const keys = entity.joinKeys.map((k) => quoteIdentifier(k.name));
@@ -70,7 +72,7 @@ export async function ingestFile(
          QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${eventTimestampColumn} DESC, _row DESC) = 1`,
       );
       online = await writeOnline(
-        services,
+        stores.online,
         view,
         entity,
         latest.map(
@@ -85,7 +87,7 @@ export async function ingestFile(
     return quarantine(services, input, outcome.problems, now);
   }
   const partitions = outcome.partitions ?? [];
-  await writeJobRecord<IngestionRecord>(services, view.name, recordId, { file: input.file, sha256, rows: outcome.rows, partitions, at: now.toISOString() });
+  await writeJobRecord(services, view.name, recordId, ingestionRecord, { file: input.file, sha256, rows: outcome.rows, partitions, at: now.toISOString() });
   rowsIngested.inc({ view: view.name, path: 'ingest' }, outcome.rows);
   return { status: 'ingested', view: view.name, rows: outcome.rows, partitions, ...(outcome.online ? { online: outcome.online } : {}) };
 }

@@ -1,21 +1,19 @@
-import { callDependency } from '../storage/dependency.js';
+import { z } from 'zod';
 import type { Services } from '../platform/services.js';
-import type { ContainerDefinition } from '../storage/cosmos.js';
+import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
 
 /** Per-view bookkeeping of the store's jobs: materialization watermarks and ingested file hashes. */
 export const featureJobsContainer: ContainerDefinition = { id: 'feature-jobs', partitionKey: '/view' };
 
-export async function readJobRecord<T extends object>(services: Services, view: string, id: string): Promise<T | undefined> {
-  return callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(featureJobsContainer);
-    const { resource } = await container.item(id, view).read<T & { id: string; view: string }>();
-    return resource ?? undefined;
-  });
+const jobKey = z.object({ id: z.string(), view: z.string() });
+const jobRecords = <T extends object>(services: Services, schema: z.ZodType<T>) =>
+  cosmosRepository(services.cosmos, featureJobsContainer, z.intersection(jobKey, schema));
+
+/** A job's record of one view, parsed with the job's own schema; undefined when there is none. */
+export async function readJobRecord<T extends object>(services: Services, view: string, id: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  return jobRecords(services, schema).read(id, view);
 }
 
-export async function writeJobRecord<T extends object>(services: Services, view: string, id: string, record: T): Promise<void> {
-  await callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(featureJobsContainer);
-    await container.items.upsert({ ...record, id, view });
-  });
+export async function writeJobRecord<T extends object>(services: Services, view: string, id: string, schema: z.ZodType<T>, record: T): Promise<void> {
+  await jobRecords(services, schema).upsert({ ...record, id, view });
 }

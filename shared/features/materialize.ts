@@ -1,11 +1,13 @@
+import { z } from 'zod';
 import { BadRequestError } from '../platform/errors.js';
 import { duckTimestamp, fromDuckTimestamp, quoteIdentifier, withDuckDb } from '../platform/duckdb.js';
 import type { Services } from '../platform/services.js';
 import { eventTimestampColumn, type FeatureRegistry } from './definitions.js';
 import { readJobRecord, writeJobRecord } from './jobs-store.js';
 import { materializationFreshness, materializationRuns } from './metrics.js';
-import { dateOf, downloadPartitions, emptyViewColumns, listPartitions, partsRelation, refuseArchived } from './offline-store.js';
-import { writeOnline } from './online-store.js';
+import { dateOf, emptyViewColumns, partsRelation, refuseArchived } from './offline.js';
+import { writeOnline } from './online.js';
+import type { FeatureStores } from './ports.js';
 import { requireView } from './registry.js';
 import { featureRowFromDuckDb } from './rows.js';
 
@@ -18,10 +20,7 @@ export const materializeChunkRows = 5_000;
  */
 const watermarkOverlapMs = 60_000;
 
-interface Watermark {
-  writtenAt: string;
-  at: string;
-}
+const watermarkRecord = z.object({ writtenAt: z.iso.datetime(), at: z.iso.datetime() });
 
 export interface MaterializeResult {
   view: string;
@@ -42,6 +41,7 @@ export interface MaterializeResult {
  */
 export async function materializeView(
   services: Services,
+  stores: FeatureStores,
   registry: FeatureRegistry,
   request: { view: string; start?: Date; end?: Date },
   now: Date,
@@ -49,10 +49,10 @@ export async function materializeView(
   const { view, entity } = requireView(registry, request.view);
   if (!view.online) throw new BadRequestError('view_not_online', `${view.name} is not served online`, [{ field: 'view', problem: `${view.name} has online: false` }]);
   const windowed = request.start !== undefined || request.end !== undefined;
-  const watermark = windowed ? undefined : await readJobRecord<Watermark>(services, view.name, 'materialization');
+  const watermark = windowed ? undefined : await readJobRecord(services, view.name, 'materialization', watermarkRecord);
   const since = watermark ? new Date(Date.parse(watermark.writtenAt) - watermarkOverlapMs) : undefined;
 
-  let parts = await listPartitions(services, view.name, {
+  let parts = await stores.offline.listPartitions(view.name, {
     ...(request.start ? { from: dateOf(request.start) } : {}),
     ...(request.end ? { to: dateOf(request.end) } : {}),
   });
@@ -63,7 +63,7 @@ export async function materializeView(
   const result: MaterializeResult = { view: view.name, mode: windowed ? 'window' : 'incremental', partitionsRead: parts.length, entities: 0, written: 0, older: 0 };
   try {
     await withDuckDb(async (session) => {
-      const paths = await downloadPartitions(services, session, 'part', parts);
+      const paths = await stores.offline.fetchPartitions(session, 'part', parts);
       const keys = entity.joinKeys.map((k) => quoteIdentifier(k.name));
       const filters = [
         ...(since ? ['_written_at > $since::TIMESTAMP'] : []),
@@ -86,7 +86,7 @@ export async function materializeView(
       const select = `SELECT ${keys.join(', ')}, epoch_ms(${eventTimestampColumn}) AS _ms, ${features.join(', ')} FROM latest ORDER BY rowid LIMIT ${materializeChunkRows} OFFSET $offset`;
       for (let offset = 0; offset < result.entities; offset += materializeChunkRows) {
         const chunk = (await session.rows(select, { offset })).map((row) => featureRowFromDuckDb(view, entity, row));
-        const written = await writeOnline(services, view, entity, chunk);
+        const written = await writeOnline(stores.online, view, entity, chunk);
         result.written += written.written;
         result.older += written.older;
       }
@@ -94,7 +94,7 @@ export async function materializeView(
       if (!windowed && summary?.written) {
         const writtenAt = fromDuckTimestamp(summary.written).toISOString();
         if (!watermark || writtenAt > watermark.writtenAt) {
-          await writeJobRecord<Watermark>(services, view.name, 'materialization', { writtenAt, at: now.toISOString() });
+          await writeJobRecord(services, view.name, 'materialization', watermarkRecord, { writtenAt, at: now.toISOString() });
           result.watermark = writtenAt;
         } else result.watermark = watermark.writtenAt;
       } else if (watermark) result.watermark = watermark.writtenAt;
@@ -108,8 +108,8 @@ export async function materializeView(
 }
 
 /** Every online view, incrementally: what the materialization timer runs. */
-export async function materializeOnlineViews(services: Services, registry: FeatureRegistry, now: Date): Promise<MaterializeResult[]> {
+export async function materializeOnlineViews(services: Services, stores: FeatureStores, registry: FeatureRegistry, now: Date): Promise<MaterializeResult[]> {
   const results: MaterializeResult[] = [];
-  for (const view of registry.featureViews.filter((v) => v.online)) results.push(await materializeView(services, registry, { view: view.name }, now));
+  for (const view of registry.featureViews.filter((v) => v.online)) results.push(await materializeView(services, stores, registry, { view: view.name }, now));
   return results;
 }

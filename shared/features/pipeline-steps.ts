@@ -3,6 +3,7 @@ import { defineStepType, type StepType } from '../pipelines/step-type.js';
 import { materializeView } from './materialize.js';
 import { loadRegistry } from './registry.js';
 import { timestampSchema } from './rows.js';
+import { featureStores } from './stores.js';
 
 /**
  * Materialization as a pipeline step: a pipeline that ingests or transforms a view's data can
@@ -15,6 +16,7 @@ export const featuresMaterializeStep = defineStepType({
   run: async (input, context) => {
     const result = await materializeView(
       context.services,
+      featureStores(context.services),
       await loadRegistry(context.services, { fresh: true }),
       { view: input.view, ...(input.start ? { start: new Date(input.start) } : {}), ...(input.end ? { end: new Date(input.end) } : {}) },
       new Date(),

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import { zodDetails } from '../platform/validation-errors.js';
 import { withDuckDb } from '../platform/duckdb.js';
-import type { Services } from '../platform/services.js';
 import type { FeatureRegistry } from './definitions.js';
 import { rowsIngested, rowsRejected } from './metrics.js';
-import { writeOfflineParts } from './offline-store.js';
-import { writeOnline, type OnlineWriteResult } from './online-store.js';
+import { writeOnline } from './online.js';
+import type { FeatureStores, OnlineWriteResult } from './ports.js';
 import { requireView } from './registry.js';
 import { rowSchema, type FeatureRow } from './rows.js';
 import { stageFile, typedStagedQuery, validateStaged } from './staging.js';
@@ -27,7 +26,7 @@ export interface PushResult {
  * on error); the offline store is written before the online one, since it is the record.
  */
 export async function pushRows(
-  services: Services,
+  stores: FeatureStores,
   registry: FeatureRegistry,
   request: { view: string; rows: ReadonlyArray<Record<string, unknown>>; to: PushTarget },
   now: Date,
@@ -56,10 +55,10 @@ export async function pushRows(
       const staged = [...(await stageFile(session, path, 'jsonl', view, entity)), ...(await validateStaged(session, view, entity)).problems];
       // zod has checked every row; DuckDB disagreeing is our bug, not the caller's.
       if (staged.length) throw new Error(`pushed rows failed staging after validation: ${JSON.stringify(staged)}`);
-      return writeOfflineParts(services, session, view, entity, typedStagedQuery(view, entity), `push-${randomUUID()}`, now);
+      return stores.offline.writeParts(session, view, entity, typedStagedQuery(view, entity), `push-${randomUUID()}`, now);
     });
   }
-  if (request.to !== 'offline') result.online = await writeOnline(services, view, entity, rows);
+  if (request.to !== 'offline') result.online = await writeOnline(stores.online, view, entity, rows);
   rowsIngested.inc({ view: view.name, path: 'push' }, rows.length);
   return result;
 }

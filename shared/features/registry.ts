@@ -1,9 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { callDependency } from '../storage/dependency.js';
+import { z } from 'zod';
 import { ArborError, BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
-import { withoutSystemProperties, type ContainerDefinition } from '../storage/cosmos.js';
+import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
 import {
+  entitySchema,
+  featureServiceSchema,
+  featureViewSchema,
   splitFeatureRef,
   type Definitions,
   type Entity,
@@ -17,11 +20,23 @@ import {
 /** Entities, views and services, one document each, partitioned by kind (three small partitions). */
 export const featureRegistryContainer: ContainerDefinition = { id: 'feature-registry', partitionKey: '/kind' };
 
-type Kind = 'entity' | 'featureView' | 'featureService';
-type RegistryDocument =
-  | ({ id: string; kind: 'entity' } & Entity)
-  | ({ id: string; kind: 'featureView' } & FeatureView)
-  | ({ id: string; kind: 'featureService' } & FeatureService);
+const version = z.number().int().positive();
+/** Stored definitions: the definition as applied, its version, and for a view its online tags. */
+const registryDocument = z.discriminatedUnion('kind', [
+  z.object({ ...entitySchema.shape, id: z.string(), kind: z.literal('entity'), version }),
+  z.object({
+    ...featureViewSchema.shape,
+    id: z.string(),
+    kind: z.literal('featureView'),
+    version,
+    tag: z.string().regex(/^[0-9a-z]+$/),
+    featureTags: z.record(z.string(), z.string().regex(/^[0-9a-z]+$/)),
+  }),
+  z.object({ ...featureServiceSchema.shape, id: z.string(), kind: z.literal('featureService'), version }),
+]);
+type RegistryDocument = z.output<typeof registryDocument>;
+
+const registryDocuments = (services: Services) => cosmosRepository(services.cosmos, featureRegistryContainer, registryDocument);
 
 /** A schema change that would make stored rows or online fields mean something else. */
 export class IncompatibleChangeError extends ArborError {
@@ -43,11 +58,9 @@ export interface ApplyResult {
 export async function applyDefinitions(services: Services, definitions: Definitions): Promise<ApplyResult> {
   const stored = await loadRegistry(services, { fresh: true });
   const plan = planApply(stored, definitions);
-  await callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(featureRegistryContainer);
-    // Entities before the views that name them, views before the services that name theirs.
-    for (const document of plan.writes) await container.items.upsert<RegistryDocument>(document);
-  });
+  const documents = registryDocuments(services);
+  // Entities before the views that name them, views before the services that name theirs.
+  for (const document of plan.writes) await documents.upsert(document);
   cached = undefined;
   return plan.result;
 }
@@ -168,17 +181,26 @@ let cached: { at: number; registry: Promise<FeatureRegistry>; database: string }
 export async function loadRegistry(services: Services, options: { fresh?: boolean } = {}): Promise<FeatureRegistry> {
   const database = services.settings.COSMOS_DATABASE;
   if (!options.fresh && cached && cached.database === database && Date.now() - cached.at < cacheMs) return cached.registry;
-  const registry = callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(featureRegistryContainer);
-    const { resources } = await container.items.query<RegistryDocument>('SELECT * FROM c').fetchAll();
-    const clean = <T>(doc: RegistryDocument): T => {
-      const { id: _id, kind: _kind, ...rest } = withoutSystemProperties(doc);
-      return rest as T;
-    };
+  const registry = (async (): Promise<FeatureRegistry> => {
+    const documents = await registryDocuments(services).query('SELECT * FROM c');
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
-    const of = <T extends { name: string }>(kind: Kind) => resources.filter((d) => d.kind === kind).map((d) => clean<T>(d)).sort(byName);
-    return { entities: of<Entity>('entity'), featureViews: of<FeatureView>('featureView'), featureServices: of<FeatureService>('featureService') };
-  });
+    const entities: Entity[] = [];
+    const featureViews: FeatureView[] = [];
+    const featureServices: FeatureService[] = [];
+    for (const document of documents) {
+      if (document.kind === 'entity') {
+        const { id: _id, kind: _kind, ...entity } = document;
+        entities.push(entity);
+      } else if (document.kind === 'featureView') {
+        const { id: _id, kind: _kind, ...view } = document;
+        featureViews.push(view);
+      } else {
+        const { id: _id, kind: _kind, ...service } = document;
+        featureServices.push(service);
+      }
+    }
+    return { entities: entities.sort(byName), featureViews: featureViews.sort(byName), featureServices: featureServices.sort(byName) };
+  })();
   cached = { at: Date.now(), registry, database };
   registry.catch(() => (cached = undefined));
   return registry;

@@ -4,7 +4,7 @@ import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/
 import { zodDetails } from '../platform/validation-errors.js';
 import { featureRefSchema, splitFeatureRef, type FeatureRegistry } from './definitions.js';
 import type { JoinKeyValue } from './online-layout.js';
-import type { EntityPlan } from './online-store.js';
+import type { EntityPlan } from './online.js';
 import { joinKeySchema, timestampSchema } from './rows.js';
 
 /** The HTTP bodies of the feature store, validated at the edge. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { callDependency } from '../storage/dependency.js';
 import type { Services } from '../platform/services.js';
-import type { ContainerDefinition } from '../storage/cosmos.js';
+import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
 
 /** A dataset is a named landing area: files dropped under landing/<dataset>/ are catalogued. */
 export const datasetsContainer: ContainerDefinition = { id: 'datasets', partitionKey: '/id' };
@@ -20,16 +19,15 @@ export const datasetInput = z.strictObject({
 });
 export type DatasetInput = z.output<typeof datasetInput>;
 
-export interface Dataset extends DatasetInput {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-}
+const datasetDocument = z.object({
+  ...datasetInput.shape,
+  id: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Dataset = z.output<typeof datasetDocument>;
 
-function toDataset(resource: Record<string, unknown>): Dataset {
-  const { id, format, description, owner, createdAt, updatedAt } = resource as unknown as Dataset;
-  return { id, format, description, owner, createdAt, updatedAt };
-}
+const datasets = (services: Services) => cosmosRepository(services.cosmos, datasetsContainer, datasetDocument);
 
 export async function putDataset(
   services: Services,
@@ -37,34 +35,21 @@ export async function putDataset(
   input: DatasetInput,
   now: Date,
 ): Promise<{ dataset: Dataset; created: boolean }> {
-  return callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(datasetsContainer);
-    const existing = await getDataset(services, name);
-    const dataset: Dataset = {
-      id: name,
-      ...input,
-      createdAt: existing?.createdAt ?? now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    await container.items.upsert(dataset);
-    return { dataset, created: !existing };
-  });
+  const existing = await getDataset(services, name);
+  const dataset: Dataset = {
+    id: name,
+    ...input,
+    createdAt: existing?.createdAt ?? now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  await datasets(services).upsert(dataset);
+  return { dataset, created: !existing };
 }
 
 export async function getDataset(services: Services, name: string): Promise<Dataset | undefined> {
-  return callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(datasetsContainer);
-    const { resource } = await container.item(name, name).read<Record<string, unknown>>();
-    return resource ? toDataset(resource) : undefined;
-  });
+  return datasets(services).read(name, name);
 }
 
 export async function listDatasets(services: Services): Promise<Dataset[]> {
-  return callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(datasetsContainer);
-    const { resources } = await container.items
-      .query<Record<string, unknown>>('SELECT * FROM c ORDER BY c.id')
-      .fetchAll();
-    return resources.map(toDataset);
-  });
+  return datasets(services).query('SELECT * FROM c ORDER BY c.id');
 }

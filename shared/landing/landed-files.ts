@@ -1,22 +1,29 @@
 import { createHash } from 'node:crypto';
-import { callDependency } from '../storage/dependency.js';
+import { z } from 'zod';
 import type { Services } from '../platform/services.js';
-import type { ContainerDefinition } from '../storage/cosmos.js';
-import { getDataset, type FileFormat } from './datasets.js';
-import { buildManifest, formatOfFileName, type FileManifest } from './manifest.js';
+import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
+import { fileFormats, getDataset } from './datasets.js';
+import { buildManifest, formatOfFileName } from './manifest.js';
 
 export const landedFilesContainer: ContainerDefinition = { id: 'landed-files', partitionKey: '/dataset' };
 
-export interface LandedFile extends FileManifest {
-  id: string;
-  dataset: string;
-  file: string;
-  format: FileFormat;
+const landedFileDocument = z.object({
+  id: z.string(),
+  dataset: z.string(),
+  file: z.string(),
+  format: z.enum(fileFormats),
+  bytes: z.number().int().min(0),
+  sha256: z.string(),
+  /** Data rows (CSV without its header, JSONL lines); null where counting needs a decoder (parquet). */
+  rows: z.number().int().min(0).nullable(),
   /** Bumped each time the file's content changes; a re-delivery of the same bytes keeps it. */
-  version: number;
-  firstSeenAt: string;
-  updatedAt: string;
-}
+  version: z.number().int().min(1),
+  firstSeenAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type LandedFile = z.output<typeof landedFileDocument>;
+
+const landedFiles = (services: Services) => cosmosRepository(services.cosmos, landedFilesContainer, landedFileDocument);
 
 /** A landed file Arbor cannot accept; retrying will not help until someone fixes the cause. */
 export class LandingRejectedError extends Error {
@@ -26,12 +33,6 @@ export class LandingRejectedError extends Error {
 /** Cosmos ids may not contain '/', and file paths do. */
 function fileId(file: string): string {
   return createHash('sha1').update(file).digest('hex');
-}
-
-function toLandedFile(resource: Record<string, unknown>): LandedFile {
-  const { id, dataset, file, format, bytes, sha256, rows, version, firstSeenAt, updatedAt } =
-    resource as unknown as LandedFile;
-  return { id, dataset, file, format, bytes, sha256, rows, version, firstSeenAt, updatedAt };
 }
 
 /**
@@ -53,41 +54,30 @@ export async function recordLandedFile(
     );
   }
   const manifest = buildManifest(landing.content, format);
-  return callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(landedFilesContainer);
-    const id = fileId(landing.file);
-    const { resource: existing, etag } = await container.item(id, landing.dataset).read<Record<string, unknown>>();
-    const previous = existing ? toLandedFile(existing) : undefined;
-    if (previous && previous.sha256 === manifest.sha256) return { file: previous, written: false };
-    const record: LandedFile = {
-      id,
-      dataset: landing.dataset,
-      file: landing.file,
-      format,
-      ...manifest,
-      version: (previous?.version ?? 0) + 1,
-      firstSeenAt: previous?.firstSeenAt ?? landing.now.toISOString(),
-      updatedAt: landing.now.toISOString(),
-    };
-    // Conditional writes: a concurrent delivery loses with 409/412 and the trigger retries it.
-    if (previous && etag) {
-      await container.item(id, landing.dataset).replace(record, { accessCondition: { type: 'IfMatch', condition: etag } });
-    } else {
-      await container.items.create(record);
-    }
-    return { file: record, written: true };
-  });
+  const id = fileId(landing.file);
+  const files = landedFiles(services);
+  const stored = await files.readWithEtag(id, landing.dataset);
+  const previous = stored?.document;
+  if (previous && previous.sha256 === manifest.sha256) return { file: previous, written: false };
+  const record: LandedFile = {
+    id,
+    dataset: landing.dataset,
+    file: landing.file,
+    format,
+    ...manifest,
+    version: (previous?.version ?? 0) + 1,
+    firstSeenAt: previous?.firstSeenAt ?? landing.now.toISOString(),
+    updatedAt: landing.now.toISOString(),
+  };
+  // Conditional writes: a concurrent delivery loses with 409/412 and the trigger retries it.
+  if (stored?.etag) await files.replace(record, landing.dataset, stored.etag);
+  else await files.create(record);
+  return { file: record, written: true };
 }
 
 export async function listLandedFiles(services: Services, dataset: string): Promise<LandedFile[]> {
-  return callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(landedFilesContainer);
-    const { resources } = await container.items
-      .query<Record<string, unknown>>(
-        { query: 'SELECT * FROM c WHERE c.dataset = @dataset ORDER BY c.file', parameters: [{ name: '@dataset', value: dataset }] },
-        { partitionKey: dataset },
-      )
-      .fetchAll();
-    return resources.map(toLandedFile);
-  });
+  return landedFiles(services).query(
+    { query: 'SELECT * FROM c WHERE c.dataset = @dataset ORDER BY c.file', parameters: [{ name: '@dataset', value: dataset }] },
+    { partitionKey: dataset },
+  );
 }

@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { callDependency } from '../storage/dependency.js';
+import { z } from 'zod';
 import { ValidationError, type ErrorDetail } from '../platform/errors.js';
 import { zodDetails } from '../platform/validation-errors.js';
 import { findExpressions } from './expressions.js';
 import type { Services } from '../platform/services.js';
-import type { ContainerDefinition } from '../storage/cosmos.js';
-import type { PipelineSpec } from './spec.js';
+import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
+import { PipelineSpecSchema, type PipelineSpec } from './spec.js';
 import { knownStepTypes, stepTypeNamed } from './step-registry.js';
 import { validatePipeline } from './validate.js';
 
@@ -15,16 +15,21 @@ import { validatePipeline } from './validate.js';
  */
 export const pipelinesContainer: ContainerDefinition = { id: 'pipelines', partitionKey: '/name' };
 
-export interface StoredPipeline {
-  name: string;
-  version: number;
-  spec: PipelineSpec;
-  registeredAt: string;
-}
+const storedPipeline = z.object({
+  name: z.string(),
+  version: z.number().int().positive(),
+  spec: PipelineSpecSchema,
+  registeredAt: z.iso.datetime(),
+});
+export type StoredPipeline = z.output<typeof storedPipeline>;
 
-interface PipelineDocument extends StoredPipeline {
-  id: string;
-  kind: 'version' | 'latest';
+const pipelineDocument = storedPipeline.extend({ id: z.string(), kind: z.enum(['version', 'latest']) });
+type PipelineDocument = z.output<typeof pipelineDocument>;
+
+const pipelineDocuments = (services: Services) => cosmosRepository(services.cosmos, pipelinesContainer, pipelineDocument);
+
+function toStoredPipeline({ name, version, spec, registeredAt }: PipelineDocument): StoredPipeline {
+  return { name, version, spec, registeredAt };
 }
 
 function versionId(name: string, version: number): string {
@@ -55,35 +60,23 @@ export function admitSpec(input: unknown): PipelineSpec {
  * gets the next, so the version a run records always names one exact spec.
  */
 export async function registerPipeline(services: Services, spec: PipelineSpec, now: Date): Promise<{ pipeline: StoredPipeline; created: boolean }> {
-  return callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(pipelinesContainer);
-    const latest = await getPipeline(services, spec.name);
-    const comparable = (s: PipelineSpec) => ({ ...s, version: 0 });
-    if (latest && isDeepStrictEqual(comparable(latest.spec), comparable(spec))) return { pipeline: latest, created: false };
-    const version = (latest?.version ?? 0) + 1;
-    const pipeline: StoredPipeline = { name: spec.name, version, spec: { ...spec, version }, registeredAt: now.toISOString() };
-    // The version document first: a crash between the writes leaves the old latest, still valid.
-    await container.items.create<PipelineDocument>({ ...pipeline, id: versionId(spec.name, version), kind: 'version' });
-    await container.items.upsert<PipelineDocument>({ ...pipeline, id: 'latest', kind: 'latest' });
-    return { pipeline, created: true };
-  });
+  const latest = await getPipeline(services, spec.name);
+  const comparable = (s: PipelineSpec) => ({ ...s, version: 0 });
+  if (latest && isDeepStrictEqual(comparable(latest.spec), comparable(spec))) return { pipeline: latest, created: false };
+  const version = (latest?.version ?? 0) + 1;
+  const pipeline: StoredPipeline = { name: spec.name, version, spec: { ...spec, version }, registeredAt: now.toISOString() };
+  const documents = pipelineDocuments(services);
+  // The version document first: a crash between the writes leaves the old latest, still valid.
+  await documents.create({ ...pipeline, id: versionId(spec.name, version), kind: 'version' });
+  await documents.upsert({ ...pipeline, id: 'latest', kind: 'latest' });
+  return { pipeline, created: true };
 }
 
 export async function getPipeline(services: Services, name: string, version?: number): Promise<StoredPipeline | undefined> {
-  return callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(pipelinesContainer);
-    const { resource } = await container.item(version ? versionId(name, version) : 'latest', name).read<PipelineDocument>();
-    if (!resource) return undefined;
-    return { name: resource.name, version: resource.version, spec: resource.spec, registeredAt: resource.registeredAt };
-  });
+  const document = await pipelineDocuments(services).read(version ? versionId(name, version) : 'latest', name);
+  return document ? toStoredPipeline(document) : undefined;
 }
 
 export async function listPipelines(services: Services): Promise<StoredPipeline[]> {
-  return callDependency('cosmos', async () => {
-    const container = await services.cosmos.container(pipelinesContainer);
-    const { resources } = await container.items
-      .query<PipelineDocument>("SELECT * FROM c WHERE c.kind = 'latest' ORDER BY c.name")
-      .fetchAll();
-    return resources.map(({ name, version, spec, registeredAt }) => ({ name, version, spec, registeredAt }));
-  });
+  return (await pipelineDocuments(services).query("SELECT * FROM c WHERE c.kind = 'latest' ORDER BY c.name")).map(toStoredPipeline);
 }

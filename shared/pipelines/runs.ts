@@ -1,7 +1,7 @@
-import { callDependency } from '../storage/dependency.js';
+import { z } from 'zod';
 import type { Services } from '../platform/services.js';
 import type { BlobRef } from '../storage/blob-files.js';
-import type { ContainerDefinition } from '../storage/cosmos.js';
+import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
 import type { StepState } from './dag.js';
 import type { PipelineSpec } from './spec.js';
 
@@ -12,40 +12,41 @@ import type { PipelineSpec } from './spec.js';
  */
 export const runsContainer: ContainerDefinition = { id: 'runs', partitionKey: '/runId' };
 
-export type RunState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+const runState = z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled']);
+export type RunState = z.output<typeof runState>;
+const stepState = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'upstream_failed', 'cached']) satisfies z.ZodType<StepState>;
+const blobRef = z.object({ container: z.string(), name: z.string() }) satisfies z.ZodType<BlobRef>;
 
-export interface RunDocument {
-  id: string;
-  runId: string;
-  kind: 'run';
-  pipeline: string;
-  version: number;
-  params: Record<string, unknown>;
-  state: RunState;
-  trigger: 'manual' | 'schedule' | 'retry';
-  retryOf?: string;
-  createdAt: string;
-  startedAt?: string;
-  endedAt?: string;
-  cancelRequestedAt?: string;
-}
+const runDocument = z.object({
+  id: z.string(),
+  runId: z.string(),
+  kind: z.literal('run'),
+  pipeline: z.string(),
+  version: z.number().int().positive(),
+  params: z.record(z.string(), z.unknown()),
+  state: runState,
+  trigger: z.enum(['manual', 'schedule', 'retry']),
+  retryOf: z.string().optional(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().optional(),
+  endedAt: z.iso.datetime().optional(),
+  cancelRequestedAt: z.iso.datetime().optional(),
+});
+export type RunDocument = z.output<typeof runDocument>;
 
-export interface StepRecord {
-  state: StepState;
-  attempts: number;
-  startedAt?: string;
-  endedAt?: string;
-  error?: string;
-  outputs?: Record<string, unknown>;
-  lineage: { read: BlobRef[]; wrote: BlobRef[] };
-}
+const stepRecord = z.object({
+  state: stepState,
+  attempts: z.number().int().min(0),
+  startedAt: z.iso.datetime().optional(),
+  endedAt: z.iso.datetime().optional(),
+  error: z.string().optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  lineage: z.object({ read: z.array(blobRef), wrote: z.array(blobRef) }),
+});
+export type StepRecord = z.output<typeof stepRecord>;
 
-interface StepDocument extends StepRecord {
-  id: string;
-  runId: string;
-  kind: 'step';
-  stepId: string;
-}
+const stepDocument = stepRecord.extend({ id: z.string(), runId: z.string(), kind: z.literal('step'), stepId: z.string() });
+type StepDocument = z.output<typeof stepDocument>;
 
 export interface RunView extends Omit<RunDocument, 'id' | 'kind'> {
   steps: Record<string, StepRecord>;
@@ -57,63 +58,48 @@ function stepDocumentId(runId: string, stepId: string): string {
   return `${runId}|${stepId}`;
 }
 
-async function runs(services: Services) {
-  return services.cosmos.container(runsContainer);
-}
+const runDocuments = (services: Services) => cosmosRepository(services.cosmos, runsContainer, runDocument);
+const stepDocuments = (services: Services) => cosmosRepository(services.cosmos, runsContainer, stepDocument);
+/** Both kinds, for the one query that reads a run whole. */
+const runRecords = (services: Services) => cosmosRepository(services.cosmos, runsContainer, z.discriminatedUnion('kind', [runDocument, stepDocument]));
 
 export async function createRun(services: Services, run: Omit<RunDocument, 'id' | 'kind'>): Promise<RunDocument> {
-  return callDependency('cosmos', async () => {
-    const document: RunDocument = { ...run, id: run.runId, kind: 'run' };
-    await (await runs(services)).items.create(document);
-    return document;
-  });
+  const document: RunDocument = { ...run, id: run.runId, kind: 'run' };
+  await runDocuments(services).create(document);
+  return document;
 }
 
 export async function getRunDocument(services: Services, runId: string): Promise<RunDocument | undefined> {
-  return callDependency('cosmos', async () => {
-    const { resource } = await (await runs(services)).item(runId, runId).read<RunDocument>();
-    return resource;
-  });
+  return runDocuments(services).read(runId, runId);
 }
 
 export async function updateRun(services: Services, runId: string, change: Partial<Pick<RunDocument, 'state' | 'startedAt' | 'endedAt' | 'cancelRequestedAt'>>): Promise<void> {
-  await callDependency('cosmos', async () => {
-    const container = await runs(services);
-    const operations = Object.entries(change)
-      .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => ({ op: 'set' as const, path: `/${key}`, value }));
-    if (operations.length) await container.item(runId, runId).patch(operations);
-  });
+  const operations = Object.entries(change)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ({ op: 'set' as const, path: `/${key}`, value }));
+  if (operations.length) await runDocuments(services).patch(runId, runId, operations);
 }
 
 /** Merges changes into step records (creating them), e.g. marks for steps that never ran. */
 export async function writeSteps(services: Services, runId: string, changes: Record<string, Partial<StepRecord>>): Promise<void> {
-  await callDependency('cosmos', async () => {
-    const container = await runs(services);
-    await Promise.all(
-      Object.entries(changes).map(async ([stepId, change]) => {
-        const id = stepDocumentId(runId, stepId);
-        const { resource } = await container.item(id, runId).read<StepDocument>();
-        const next: StepDocument = { ...emptyStep(), ...resource, ...change, id, runId, kind: 'step', stepId };
-        await container.items.upsert(next);
-      }),
-    );
-  });
+  const steps = stepDocuments(services);
+  await Promise.all(
+    Object.entries(changes).map(async ([stepId, change]) => {
+      const id = stepDocumentId(runId, stepId);
+      const stored = await steps.read(id, runId);
+      await steps.upsert({ ...emptyStep(), ...stored, ...change, id, runId, kind: 'step', stepId });
+    }),
+  );
 }
 
 /** Replaces one step's record whole: no read, for a writer that already holds the record. */
 export async function putStep(services: Services, runId: string, stepId: string, record: StepRecord): Promise<void> {
-  await callDependency('cosmos', async () => {
-    const document: StepDocument = { ...record, id: stepDocumentId(runId, stepId), runId, kind: 'step', stepId };
-    await (await runs(services)).items.upsert(document);
-  });
+  await stepDocuments(services).upsert({ ...record, id: stepDocumentId(runId, stepId), runId, kind: 'step', stepId });
 }
 
 export async function readStep(services: Services, runId: string, stepId: string): Promise<StepRecord | undefined> {
-  return callDependency('cosmos', async () => {
-    const { resource } = await (await runs(services)).item(stepDocumentId(runId, stepId), runId).read<StepDocument>();
-    return resource ? toStepRecord(resource) : undefined;
-  });
+  const stored = await stepDocuments(services).read(stepDocumentId(runId, stepId), runId);
+  return stored ? toStepRecord(stored) : undefined;
 }
 
 function toStepRecord(document: StepDocument): StepRecord {
@@ -123,18 +109,16 @@ function toStepRecord(document: StepDocument): StepRecord {
 
 /** A run with the steps that have records; withPendingSteps adds the rest of its spec. */
 export async function getRun(services: Services, runId: string): Promise<RunView | undefined> {
-  return callDependency('cosmos', async () => {
-    const container = await runs(services);
-    const { resources } = await container.items
-      .query<RunDocument | StepDocument>({ query: 'SELECT * FROM c WHERE c.runId = @runId', parameters: [{ name: '@runId', value: runId }] }, { partitionKey: runId })
-      .fetchAll();
-    const run = resources.find((doc): doc is RunDocument => doc.kind === 'run');
-    if (!run) return undefined;
-    const steps: Record<string, StepRecord> = {};
-    for (const doc of resources) if (doc.kind === 'step') steps[doc.stepId] = toStepRecord(doc);
-    const { id: _id, kind: _kind, ...rest } = run;
-    return { ...rest, steps };
-  });
+  const records = await runRecords(services).query(
+    { query: 'SELECT * FROM c WHERE c.runId = @runId', parameters: [{ name: '@runId', value: runId }] },
+    { partitionKey: runId },
+  );
+  const run = records.find((record) => record.kind === 'run');
+  if (!run) return undefined;
+  const steps: Record<string, StepRecord> = {};
+  for (const record of records) if (record.kind === 'step') steps[record.stepId] = toStepRecord(record);
+  const { id: _id, kind: _kind, ...rest } = run;
+  return { ...rest, steps };
 }
 
 /** The run as the API shows it: every step of the spec, in spec order, pending unless recorded. */
@@ -145,17 +129,11 @@ export function withPendingSteps(run: RunView, spec: PipelineSpec | undefined): 
 }
 
 export async function listRuns(services: Services, pipeline: string, limit = 100): Promise<RunDocument[]> {
-  return callDependency('cosmos', async () => {
-    const container = await runs(services);
-    const { resources } = await container.items
-      .query<RunDocument>({
-        query: "SELECT TOP @limit * FROM c WHERE c.kind = 'run' AND c.pipeline = @pipeline ORDER BY c.createdAt DESC",
-        parameters: [
-          { name: '@pipeline', value: pipeline },
-          { name: '@limit', value: limit },
-        ],
-      })
-      .fetchAll();
-    return resources;
+  return runDocuments(services).query({
+    query: "SELECT TOP @limit * FROM c WHERE c.kind = 'run' AND c.pipeline = @pipeline ORDER BY c.createdAt DESC",
+    parameters: [
+      { name: '@pipeline', value: pipeline },
+      { name: '@limit', value: limit },
+    ],
   });
 }

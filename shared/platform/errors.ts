@@ -1,3 +1,4 @@
+import { CorruptDocumentError } from '../storage/cosmos.js';
 import { DependencyUnavailableError } from '../storage/dependency.js';
 
 /**
@@ -69,6 +70,9 @@ export class ConflictError extends ArborError {
 export function asArborError(error: unknown): ArborError | undefined {
   if (error instanceof ArborError) return error;
   if (error instanceof DependencyUnavailableError) return new ArborError(503, 'dependency_unavailable', error.message, { dependency: error.dependency });
+  if (error instanceof CorruptDocumentError) {
+    return new ArborError(500, 'corrupt_document', error.message, { container: error.container, id: error.id, problems: error.problems });
+  }
   return undefined;
 }
 

@@ -1,5 +1,7 @@
-import { CosmosClient, type Container, type Database } from '@azure/cosmos';
+import { CosmosClient, type Container, type Database, type FeedOptions, type PatchRequestBody, type SqlQuerySpec } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
+import { z } from 'zod';
+import { callDependency } from './dependency.js';
 
 export interface ContainerDefinition {
   id: string;
@@ -72,8 +74,124 @@ export function createCosmosStore(settings: CosmosConfig): CosmosStore {
   };
 }
 
-/** A document as the app wrote it, without the properties Cosmos DB adds (_rid, _etag ...). */
-export function withoutSystemProperties<T extends object>(document: T): T {
-  const { _rid, _self, _etag, _attachments, _ts, ...rest } = document as T & Record<string, unknown>;
-  return rest as T;
+/** Properties Cosmos DB adds to every document it stores; none is part of Arbor's data. */
+const systemProperties: readonly string[] = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
+
+function withoutSystemProperties(document: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(document).filter(([key]) => !systemProperties.includes(key)));
+}
+
+export interface DocumentProblem {
+  /** The document's property, as a path (`steps.a.lineage.read[0].name`). */
+  field: string;
+  problem: string;
+}
+
+/**
+ * A stored document that does not have the shape this version of Arbor reads: written by an
+ * older version, or edited by hand. Named exactly, so an operator can find the one document;
+ * the platform's error model makes it a 500 (our fault, not the caller's).
+ */
+export class CorruptDocumentError extends Error {
+  constructor(
+    readonly container: string,
+    readonly id: string,
+    readonly problems: DocumentProblem[],
+  ) {
+    super(`stored document ${container}/${id} does not have the shape Arbor reads: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`);
+    this.name = new.target.name;
+  }
+}
+
+/** A document with the ETag it was read at, for a conditional replace. */
+export interface StoredDocument<T> {
+  document: T;
+  etag: string | undefined;
+}
+
+/**
+ * The one way Arbor reads and writes a container: every call turns "Cosmos did not answer"
+ * into a 503 naming it, every read drops the system properties and parses the document with
+ * the repository's schema (a document of another shape is a CorruptDocumentError, never a
+ * half-typed object), and writes take the schema's type.
+ */
+export interface CosmosRepository<T extends { id: string }> {
+  readonly container: string;
+  /** The document, or undefined when there is none with that id in that partition. */
+  read(id: string, partitionKey: string): Promise<T | undefined>;
+  readWithEtag(id: string, partitionKey: string): Promise<StoredDocument<T> | undefined>;
+  /** Every page of a query's results. */
+  query(query: string | SqlQuerySpec, options?: FeedOptions): Promise<T[]>;
+  /** The first page only (at most `maxItemCount`): for "the newest n" without OFFSET/LIMIT. */
+  firstPage(query: string | SqlQuerySpec, options: FeedOptions & { maxItemCount: number }): Promise<T[]>;
+  /** Fails with Cosmos DB's 409 when the id is taken. */
+  create(document: T): Promise<void>;
+  upsert(document: T): Promise<void>;
+  /** Fails with Cosmos DB's 412 when the document changed since `ifMatch` was read. */
+  replace(document: T, partitionKey: string, ifMatch?: string): Promise<void>;
+  patch(id: string, partitionKey: string, operations: PatchRequestBody): Promise<void>;
+  /** False when there was nothing to delete. */
+  delete(id: string, partitionKey: string): Promise<boolean>;
+}
+
+export function cosmosRepository<T extends { id: string }>(
+  store: CosmosStore,
+  definition: ContainerDefinition,
+  schema: z.ZodType<T>,
+): CosmosRepository<T> {
+  const container = definition.id;
+  const call = <R>(work: (target: Container) => Promise<R>) => callDependency('cosmos', async () => work(await store.container(definition)));
+  const parse = (resource: Record<string, unknown>): T => {
+    const parsed = schema.safeParse(withoutSystemProperties(resource));
+    if (parsed.success) return parsed.data;
+    const id = typeof resource.id === 'string' ? resource.id : '(no id)';
+    throw new CorruptDocumentError(
+      container,
+      id,
+      parsed.error.issues.map((issue) => ({ field: z.core.toDotPath(issue.path) || '(document)', problem: issue.message })),
+    );
+  };
+  const readWithEtag = (id: string, partitionKey: string) =>
+    call(async (target) => {
+      const { resource, etag } = await target.item(id, partitionKey).read<Record<string, unknown>>();
+      return resource ? { document: parse(resource), etag } : undefined;
+    });
+  return {
+    container,
+    readWithEtag,
+    async read(id, partitionKey) {
+      return (await readWithEtag(id, partitionKey))?.document;
+    },
+    query(query, options) {
+      return call(async (target) => (await target.items.query<Record<string, unknown>>(query, options).fetchAll()).resources.map(parse));
+    },
+    firstPage(query, options) {
+      return call(async (target) => (await target.items.query<Record<string, unknown>>(query, options).fetchNext()).resources.map(parse));
+    },
+    async create(document) {
+      await call((target) => target.items.create(document));
+    },
+    async upsert(document) {
+      await call((target) => target.items.upsert(document));
+    },
+    async replace(document, partitionKey, ifMatch) {
+      await call((target) =>
+        target.item(document.id, partitionKey).replace(document, ifMatch ? { accessCondition: { type: 'IfMatch', condition: ifMatch } } : {}),
+      );
+    },
+    async patch(id, partitionKey, operations) {
+      await call((target) => target.item(id, partitionKey).patch(operations));
+    },
+    delete(id, partitionKey) {
+      return call(async (target) => {
+        try {
+          await target.item(id, partitionKey).delete();
+          return true;
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 404) return false;
+          throw error;
+        }
+      });
+    },
+  };
 }

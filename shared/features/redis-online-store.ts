@@ -1,0 +1,120 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { callDependency } from '../storage/dependency.js';
+import type { Entity, FeatureView } from './definitions.js';
+import { decodeValue, encodeValue, featureField, onlineKey, timestampField } from './online-layout.js';
+import type { OnlineLookup, OnlineStore, OnlineWriteResult, StoredViewRow } from './ports.js';
+import type { FeatureRow } from './rows.js';
+
+/**
+ * Writes one view's row into an entity hash unless the stored row of that view is as new or
+ * newer, all in one script so concurrent writers cannot interleave. Expiry: a view with a TTL
+ * keeps the key alive at least that long (never shortening another view's); a view without
+ * one makes the key permanent. Returns 1 when written, 0 when skipped as older.
+ * KEYS[1] hash; ARGV: ts field, event ms, expire ms (0 = none), n, n field/value pairs, fields to delete.
+ */
+const writeScript = `
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+if stored and tonumber(stored) >= tonumber(ARGV[2]) then return 0 end
+local existed = redis.call('EXISTS', KEYS[1])
+local n = tonumber(ARGV[4])
+local args = {ARGV[1], ARGV[2]}
+for i = 5, 4 + 2 * n do args[#args + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(args))
+for i = 5 + 2 * n, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+local expire = tonumber(ARGV[3])
+if expire == 0 then
+  redis.call('PERSIST', KEYS[1])
+elseif existed == 0 then
+  redis.call('PEXPIRE', KEYS[1], expire)
+else
+  local left = redis.call('PTTL', KEYS[1])
+  if left >= 0 and left < expire then redis.call('PEXPIRE', KEYS[1], expire) end
+end
+return 1`;
+
+const commandName = 'arborFeatureWrite';
+type WriteCommand = (key: string, ...args: string[]) => ChainableCommander;
+
+/** Defines the script on the connection; pipelines made afterwards carry it. */
+function writingPipeline(redis: Redis): ChainableCommander {
+  if (!(commandName in redis)) redis.defineCommand(commandName, { numberOfKeys: 1, lua: writeScript });
+  return redis.pipeline();
+}
+
+function writeCommand(pipeline: ChainableCommander): WriteCommand {
+  const command = (pipeline as unknown as Record<string, WriteCommand>)[commandName];
+  if (!command) throw new Error('the feature write script is not defined on this pipeline');
+  return command.bind(pipeline);
+}
+
+const rowsPerRoundTrip = 1_000;
+
+/** The online store in Redis, in the layout docs/features.md "Online store" specifies (online-layout.ts). */
+export class RedisOnlineStore implements OnlineStore {
+  constructor(
+    private readonly redis: Redis,
+    /** ARBOR_FEATURE_PROJECT: the namespace of every key. */
+    private readonly project: string,
+  ) {}
+
+  async write(view: FeatureView, entity: Entity, rows: readonly FeatureRow[]): Promise<OnlineWriteResult> {
+    const expireMs = String(view.ttlSeconds * 1000);
+    const result: OnlineWriteResult = { written: 0, older: 0 };
+    await callDependency('redis', async () => {
+      for (let start = 0; start < rows.length; start += rowsPerRoundTrip) {
+        const pipeline = writingPipeline(this.redis);
+        const write = writeCommand(pipeline);
+        for (const row of rows.slice(start, start + rowsPerRoundTrip)) {
+          const set: string[] = [];
+          const remove: string[] = [];
+          for (const feature of view.features) {
+            const value = row.values[feature.name];
+            if (value === null || value === undefined) remove.push(featureField(view, feature.name));
+            else set.push(featureField(view, feature.name), encodeValue(feature.type, value));
+          }
+          write(onlineKey(this.project, entity, row.keys), timestampField(view), String(row.eventTime.getTime()), expireMs, String(set.length / 2), ...set, ...remove);
+        }
+        for (const [error, reply] of (await pipeline.exec()) ?? []) {
+          if (error) throw error;
+          if (reply === 1) result.written++;
+          else result.older++;
+        }
+      }
+    });
+    return result;
+  }
+
+  /** One HMGET per lookup (an entity's hash), of only the fields asked for, all in one pipeline. */
+  async read(lookups: readonly OnlineLookup[]): Promise<StoredViewRow[][]> {
+    // Lookups of one request share their views: the field list is worked out once per views list.
+    const layouts = new Map<OnlineLookup['views'], { fields: string[]; types: Array<Array<FeatureView['features'][number]['type']>> }>();
+    const layoutOf = (views: OnlineLookup['views']) => {
+      let layout = layouts.get(views);
+      if (!layout) {
+        layout = {
+          fields: views.flatMap(({ view, features }) => [timestampField(view), ...features.map((f) => featureField(view, f))]),
+          types: views.map(({ view, features }) => features.map((name) => view.features.find((f) => f.name === name)?.type ?? 'string')),
+        };
+        layouts.set(views, layout);
+      }
+      return layout;
+    };
+    const pipeline = this.redis.pipeline();
+    for (const lookup of lookups) pipeline.hmget(onlineKey(this.project, lookup.entity, lookup.keys), ...layoutOf(lookup.views).fields);
+    const replies = await callDependency('redis', async () => (await pipeline.exec()) ?? []);
+    return lookups.map((lookup, index) => {
+      const [error, raw] = replies[index] ?? [new Error('missing reply'), null];
+      if (error) throw error;
+      const fields = raw as Array<string | null>;
+      let at = 0;
+      return layoutOf(lookup.views).types.map((types) => {
+        const stamp = fields[at++];
+        const values = types.map((type) => {
+          const value = fields[at++];
+          return value === null || value === undefined ? null : decodeValue(type, value);
+        });
+        return { eventTime: stamp === null || stamp === undefined ? undefined : Number(stamp), values };
+      });
+    });
+  }
+}
