@@ -2,10 +2,11 @@ import { app } from '@azure/functions';
 import { materializeOnlineViews } from '../../shared/features/materialize.js';
 import { loadRegistry } from '../../shared/features/registry.js';
 import { getServices } from '../../shared/platform/services.js';
+import { loadSettings } from '../../shared/platform/settings.js';
 
 /** Incremental materialization of every online view, from each view's stored watermark. */
 app.timer('materialize-online-views', {
-  schedule: '%ARBOR_MATERIALIZE_SCHEDULE%',
+  schedule: loadSettings().ARBOR_MATERIALIZE_SCHEDULE,
   handler: async (_timer, context) => {
     const services = getServices();
     for (const result of await materializeOnlineViews(services, await loadRegistry(services, { fresh: true }), new Date())) {

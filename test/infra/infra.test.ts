@@ -44,7 +44,6 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     APPLICATIONINSIGHTS_CONNECTION_STRING: { by: 'the Functions host (telemetry)' },
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: { by: 'the Functions host (Entra auth for telemetry)' },
     DURABLE_TASK_SCHEDULER_CONNECTION_STRING: { by: 'the durable extension, named by host.json storageProvider.connectionStringName', file: 'host.json' },
-    ARBOR_BLOB_TRIGGER_SOURCE: { by: 'the blob trigger registrations', file: 'shared/platform/blob-trigger-source.ts' },
   };
 
   it.each(schemaSettings.filter((name) => !(name in localOnly)))('%s is set on the Function App', (name) => {
@@ -76,13 +75,16 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     }
   });
 
-  it('every %SETTING% a function binds to is set in Azure (the host would not start without it)', () => {
+  it('every %SETTING% a function binds to is set in Azure (the host would not start without it), and none has a schema default', () => {
     const referenced = new Set<string>();
     for (const file of sourceFiles('functions')) {
       for (const match of readFileSync(file, 'utf8').matchAll(/'%(\w+)%'/g)) referenced.add(match[1] as string);
     }
-    expect(referenced.size).toBeGreaterThan(0);
-    for (const name of referenced) expect(bicepSettings, `functions/ binds to %${name}% but ${functionAppPath} does not set it`).toContain(name);
+    for (const name of referenced) {
+      expect(bicepSettings, `functions/ binds to %${name}% but ${functionAppPath} does not set it`).toContain(name);
+      // The host resolves %NAME% from raw app settings: a schema default would never apply.
+      expect(settingsSchema.shape[name as keyof typeof settingsSchema.shape]?.safeParse(undefined).data, `functions/ binds to %${name}%, which has a schema default: register loadSettings().${name} instead`).toBeUndefined();
+    }
   });
 
   it('identity-based and Flex-compatible: no keys, no settings Flex refuses, the values Azure needs', () => {
