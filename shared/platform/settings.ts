@@ -59,7 +59,6 @@ const settingsSchema = z
     REDIS_ENTRA_AUTH: z.enum(['true', 'false']).optional(),
     /** Client id of the user-assigned managed identity (Azure); picks it for every Entra token. */
     AZURE_CLIENT_ID: z.string().optional(),
-    ARBOR_FUNCTION_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
     ARBOR_HEARTBEAT_SCHEDULE: ncrontab('*/30 * * * * *'),
     /** How often the scheduler looks for pipelines whose schedule came due. */
     ARBOR_PIPELINE_SCHEDULER_SCHEDULE: ncrontab('*/10 * * * * *'),

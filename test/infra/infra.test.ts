@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hostSettingsSchema } from '../../local/settings.js';
 import { settingsSchema } from '../../shared/platform/settings.js';
 import { blockAfter, parseSimpleYaml, read, root, sourceFiles, stripComments, topLevelKeys } from './bicep-source.js';
 
@@ -28,7 +29,6 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
   const localOnly: Record<string, string> = {
     AzureWebJobsStorage: 'a connection string (with an account key) or UseDevelopmentStorage=true; Azure uses the identity-based AzureWebJobsStorage__* settings',
     COSMOS_KEY: 'an account key; in Azure the managed identity is used (keys are disabled on the account)',
-    ARBOR_FUNCTION_KEY: "the local host's stand-in for function keys; in Azure the Functions host checks its own keys",
     WEBSITE_INSTANCE_ID: 'set by the platform on every instance',
     ARBOR_HOST_ID: 'a local/test override of the instance name; Azure has WEBSITE_INSTANCE_ID',
     AZURE_OPENAI_API_KEY: 'a key for a local or non-Entra endpoint; in Azure the managed identity gets Entra tokens',
@@ -57,6 +57,12 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     for (const name of Object.keys(localOnly)) {
       expect(schemaSettings, `localOnly lists ${name}, which shared/platform/settings.ts no longer has`).toContain(name);
       expect(bicepSettings, `${name} is local-only (${localOnly[name]}) but ${functionAppPath} sets it`).not.toContain(name);
+    }
+  });
+
+  it("the local host's own settings (local/settings.ts) are not app settings in Azure", () => {
+    for (const name of Object.keys(hostSettingsSchema.shape)) {
+      expect(bicepSettings, `${name} is a local host setting (local/settings.ts), which Azure's own host decides; ${functionAppPath} must not set it`).not.toContain(name);
     }
   });
 
