@@ -22,12 +22,17 @@ export interface LocalHostOptions {
   /** Settings used to resolve %NAME% in bindings and connection names (env + local.settings.json). */
   settings: Readonly<Record<string, string | undefined>>;
   log: InvocationLogger;
-  blobPollIntervalMs?: number;
-  blobMaxAttempts?: number;
-  blobRetryDelayMs?: number;
-  /** host.json extensions.durableTask.hubName. */
-  taskHub?: string;
-  maxConcurrentActivities?: number;
+  /** When set, function and admin routes need it, as Azure's function keys. */
+  functionKey?: string;
+  /** The durable API's key; unset, a random one for this process. */
+  systemKey?: string;
+  /** Names the app's blob receipts and poison records (Azure: the site name). */
+  appName: string;
+  blobPollIntervalMs: number;
+  blobMaxAttempts: number;
+  blobRetryDelayMs: number;
+  taskHub: string;
+  maxConcurrentActivities: number;
 }
 
 export interface FunctionDescription {
@@ -101,7 +106,7 @@ function connectionFactory(settings: LocalHostOptions['settings']): (name: strin
  * @azure/functions-core, loads the app so every registration is captured, and serves them all.
  */
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
-  const systemKey = systemKeyFrom(options.settings.ARBOR_SYSTEM_KEY);
+  const systemKey = systemKeyFrom(options.systemKey);
   // The app reads its own address from its settings when it loads, so the host listens first
   // (answering 503 until the app is served) and tells the app where it is, as Azure does.
   let serve: RequestListener = (_request, response) => sendJson(response, 503, hostError('starting', 'the host is starting; try again'));
@@ -136,7 +141,7 @@ async function serveApp(
   const captured = [...api.functions.values()];
   const enabled = captured.filter((fn) => !isDisabled(options.settings, fn.metadata.name));
   const functions = captured.map((fn) => ({ ...describeFunction(fn), ...(enabled.includes(fn) ? {} : { disabled: true as const }) }));
-  const functionKey = options.settings.ARBOR_FUNCTION_KEY || undefined;
+  const { functionKey, taskHub } = options;
 
   const unsupported = functions.filter((f) => f.servedBy === 'none');
   for (const f of unsupported) options.log('host', '-', 'warning', `function "${f.name}" has a ${f.trigger}, which this host does not serve yet`);
@@ -153,7 +158,6 @@ async function serveApp(
     return true;
   };
 
-  const taskHub = options.taskHub ?? 'ArborHub';
   const resolveExtraInput: ExtraInputResolver = (binding) =>
     binding.type === 'durableClient' || binding.type === 'orchestrationClient' ? durableClientData(baseUrl, taskHub, systemKey) : undefined;
 
@@ -163,7 +167,7 @@ async function serveApp(
     functions: captured,
     store: new InstanceLog(connectionFor('AzureWebJobsStorage').getContainerClient(`durable-${taskHub.toLowerCase()}`)),
     log: options.log,
-    maxConcurrentActivities: options.maxConcurrentActivities ?? 8,
+    maxConcurrentActivities: options.maxConcurrentActivities,
     resolveExtraInput,
   });
 
@@ -172,11 +176,11 @@ async function serveApp(
     api,
     buildBlobFunctions(enabled, connectionFor),
     {
-      pollIntervalMs: options.blobPollIntervalMs ?? 2_000,
-      maxAttempts: options.blobMaxAttempts ?? 5,
-      retryDelayMs: options.blobRetryDelayMs ?? 1_000,
+      pollIntervalMs: options.blobPollIntervalMs,
+      maxAttempts: options.blobMaxAttempts,
+      retryDelayMs: options.blobRetryDelayMs,
       concurrency: 4,
-      appName: options.settings.WEBSITE_SITE_NAME ?? 'arbor',
+      appName: options.appName,
     },
     options.log,
     resolveExtraInput,

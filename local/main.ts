@@ -4,25 +4,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { findAppRoot, mergeSettingSources, readLocalSettings } from '../shared/platform/settings.js';
+import { findAppRoot } from '../shared/platform/settings.js';
 import { ensureDependencies } from './emulators/dependencies.js';
 import { startLocalHost } from './host.js';
 import { consoleLogger } from './log.js';
+import { loadHostSettings } from './settings.js';
 
 async function main(): Promise<void> {
   const root = findAppRoot();
-  const localSettingsPath = join(root, 'local.settings.json');
-  const settings = mergeSettingSources(process.env, readLocalSettings(localSettingsPath));
+  // The host's own settings first: a bad one stops the start before any emulator runs.
+  const { host: settings, raw } = loadHostSettings(root);
   const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };
-  const localHostPort = (JSON.parse(readFileSync(localSettingsPath, 'utf8')) as { Host?: { LocalHttpPort?: number } }).Host?.LocalHttpPort;
-  const port = Number(settings.PORT ?? localHostPort ?? 7071);
-  const hostJson = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as { extensions?: { durableTask?: { hubName?: string } } };
   const log = consoleLogger(settings.ARBOR_LOG_LEVEL);
 
   console.log('Arbor local host: starting dependencies');
-  const dependencies = await ensureDependencies(settings, {
-    dataDir: resolve(root, settings.ARBOR_DATA_DIR ?? '.arbor'),
-    inMemory: settings.ARBOR_IN_MEMORY === 'true',
+  const dependencies = await ensureDependencies(raw, {
+    dataDir: resolve(root, settings.ARBOR_DATA_DIR),
+    inMemory: settings.ARBOR_IN_MEMORY,
   });
   for (const line of dependencies.lines) console.log(`  ${line.name.padEnd(7)} ${line.url}  (${line.how})`);
   // The app reads its settings from the environment, as it does in Azure.
@@ -33,14 +31,17 @@ async function main(): Promise<void> {
     host = await startLocalHost({
       // ARBOR_APP_ENTRY serves another app (the tests' fixture app); the default is package.json main.
       appEntry: settings.ARBOR_APP_ENTRY ? resolve(root, settings.ARBOR_APP_ENTRY) : join(root, packageJson.main),
-      port,
-      settings: { ...settings, ...dependencies.env },
+      port: settings.PORT,
+      settings: { ...raw, ...dependencies.env },
       log,
-      blobPollIntervalMs: optionalNumber(settings.ARBOR_BLOB_POLL_MS),
-      blobMaxAttempts: optionalNumber(settings.ARBOR_BLOB_MAX_ATTEMPTS),
-      blobRetryDelayMs: optionalNumber(settings.ARBOR_BLOB_RETRY_MS),
-      taskHub: settings.ARBOR_TASK_HUB ?? hostJson.extensions?.durableTask?.hubName,
-      maxConcurrentActivities: optionalNumber(settings.ARBOR_DURABLE_MAX_ACTIVITIES),
+      functionKey: settings.ARBOR_FUNCTION_KEY,
+      systemKey: settings.ARBOR_SYSTEM_KEY,
+      appName: settings.WEBSITE_SITE_NAME,
+      blobPollIntervalMs: settings.ARBOR_BLOB_POLL_MS,
+      blobMaxAttempts: settings.ARBOR_BLOB_MAX_ATTEMPTS,
+      blobRetryDelayMs: settings.ARBOR_BLOB_RETRY_MS,
+      taskHub: settings.ARBOR_TASK_HUB,
+      maxConcurrentActivities: settings.ARBOR_DURABLE_MAX_ACTIVITIES,
     });
   } catch (error) {
     await dependencies.stop();
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   // A host started by a test runner stops when the runner is gone, even if it was killed.
-  const parentPid = Number(settings.ARBOR_PARENT_PID);
+  const parentPid = settings.ARBOR_PARENT_PID;
   if (parentPid) {
     setInterval(() => {
       try {
@@ -76,10 +77,6 @@ async function main(): Promise<void> {
       }
     }, 1_000).unref();
   }
-}
-
-function optionalNumber(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
 }
 
 main().catch((error: unknown) => {

@@ -3,10 +3,11 @@ import { messageOf } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { listCollections } from '../../shared/vectors/collections.js';
 import { snapshotCollection } from '../../shared/vectors/snapshot-job.js';
+import { loadSettings } from '../../shared/platform/settings.js';
 
 /** Snapshots every changed shard of every collection; one collection failing does not stop the rest. */
 app.timer('snapshot-vector-shards', {
-  schedule: '%ARBOR_VECTOR_SNAPSHOT_SCHEDULE%',
+  schedule: loadSettings().ARBOR_VECTOR_SNAPSHOT_SCHEDULE,
   handler: async (_timer, context) => {
     const services = getServices();
     for (const collection of await listCollections(services)) {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { settingsSchema } from '../../shared/platform/settings.js';
 import { startAzurite } from './azurite.js';
 import type { ChildService } from './child-service.js';
 import { cosmosEmulatorKey, startCosmos } from './cosmos.js';
@@ -17,11 +18,9 @@ export interface Dependencies {
   stop(): Promise<void>;
 }
 
-const defaultRedisUrl = 'redis://127.0.0.1:6379';
-
 /**
  * Brings up what the settings do not point elsewhere: Azurite for blob, cosmosdb-server for
- * Cosmos DB, and a redis-server when none answers at REDIS_URL.
+ * Cosmos DB, and a redis-server when none answers at REDIS_URL (or the app's default for it).
  */
 export async function ensureDependencies(
   settings: Readonly<Record<string, string | undefined>>,
@@ -54,7 +53,7 @@ export async function ensureDependencies(
       lines.push({ name: 'cosmos', how: 'configured', url: settings.COSMOS_ENDPOINT });
     }
 
-    const redisUrl = settings.REDIS_URL || defaultRedisUrl;
+    const redisUrl = settings.REDIS_URL || settingsSchema.shape.REDIS_URL.parse(undefined);
     const redis = await ensureRedis(redisUrl);
     if (redis.started) started.push(redis.started);
     lines.push({ name: 'redis', how: redis.started ? 'redis-server (started here, nothing persisted)' : 'running', url: redactUrl(redisUrl) });

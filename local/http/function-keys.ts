@@ -22,7 +22,8 @@ export function isAuthorized(level: AuthLevel, configuredKey: string | undefined
   return keyMatches(configuredKey, presented);
 }
 
-const minimumKeyLength = 16;
+/** Function and system keys alike (Azure's own keys are longer). */
+export const minimumKeyLength = 16;
 
 /**
  * The host's system key, which Azure keeps per extension (`durabletask_extension`) and the

@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { ncrontabProblem } from '../../shared/platform/ncrontab.js';
 
 export interface TimerSchedule {
   expression: string;
@@ -20,15 +21,8 @@ export function resolveAppSettings(value: string, settings: Readonly<Record<stri
  * WEBSITE_TIME_ZONE says otherwise).
  */
 export function parseNcrontab(expression: string): TimerSchedule {
-  const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 6) {
-    throw new Error(`schedule "${expression}" has ${fields.length} fields; NCRONTAB needs 6 (second minute hour day month weekday)`);
-  }
-  try {
-    CronExpressionParser.parse(expression, { tz: 'UTC' });
-  } catch (error) {
-    throw new Error(`schedule "${expression}" is not valid NCRONTAB: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const problem = ncrontabProblem(expression);
+  if (problem) throw new Error(`schedule "${expression}" ${problem}`);
   return {
     expression,
     next(from) {

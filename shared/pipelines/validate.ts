@@ -3,8 +3,8 @@
  * it at once: a user fixing a spec one error per round trip would never finish. The cross-step
  * checks read the raw input leniently, so a bad field elsewhere does not hide a cycle.
  */
-import { CronExpressionParser } from 'cron-parser';
 import type { core } from 'zod';
+import { ncrontabProblem } from '../platform/ncrontab.js';
 import { dependencyGraph, findCycles, upstreamTester, type DependencyGraph } from './dag.js';
 import { findExpressions } from './expressions.js';
 import { MAX_STEPS, PARAM_TYPES, PipelineSpecSchema, type ParamType, type PipelineSpec } from './spec.js';
@@ -139,24 +139,8 @@ function paramDefaultProblems(spec: LooseSpec): Problem[] {
 
 function scheduleProblems(schedule: unknown): Problem[] {
   if (typeof schedule !== 'string') return [];
-  const fields = schedule.trim().split(/\s+/).filter((f) => f !== '');
-  if (fields.length !== 6) {
-    return [
-      {
-        field: 'schedule',
-        problem:
-          'must be an NCRONTAB expression of 6 fields ' +
-          `(second minute hour day-of-month month day-of-week), not ${fields.length}`,
-      },
-    ];
-  }
-  try {
-    CronExpressionParser.parse(fields.join(' '));
-    return [];
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return [{ field: 'schedule', problem: `is not a valid NCRONTAB expression: ${reason}` }];
-  }
+  const problem = ncrontabProblem(schedule);
+  return problem ? [{ field: 'schedule', problem }] : [];
 }
 
 function stepProblems(spec: LooseSpec, graph: DependencyGraph, knownStepTypes: ReadonlySet<string>): Problem[] {

@@ -1,13 +1,11 @@
+import { loadSettings, type Settings } from './settings.js';
+
 /**
- * Flex Consumption only delivers blob triggers through Event Grid, so infra sets
- * ARBOR_BLOB_TRIGGER_SOURCE=EventGrid there. Unset (locally), the trigger keeps the default
- * polling source, which is what Arbor's local host emulates by watching Azurite.
+ * The `source` of a blob trigger registration, from ARBOR_BLOB_TRIGGER_SOURCE: infra sets
+ * `EventGrid` on Flex Consumption; unset, the trigger keeps the default polling source.
  */
-export function blobTriggerSource(): { source?: 'EventGrid' | 'LogsAndContainerScan' } {
-  const source = process.env.ARBOR_BLOB_TRIGGER_SOURCE;
-  if (source === undefined || source === '') return {};
-  if (source !== 'EventGrid' && source !== 'LogsAndContainerScan') {
-    throw new Error(`ARBOR_BLOB_TRIGGER_SOURCE must be EventGrid or LogsAndContainerScan, not "${source}"`);
-  }
-  return { source };
+export function blobTriggerSource(
+  settings: Pick<Settings, 'ARBOR_BLOB_TRIGGER_SOURCE'> = loadSettings(),
+): { source?: NonNullable<Settings['ARBOR_BLOB_TRIGGER_SOURCE']> } {
+  return settings.ARBOR_BLOB_TRIGGER_SOURCE ? { source: settings.ARBOR_BLOB_TRIGGER_SOURCE } : {};
 }

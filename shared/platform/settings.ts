@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { containerName, defaultDataContainers } from '../storage/blob-names.js';
 import { parseEgressAllowlist } from './egress.js';
+import { ncrontabProblem } from './ncrontab.js';
 
 /**
  * Every setting Arbor reads, by the name infra/ gives it in Azure. Locally the same names come
@@ -26,6 +27,19 @@ function egressAllowlistProblem(value: string): string | undefined {
   }
 }
 
+/**
+ * A timer's schedule. Functions register the parsed value, not `%NAME%`: a `%NAME%` binding is
+ * resolved by the host from raw app settings, where the default below would never apply.
+ */
+const ncrontab = (fallback: string) =>
+  z
+    .string()
+    .superRefine((value, context) => {
+      const problem = ncrontabProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .default(fallback);
+
 const settingsSchema = z
   .object({
     /** Connection string, or absent when identity-based settings (`__blobServiceUri`) are used. */
@@ -45,10 +59,14 @@ const settingsSchema = z
     REDIS_ENTRA_AUTH: z.enum(['true', 'false']).optional(),
     /** Client id of the user-assigned managed identity (Azure); picks it for every Entra token. */
     AZURE_CLIENT_ID: z.string().optional(),
-    ARBOR_FUNCTION_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-    ARBOR_HEARTBEAT_SCHEDULE: z.string().default('*/30 * * * * *'),
+    ARBOR_HEARTBEAT_SCHEDULE: ncrontab('*/30 * * * * *'),
     /** How often the scheduler looks for pipelines whose schedule came due. */
-    ARBOR_PIPELINE_SCHEDULER_SCHEDULE: z.string().default('*/10 * * * * *'),
+    ARBOR_PIPELINE_SCHEDULER_SCHEDULE: ncrontab('*/10 * * * * *'),
+    /**
+     * Flex Consumption delivers blob triggers only through Event Grid, so infra sets `EventGrid`;
+     * unset, triggers keep the polling source, which the local host emulates by watching Azurite.
+     */
+    ARBOR_BLOB_TRIGGER_SOURCE: z.enum(['EventGrid', 'LogsAndContainerScan']).optional(),
     /** One name per instance; Azure sets WEBSITE_INSTANCE_ID. */
     WEBSITE_INSTANCE_ID: z.string().optional(),
     ARBOR_HOST_ID: z.string().optional(),
@@ -73,13 +91,13 @@ const settingsSchema = z
     ARBOR_FEATURE_PROJECT: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lower-case letters, digits, - and _ (1-32)').default('default'),
     /** Offline partitions whose event date is older than this move to the archive tier. */
     ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(180),
-    ARBOR_OFFLINE_ARCHIVE_SCHEDULE: z.string().default('0 30 2 * * *'),
+    ARBOR_OFFLINE_ARCHIVE_SCHEDULE: ncrontab('0 30 2 * * *'),
     /** How often online views are materialized incrementally from the offline store. */
-    ARBOR_MATERIALIZE_SCHEDULE: z.string().default('0 */5 * * * *'),
+    ARBOR_MATERIALIZE_SCHEDULE: ncrontab('0 */5 * * * *'),
     /** Vector index engine: `native` hnswlib-node, `wasm` hnswlib-wasm, `auto` native when its addon loads. */
     ARBOR_VECTOR_ENGINE: z.enum(['auto', 'native', 'wasm']).default('auto'),
     /** How often changed vector shards are snapshotted to blob storage (and their logs trimmed). */
-    ARBOR_VECTOR_SNAPSHOT_SCHEDULE: z.string().default('0 */5 * * * *'),
+    ARBOR_VECTOR_SNAPSHOT_SCHEDULE: ncrontab('0 */5 * * * *'),
     /** A snapshot rebuilds a shard whose deleted or replaced labels exceed this share of its labels. */
     ARBOR_VECTOR_REBUILD_TOMBSTONE_RATIO: z.coerce.number().min(0).max(1).default(0.2),
     /** Deadline of one shard's search in a fan-out query; a later shard makes the answer partial. */

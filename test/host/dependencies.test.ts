@@ -73,9 +73,29 @@ describe('dependencies that are down', () => {
   });
 
   it('refuses to start on malformed settings, naming each', async () => {
-    const { code, output } = await runHostExpectingFailure({ COSMOS_DATABASE: 'bad name!', ARBOR_FUNCTION_KEY: 'short' });
+    const { code, output } = await runHostExpectingFailure({ COSMOS_DATABASE: 'bad name!', ARBOR_HEARTBEAT_SCHEDULE: '*/5 * * * *' });
     expect(code).toBe(1);
     expect(output).toMatch(/COSMOS_DATABASE/);
+    expect(output).toMatch(/ARBOR_HEARTBEAT_SCHEDULE: must be an NCRONTAB expression of 6 fields/);
+  });
+
+  it("refuses to start on malformed host settings, naming each, before starting anything", async () => {
+    const { code, output } = await runHostExpectingFailure({
+      ARBOR_BLOB_POLL_MS: 'abc',
+      ARBOR_DURABLE_MAX_ACTIVITIES: '0',
+      ARBOR_IN_MEMORY: 'yes',
+      ARBOR_LOG_LEVEL: 'loud',
+      ARBOR_FUNCTION_KEY: 'short',
+      ARBOR_SYSTEM_KEY: 'short too',
+      ARBOR_TASK_HUB: 'no hub!',
+      PORT: '70000',
+    });
+    expect(code).toBe(1);
+    for (const name of ['ARBOR_BLOB_POLL_MS', 'ARBOR_DURABLE_MAX_ACTIVITIES', 'ARBOR_IN_MEMORY', 'ARBOR_LOG_LEVEL', 'ARBOR_TASK_HUB', 'PORT']) {
+      expect(output).toMatch(new RegExp(`^\\s*- ${name}: `, 'm'));
+    }
     expect(output).toMatch(/ARBOR_FUNCTION_KEY: must be at least 16 characters/);
+    expect(output).toMatch(/ARBOR_SYSTEM_KEY: must be at least 16 characters/);
+    expect(output).not.toMatch(/starting dependencies/);
   });
 });

@@ -15,7 +15,7 @@ describe('a timer runs end to end on its NCRONTAB schedule', () => {
     redis.disconnect();
   });
 
-  it('fires every second (schedule from %ARBOR_HEARTBEAT_SCHEDULE%) and health lists the host', async () => {
+  it('fires every second (schedule from ARBOR_HEARTBEAT_SCHEDULE) and health lists the host', async () => {
     const key = `${host.redisPrefix}heartbeats`;
     const first = await eventually(async () => (await redis.zscore(key, 'timer-test-host')) ?? undefined);
     const later = await eventually(async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobTriggeredFunctions, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { blobClient } from '../support/clients.js';
 import { activityNames, orchestratorNames } from '../../shared/pipelines/run-contract.js';
+import { settingsSchema } from '../../shared/platform/settings.js';
 
 const namedConstants: Record<string, Record<string, string>> = { activityNames, orchestratorNames };
 
@@ -42,22 +43,34 @@ interface Described {
   route?: string;
   methods?: string[];
   servedBy: string;
+  schedule?: string;
   disabled?: boolean;
 }
+
+/** The setting each timer's schedule comes from. */
+const timerSchedules: Record<string, keyof typeof settingsSchema.shape> = {
+  heartbeat: 'ARBOR_HEARTBEAT_SCHEDULE',
+  'start-scheduled-runs': 'ARBOR_PIPELINE_SCHEDULER_SCHEDULE',
+  'materialize-online-views': 'ARBOR_MATERIALIZE_SCHEDULE',
+  'archive-offline-partitions': 'ARBOR_OFFLINE_ARCHIVE_SCHEDULE',
+  'snapshot-vector-shards': 'ARBOR_VECTOR_SNAPSHOT_SCHEDULE',
+};
 
 describe('the local host captures and serves every function in functions/index.ts', () => {
   let host: HostProcess;
   let functions: Described[];
   let nextTimerRuns: Record<string, string>;
+  let listedAt: number;
 
   beforeAll(async () => {
     host = await startHostProcess();
+    listedAt = Date.now();
     const listing = (await (await fetch(`${host.url}/admin/functions`)).json()) as { functions: Described[]; nextTimerRuns: Record<string, string> };
     functions = listing.functions;
     nextTimerRuns = listing.nextTimerRuns;
   });
   afterAll(async () => {
-    await host.stop();
+    await host?.stop();
   });
 
   it('captures exactly the registrations in the sources, and index.ts imports every function file', () => {
@@ -85,9 +98,19 @@ describe('the local host captures and serves every function in functions/index.t
     }
   });
 
+  it('registers each timer on its schema default when no *_SCHEDULE setting is given', () => {
+    const timers = functions.filter((f) => f.trigger === 'timerTrigger');
+    expect(timers.map((f) => f.name).sort()).toEqual(Object.keys(timerSchedules).sort());
+    expect(Object.keys(host.env).filter((name) => name.endsWith('_SCHEDULE'))).toEqual([]);
+    for (const fn of timers) {
+      const setting = timerSchedules[fn.name] as keyof typeof settingsSchema.shape;
+      expect(fn.schedule, `${fn.name} (${setting})`).toBe(settingsSchema.shape[setting].parse(undefined));
+    }
+  });
+
   it('schedules each timer, and leaves the blob triggers the settings disable unserved', async () => {
     for (const fn of functions.filter((f) => f.trigger === 'timerTrigger')) {
-      expect(Date.parse(nextTimerRuns[fn.name] as string), fn.name).toBeGreaterThan(Date.now() - 1_000);
+      expect(Date.parse(nextTimerRuns[fn.name] as string), fn.name).toBeGreaterThan(listedAt - 1_000);
     }
     // Test hosts turn blob triggers off with Azure's AzureWebJobs.<name>.Disabled (test/support/host-process.ts).
     const blobFunctions = functions.filter((f) => f.trigger === 'blobTrigger');

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hostSettingsSchema } from '../../local/settings.js';
 import { settingsSchema } from '../../shared/platform/settings.js';
 import { blockAfter, parseSimpleYaml, read, root, sourceFiles, stripComments, topLevelKeys } from './bicep-source.js';
 
@@ -21,6 +22,35 @@ const bicepSettings = topLevelKeys(appSettingsBody);
 const bicepSettingValue = (name: string): string | undefined =>
   new RegExp(`^\\s*${name}\\s*:\\s*(.+)$`, 'm').exec(stripComments(appSettingsBody))?.[1]?.trim();
 
+/** A Bicep parameter's default value in a file, as written (`'text'`, `180`), if it has one. */
+function parameterDefault(source: string, name: string): string | undefined {
+  return new RegExp(`^param\\s+${name}\\s+\\w+\\s*=\\s*(.+)$`, 'm').exec(stripComments(source))?.[1]?.trim();
+}
+
+/**
+ * What an app setting is when a deployment passes no parameter: a literal, followed through
+ * `string(...)`, the module's parameter defaults and what main.bicep passes (its parameters'
+ * defaults and vars). Undefined when it is computed (outputs, interpolation).
+ */
+function bicepSettingDefault(name: string): string | undefined {
+  let expression = bicepSettingValue(name);
+  let source = functionApp;
+  for (let hop = 0; expression !== undefined && hop < 4; hop++) {
+    expression = /^string\((.+)\)$/.exec(expression)?.[1] ?? expression;
+    const literal = /^'([^'$]*)'$/.exec(expression)?.[1] ?? /^-?\d+(\.\d+)?$/.exec(expression)?.[0];
+    if (literal !== undefined) return literal;
+    if (!/^\w+$/.test(expression)) return undefined;
+    const identifier = expression;
+    if (source === functionApp) {
+      expression = parameterDefault(functionApp, identifier) ?? new RegExp(`^\\s*${identifier}:\\s*(.+)$`, 'm').exec(blockAfter(stripComments(mainBicep), /^module\s+app\s+'modules\/function-app\.bicep'\s*=\s*\{/m))?.[1]?.trim();
+      source = mainBicep;
+    } else {
+      expression = parameterDefault(mainBicep, identifier) ?? new RegExp(`^var\\s+${identifier}\\s*=\\s*(.+)$`, 'm').exec(stripComments(mainBicep))?.[1]?.trim();
+    }
+  }
+  return undefined;
+}
+
 describe('app settings: shared/platform/settings.ts <-> infra/modules/function-app.bicep', () => {
   const schemaSettings = Object.keys(settingsSchema.shape);
 
@@ -28,7 +58,6 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
   const localOnly: Record<string, string> = {
     AzureWebJobsStorage: 'a connection string (with an account key) or UseDevelopmentStorage=true; Azure uses the identity-based AzureWebJobsStorage__* settings',
     COSMOS_KEY: 'an account key; in Azure the managed identity is used (keys are disabled on the account)',
-    ARBOR_FUNCTION_KEY: "the local host's stand-in for function keys; in Azure the Functions host checks its own keys",
     WEBSITE_INSTANCE_ID: 'set by the platform on every instance',
     ARBOR_HOST_ID: 'a local/test override of the instance name; Azure has WEBSITE_INSTANCE_ID',
     AZURE_OPENAI_API_KEY: 'a key for a local or non-Entra endpoint; in Azure the managed identity gets Entra tokens',
@@ -44,7 +73,6 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     APPLICATIONINSIGHTS_CONNECTION_STRING: { by: 'the Functions host (telemetry)' },
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: { by: 'the Functions host (Entra auth for telemetry)' },
     DURABLE_TASK_SCHEDULER_CONNECTION_STRING: { by: 'the durable extension, named by host.json storageProvider.connectionStringName', file: 'host.json' },
-    ARBOR_BLOB_TRIGGER_SOURCE: { by: 'the blob trigger registrations', file: 'shared/platform/blob-trigger-source.ts' },
   };
 
   it.each(schemaSettings.filter((name) => !(name in localOnly)))('%s is set on the Function App', (name) => {
@@ -54,10 +82,28 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     ).toBe(true);
   });
 
+  it('a value Bicep gives a setting by default is the schema default (one default per setting)', () => {
+    const fixed = schemaSettings.filter((name) => bicepSettings.includes(name)).map((name) => [name, bicepSettingDefault(name)] as const);
+    // The resolution itself works: a literal, a parameter default through string(), a var in main.bicep.
+    expect(Object.fromEntries(fixed)).toMatchObject({ ARBOR_VECTOR_ENGINE: 'auto', ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: '180', COSMOS_DATABASE: 'arbor', REDIS_URL: undefined });
+    for (const [name, value] of fixed) {
+      const schemaDefault = settingsSchema.shape[name as keyof typeof settingsSchema.shape].safeParse(undefined).data;
+      // An empty app setting counts as unset, so the schema default applies.
+      if (value === undefined || value === '' || schemaDefault === undefined) continue;
+      expect(value, `${functionAppPath} sets ${name} to '${value}' by default, but shared/platform/settings.ts defaults it to '${String(schemaDefault)}'`).toBe(String(schemaDefault));
+    }
+  });
+
   it('the local-only settings exist in the schema and are not set in Azure', () => {
     for (const name of Object.keys(localOnly)) {
       expect(schemaSettings, `localOnly lists ${name}, which shared/platform/settings.ts no longer has`).toContain(name);
       expect(bicepSettings, `${name} is local-only (${localOnly[name]}) but ${functionAppPath} sets it`).not.toContain(name);
+    }
+  });
+
+  it("the local host's own settings (local/settings.ts) are not app settings in Azure", () => {
+    for (const name of Object.keys(hostSettingsSchema.shape)) {
+      expect(bicepSettings, `${name} is a local host setting (local/settings.ts), which Azure's own host decides; ${functionAppPath} must not set it`).not.toContain(name);
     }
   });
 
@@ -76,13 +122,18 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     }
   });
 
-  it('every %SETTING% a function binds to is set in Azure (the host would not start without it)', () => {
-    const referenced = new Set<string>();
+  it('timers register their schedule from the parsed settings, never as a %SETTING% binding', () => {
+    const bound: string[] = [];
+    const registered: string[] = [];
     for (const file of sourceFiles('functions')) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/'%(\w+)%'/g)) referenced.add(match[1] as string);
+      const source = readFileSync(file, 'utf8');
+      for (const match of source.matchAll(/'%(\w+)%'/g)) bound.push(match[1] as string);
+      for (const match of source.matchAll(/schedule:\s*loadSettings\(\)\.(\w+)/g)) registered.push(match[1] as string);
     }
-    expect(referenced.size).toBeGreaterThan(0);
-    for (const name of referenced) expect(bicepSettings, `functions/ binds to %${name}% but ${functionAppPath} does not set it`).toContain(name);
+    // A %SETTING% is resolved by the host from raw app settings: the schema default would never
+    // apply, and Azure would not start without the setting.
+    expect(bound, 'functions/ binds to %SETTING%: register loadSettings().<NAME> instead').toEqual([]);
+    expect(registered.sort(), 'every *_SCHEDULE setting is some timer\'s schedule').toEqual(schemaSettings.filter((name) => name.endsWith('_SCHEDULE')).sort());
   });
 
   it('identity-based and Flex-compatible: no keys, no settings Flex refuses, the values Azure needs', () => {
@@ -97,18 +148,6 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     expect(bicepSettingValue('AZURE_CLIENT_ID')).toBe('identityClientId');
     // The archive age the code uses is the one the lifecycle policy uses.
     expect(bicepSettingValue('ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS')).toBe('string(offlineArchiveAfterDays)');
-  });
-
-  it('local.settings.json names only settings the code or the local host knows', () => {
-    const values = Object.keys((JSON.parse(read('local.settings.json')) as { Values: Record<string, string> }).Values);
-    const hostOnlyLocally = ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsFeatureFlags'];
-    expect(values.length).toBeGreaterThan(0);
-    for (const name of values) {
-      expect(
-        schemaSettings.includes(name) || bicepSettings.includes(name) || hostOnlyLocally.includes(name),
-        `local.settings.json has ${name}, which neither the settings schema nor Bicep knows`,
-      ).toBe(true);
-    }
   });
 });
 

@@ -10,8 +10,8 @@ describe('NCRONTAB schedules', () => {
   });
 
   it('refuses five-field cron and nonsense, saying why', () => {
-    expect(() => parseNcrontab('*/5 * * * *')).toThrow(/has 5 fields; NCRONTAB needs 6/);
-    expect(() => parseNcrontab('a b c d e f')).toThrow(/not valid NCRONTAB/);
+    expect(() => parseNcrontab('*/5 * * * *')).toThrow(/schedule "\*\/5 \* \* \* \*" must be an NCRONTAB expression of 6 fields .*, not 5/);
+    expect(() => parseNcrontab('a b c d e f')).toThrow(/is not a valid NCRONTAB expression/);
   });
 
   it('resolves %SETTING% from app settings and names a missing one', () => {

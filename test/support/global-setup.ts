@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureDependencies, type Dependencies } from '../../local/emulators/dependencies.js';
+import { settingsSchema } from '../../shared/platform/settings.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,8 +18,9 @@ export async function setup(project: TestProject): Promise<void> {
   if (!existsSync(join(process.cwd(), 'dist', 'local', 'main.js'))) {
     throw new Error('dist/ is missing: run the tests with `npm test` (it builds first)');
   }
+  const redisUrl = process.env.REDIS_URL || settingsSchema.shape.REDIS_URL.parse(undefined);
   const settings: Record<string, string | undefined> = {
-    REDIS_URL: process.env.REDIS_URL,
+    REDIS_URL: redisUrl,
     // Tests use their own emulators unless told otherwise, never the developer's configured ones.
     AzureWebJobsStorage: process.env.ARBOR_TEST_STORAGE,
     COSMOS_ENDPOINT: process.env.ARBOR_TEST_COSMOS_ENDPOINT,
@@ -26,7 +28,7 @@ export async function setup(project: TestProject): Promise<void> {
   dependencies = await ensureDependencies(settings, { dataDir: join(process.cwd(), '.arbor', 'test'), inMemory: true });
   project.provide('arborEnv', {
     ...dependencies.env,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: redisUrl,
     ...(process.env.ARBOR_TEST_COSMOS_KEY ? { COSMOS_KEY: process.env.ARBOR_TEST_COSMOS_KEY } : {}),
   });
 }

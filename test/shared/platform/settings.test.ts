@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { blobTriggerSource } from '../../../shared/platform/blob-trigger-source.js';
 import { mergeSettingSources, parseSettings, SettingsError } from '../../../shared/platform/settings.js';
+
+const required = { AzureWebJobsStorage: 'DefaultEndpointsProtocol=http;AccountName=a', COSMOS_ENDPOINT: 'http://127.0.0.1:1' };
 
 describe('settings', () => {
   it('names every missing or malformed setting at once', () => {
@@ -29,5 +32,21 @@ describe('settings', () => {
     const settings = parseSettings({ AzureWebJobsStorage: 'DefaultEndpointsProtocol=http;AccountName=a', COSMOS_ENDPOINT: 'http://127.0.0.1:1' });
     expect(settings.COSMOS_DATABASE).toBe('arbor');
     expect(settings.REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('gives each timer its default schedule, and names a malformed one', () => {
+    const settings = parseSettings(required);
+    expect(settings.ARBOR_HEARTBEAT_SCHEDULE).toBe('*/30 * * * * *');
+    expect(settings.ARBOR_VECTOR_SNAPSHOT_SCHEDULE).toBe('0 */5 * * * *');
+    expect(parseSettings({ ...required, ARBOR_MATERIALIZE_SCHEDULE: '0 0 * * * *' }).ARBOR_MATERIALIZE_SCHEDULE).toBe('0 0 * * * *');
+    expect(() => parseSettings({ ...required, ARBOR_HEARTBEAT_SCHEDULE: '*/5 * * * *', ARBOR_OFFLINE_ARCHIVE_SCHEDULE: 'a b c d e f' })).toThrow(
+      /ARBOR_HEARTBEAT_SCHEDULE: must be an NCRONTAB expression of 6 fields .*, not 5[\s\S]*ARBOR_OFFLINE_ARCHIVE_SCHEDULE: is not a valid NCRONTAB expression/,
+    );
+  });
+
+  it('reads the blob trigger source through the schema', () => {
+    expect(blobTriggerSource(parseSettings(required))).toEqual({});
+    expect(blobTriggerSource(parseSettings({ ...required, ARBOR_BLOB_TRIGGER_SOURCE: 'EventGrid' }))).toEqual({ source: 'EventGrid' });
+    expect(() => parseSettings({ ...required, ARBOR_BLOB_TRIGGER_SOURCE: 'Polling' })).toThrow(/ARBOR_BLOB_TRIGGER_SOURCE: /);
   });
 });
