@@ -134,12 +134,17 @@ describe('two hosts running the scheduler', () => {
       const api = pipelinesApi(first);
       const name = uniqueName('ticker');
       expect((await api.register({ name, schedule: '*/2 * * * * *', steps: [{ id: 'tick', uses: 'noop' }] })).status).toBe(201);
-      await new Promise((resolve) => setTimeout(resolve, 7_000));
-      const listing = (await (await api.get(`pipelines/${name}/runs`)).json()) as { runs: Array<{ runId: string; createdAt: string }> };
-      // About three due times passed; each started exactly one run, whichever host claimed it.
-      expect(listing.runs.length).toBeGreaterThanOrEqual(2);
-      expect(listing.runs.length).toBeLessThanOrEqual(4);
-      expect(new Set(listing.runs.map((r) => r.runId)).size).toBe(listing.runs.length);
+      // Wait for three due times to have been started, however long the machine takes.
+      const listing = await eventually(async () => {
+        const found = (await (await api.get(`pipelines/${name}/runs`)).json()) as { runs: Array<{ runId: string; createdAt: string }> };
+        return found.runs.length >= 3 ? found : undefined;
+      }, 30_000, 250);
+      // A run's id names its due time: one run per due time, each on the 2-second schedule,
+      // whichever host claimed it.
+      const dueTimes = listing.runs.map((r) => /-sched-(\d{8}T\d{6}Z)$/.exec(r.runId)?.[1]);
+      expect(dueTimes.every((due) => due !== undefined)).toBe(true);
+      expect(new Set(dueTimes).size).toBe(listing.runs.length);
+      for (const due of dueTimes) expect(Number(due?.slice(13, 15)) % 2, due).toBe(0);
       // The loser of each claim did not even try: a second start of one due run would have
       // failed on the existing run id and been logged.
       expect([...first.output, ...second.output].filter((line) => line.includes('could not start'))).toEqual([]);

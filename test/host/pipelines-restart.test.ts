@@ -28,9 +28,9 @@ describe('a pipeline run survives its host being killed', () => {
     try {
       expect((await pipelinesApi(first).register({ name, steps })).status).toBe(201);
       runId = await pipelinesApi(first).start(name);
-      // Kill while wait-1 sleeps: call-1 is done and recorded.
-      await eventually(async () => (server.calls(path('1')) === 1 ? true : undefined));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Kill while wait-1 sleeps: its record says running, so call-1 is done and recorded.
+      await eventually(async () => ((await pipelinesApi(first).run(runId)).steps['wait-1']?.state === 'running' ? true : undefined), 15_000, 50);
+      expect(server.calls(path('1'))).toBe(1);
     } finally {
       await first.stop('SIGKILL');
     }

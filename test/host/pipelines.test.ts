@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCountingServer, type CountingServer } from '../support/counting-server.js';
-import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 import { pipelinesApi, type RunView } from '../support/pipelines-api.js';
 
 const ms = (iso?: string) => Date.parse(iso ?? '');
@@ -170,7 +170,8 @@ describe('pipelines through the local host', () => {
       ],
     })).status).toBe(201);
     const runId = await api.start(name);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Cancel while s1 runs, whatever the machine's speed: its record says so first.
+    await eventually(async () => ((await api.run(runId)).steps.s1?.state === 'running' ? true : undefined), 15_000, 50);
     expect((await api.post(`runs/${runId}/cancel`)).status).toBe(202);
     const run = await api.finished(runId);
     expect(run.state).toBe('cancelled');
