@@ -174,7 +174,7 @@ var appSettings = {
   AZURE_OPENAI_CHAT_DEPLOYMENT: azureOpenAiChatDeployment
   // --- pipeline boundaries (docs/security.md): no outbound calls until a host is listed ---
   ARBOR_EGRESS_ALLOW: egressAllow
-  ARBOR_DATA_CONTAINERS: 'landing,ingest,documents,pipelines,training-sets,exports'
+  ARBOR_DATA_CONTAINERS: 'landing,raw,curated,ingest,documents,pipelines,training-sets,exports'
   ARBOR_HTTP_CALL_TIMEOUT_SECONDS: '30'
   ARBOR_STEP_DEFAULT_TIMEOUT_SECONDS: '3600'
   // A 2 GB Flex instance shares its memory with the worker: DuckDB gets half.

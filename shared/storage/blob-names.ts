@@ -5,7 +5,7 @@ import { z } from 'zod';
  * give. A caller reaches data containers only: never the Functions host's secrets, durable
  * state, vector logs or another store's internals, all of which share the storage account.
  */
-export const defaultDataContainers = ['landing', 'ingest', 'documents', 'pipelines', 'training-sets', 'exports'] as const;
+export const defaultDataContainers = ['landing', 'raw', 'curated', 'ingest', 'documents', 'pipelines', 'training-sets', 'exports'] as const;
 
 let dataContainers: ReadonlySet<string> = new Set(defaultDataContainers);
 
