@@ -60,8 +60,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping`);
-    await host.stop();
+    // The host first, while the emulators still answer, so in-flight work records what it did.
+    await stopWithin(host.stop(), hostStopBoundMs, () => console.log(`  host still busy after ${hostStopBoundMs} ms: unfinished work resumes at the next start`));
     await dependencies.stop();
+    console.log('Arbor stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -77,6 +79,17 @@ async function main(): Promise<void> {
       }
     }, 1_000).unref();
   }
+}
+
+/** How long in-flight invocations get to finish or checkpoint when the host is stopped. */
+const hostStopBoundMs = 5_000;
+
+async function stopWithin(stopping: Promise<void>, boundMs: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), boundMs)));
+  const outcome = await Promise.race([stopping.then(() => 'stopped' as const, () => 'stopped' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') onTimeout();
 }
 
 main().catch((error: unknown) => {

@@ -20,7 +20,7 @@ export const hostSettingsSchema = z.object({
   PORT: wholeNumber(0, 65_535).default(7071),
   /** Where the embedded emulators keep data, relative to the app folder. */
   ARBOR_DATA_DIR: z.string().min(1).default('.arbor'),
-  /** `true`: Azurite keeps nothing on disk. */
+  /** `true`: Azurite and Cosmos start empty and keep nothing on disk. */
   ARBOR_IN_MEMORY: z
     .enum(['true', 'false'])
     .default('false')

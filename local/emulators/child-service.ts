@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface ChildService {
   process: ChildProcess;
@@ -19,6 +22,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Compiled next to this file in dist/; absent when the TypeScript sources run directly (tests' setup). */
+const exitWithParent = join(dirname(fileURLToPath(import.meta.url)), 'exit-with-parent.js');
+
+/**
+ * Children leave the terminal's process group, so Ctrl-C stops the host first and the host stops
+ * them after it. A Node child detaches only when it can watch its parent and exit with it.
+ */
+function launch(command: string, args: readonly string[]): { args: readonly string[]; detached: boolean } {
+  if (command !== process.execPath) return { args, detached: true };
+  if (!existsSync(exitWithParent)) return { args, detached: false };
+  return { args: ['--import', pathToFileURL(exitWithParent).href, ...args], detached: true };
+}
+
 /**
  * Starts a command and waits until its output says it is ready. The child's output is kept (the
  * last lines) so that a failure to start says why.
@@ -30,7 +46,8 @@ export async function startChildService(
   ready: RegExp,
   timeoutMs = 30_000,
 ): Promise<ChildService> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const how = launch(command, args);
+  const child = spawn(command, how.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: how.detached });
   const tail: string[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`${label} did not start within ${timeoutMs} ms`)), timeoutMs);
@@ -62,7 +79,7 @@ export async function startChildService(
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
         child.once('exit', () => {
           clearTimeout(force);
           resolve();

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort, startChildService, type ChildService } from './child-service.js';
+import { startJournalingProxy } from './cosmos-journal-proxy.js';
 
 /** The Cosmos DB emulator's well-known key; @vercel/cosmosdb-server accepts any key. */
 export const cosmosEmulatorKey = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
@@ -11,9 +12,10 @@ export interface CosmosService extends ChildService {
 
 /**
  * @vercel/cosmosdb-server over plain HTTP: its bundled certificate expired in 2021. It keeps
- * data in memory only, so local Cosmos data lasts as long as the host process.
+ * data in memory only; with a `journalFile`, a journaling proxy in front of it makes the data
+ * outlive the process (the endpoint handed out is then the proxy's).
  */
-export async function startCosmos(): Promise<CosmosService> {
+export async function startCosmos(options: { journalFile?: string } = {}): Promise<CosmosService> {
   const cli = join(dirname(createRequire(import.meta.url).resolve('@vercel/cosmosdb-server/package.json')), 'lib', 'cli.js');
   const port = await freePort();
   const service = await startChildService(
@@ -22,5 +24,20 @@ export async function startCosmos(): Promise<CosmosService> {
     [cli, '--port', String(port), '--host', '127.0.0.1', '--no-ssl'],
     /Ready to accept HTTP connections/,
   );
-  return { ...service, endpoint: `http://127.0.0.1:${port}` };
+  const serverEndpoint = `http://127.0.0.1:${port}`;
+  if (!options.journalFile) return { ...service, endpoint: serverEndpoint };
+  try {
+    const proxy = await startJournalingProxy(serverEndpoint, options.journalFile);
+    return {
+      ...service,
+      endpoint: proxy.endpoint,
+      async stop() {
+        await proxy.stop();
+        await service.stop();
+      },
+    };
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
 }

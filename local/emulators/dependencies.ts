@@ -44,11 +44,12 @@ export async function ensureDependencies(
     }
 
     if (!settings.COSMOS_ENDPOINT) {
-      const cosmos = await startCosmos();
+      const journalFile = join(options.dataDir, 'cosmos', 'journal.jsonl');
+      const cosmos = await startCosmos(options.inMemory ? {} : { journalFile });
       started.push(cosmos);
       env.COSMOS_ENDPOINT = cosmos.endpoint;
       env.COSMOS_KEY = cosmosEmulatorKey;
-      lines.push({ name: 'cosmos', how: 'cosmosdb-server (embedded, in memory)', url: cosmos.endpoint });
+      lines.push({ name: 'cosmos', how: `cosmosdb-server (embedded, ${options.inMemory ? 'in memory' : `writes journaled to ${journalFile}`})`, url: cosmos.endpoint });
     } else {
       lines.push({ name: 'cosmos', how: 'configured', url: settings.COSMOS_ENDPOINT });
     }

@@ -29,7 +29,12 @@ export function uniqueName(prefix: string, separator: '-' | '_' = '-'): string {
  * Starts `node dist/local/main.js` (what `npm start` runs) against the run's emulators, on a
  * free port, with its own Cosmos database and Redis prefix so test files do not collide.
  */
-export async function startHostProcess(overrides: Record<string, string> = {}, timeoutMs = 30_000): Promise<HostProcess> {
+export async function startHostProcess(
+  overrides: Record<string, string> = {},
+  timeoutMs = 30_000,
+  /** As `npm start` in a terminal: the host leads a process group, and `stop` signals the whole group as Ctrl-C does. */
+  options: { asTerminal?: boolean } = {},
+): Promise<HostProcess> {
   const database = uniqueName('test');
   const redisPrefix = `${database}:`;
   // Each host its own task hub, as two apps in Azure would have: a host resumes every
@@ -58,6 +63,7 @@ export async function startHostProcess(overrides: Record<string, string> = {}, t
   const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.asTerminal === true,
   });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -90,7 +96,10 @@ export async function startHostProcess(overrides: Record<string, string> = {}, t
     systemKey: env.ARBOR_SYSTEM_KEY as string,
     env,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (options.asTerminal && child.pid !== undefined) process.kill(-child.pid, signal);
+        else child.kill(signal);
+      }
       return exited;
     },
   };
