@@ -61,5 +61,6 @@ describe.each(['native', 'wasm'] as const)('a killed host loses no acknowledged 
     } finally {
       await third.stop();
     }
-  });
+    // Three host starts and two replays: generous on a loaded machine, still bounded.
+  }, 180_000);
 });
