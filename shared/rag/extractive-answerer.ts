@@ -1,5 +1,6 @@
 import { noAnswer, type Answerer, type Source } from './ports.js';
-import { sentences, terms } from './text.js';
+import { sentences } from './sentences.js';
+import { terms } from './text.js';
 
 /**
  * An answerer without a model: it scores every sentence of the sources by the question's
