@@ -1,6 +1,8 @@
+import { porter2 } from './stemmer.js';
+
 /**
  * Words as retrieval sees them: lower case, letters and digits (any script), English stop words
- * dropped, and a light suffix strip so "pipelines" meets "pipeline". Used by the local embedder,
+ * dropped, and stemmed (Porter2) so "pipelines" meets "pipeline". Used by the local embedder,
  * the keyword index and the extractive answerer alike, so all three agree on what a term is.
  */
 const stopWords = new Set(
@@ -11,11 +13,8 @@ const stopWords = new Set(
   where which while who whom why will with would you your yours`.split(/\s+/),
 );
 
-export function stem(word: string): string {
-  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us') && !word.endsWith('is')) return word.slice(0, -1);
-  return word;
-}
+/** Porter2 (stemmer.ts): "pipelines", "pipelined" and "pipelining" meet at "pipelin". */
+export const stem = porter2;
 
 /**
  * Runs of letters and digits; an apostrophe's suffix ("don't", "Arbor's") is dropped. One
