@@ -1,82 +1,61 @@
 /**
- * npm run rag:eval -- [questions.jsonl]
+ * npm run rag:eval -- [python|arbor ...] [--details FILE [--lists]]
  *
- * Ingests Arbor's own docs (README.md and docs/*.md) into a fresh collection through a local
- * host, asks every question of the set with vector-only, keyword-only and fused retrieval, and
- * reports hit rate@k (k chunks retrieved; also the first 1 and 3 distinct documents), recall@k
- * and MRR for each, plus how many unanswerable questions got the
- * no-answer sentence. Lines: { "question", "expected": ["docs/features.md", ...] } ([] = no answer).
+ * Evaluates RAG through a local host on two corpora (both by default):
+ * - python: the Python 3.11 manual (Debian's python3.11-doc, HTML, installed with apt-get when
+ *   missing), questions in rag-eval/python-docs.jsonl;
+ * - arbor: Arbor's own docs (README.md, docs/*.md, Markdown), questions in rag-eval/questions.jsonl.
+ * Each corpus goes into a fresh collection; every question is asked with vector-only,
+ * keyword-only and fused retrieval. Reported per mode: hit@1/3/5 over the distinct documents
+ * of the k = 5 chunks retrieved, MRR, answerable questions refused, unanswerable ones refused
+ * with no citations, answer pieces that are whole sentences, and ingest time.
+ * --details writes every question's outcome per mode to FILE; with --lists, also each
+ * question's 20 best chunks by vector and by keyword search alone, with their scores, which
+ * `node dist/tools/rag-eval/fusion-study.js FILE` ranks fusion methods on.
+ * Question lines: { "question", "expected": ["library/sqlite3.html", ...] } ([] = no answer).
  */
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { runMain, withBenchHost } from '../bench/support/host.js';
-import { noAnswer } from '../shared/rag/ports.js';
+import { pythonDocsCorpus } from './rag-eval/python-docs.js';
+import { evaluate, formatReport, type CorpusDocument, type EvalReport, type Question } from './rag-eval/run.js';
 
-const k = 5;
-const modes = ['vector', 'keyword', 'fused'] as const;
-
-interface Question {
-  question: string;
-  expected: string[];
-}
-
-async function post(url: string, path: string, body: unknown): Promise<Record<string, any>> {
-  const response = await fetch(`${url}/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const parsed = (await response.json()) as Record<string, any>;
-  if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
-
-async function main(): Promise<void> {
-  const file = process.argv[2] ?? 'rag-eval/questions.jsonl';
-  const questions = (await readFile(file, 'utf8'))
+async function readQuestions(file: string): Promise<Question[]> {
+  return (await readFile(file, 'utf8'))
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as Question);
-  const corpus = ['README.md', ...(await readdir('docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
-  const collection = `eval-${Date.now()}`;
-  await withBenchHost('.arbor/rag-eval', { ARBOR_RAG_COLLECTION: collection }, async (host) => {
-    let chunks = 0;
-    for (const path of corpus) {
-      const result = await post(host.url, 'rag/documents', { id: path, text: await readFile(path, 'utf8'), format: 'markdown' });
-      chunks += Number(result.chunks);
+}
+
+async function arborDocsCorpus(): Promise<CorpusDocument[]> {
+  const paths = ['README.md', ...(await readdir('docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  return Promise.all(paths.map(async (id) => ({ id, text: await readFile(id, 'utf8'), format: 'markdown' as const })));
+}
+
+const corpora = {
+  python: { corpus: pythonDocsCorpus, questions: 'rag-eval/python-docs.jsonl', title: 'Python 3.11 manual (python3.11-doc, HTML)' },
+  arbor: { corpus: arborDocsCorpus, questions: 'rag-eval/questions.jsonl', title: "Arbor's docs (Markdown)" },
+} as const;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const detailsAt = args.indexOf('--details');
+  const detailsFile = detailsAt >= 0 ? args[detailsAt + 1] : undefined;
+  const wide = args.includes('--lists');
+  const chosen = args.filter((a, i) => a in corpora && i !== detailsAt + 1) as Array<keyof typeof corpora>;
+  const names = chosen.length ? chosen : (Object.keys(corpora) as Array<keyof typeof corpora>);
+  const reports: Record<string, EvalReport> = {};
+  // Documents of the Python manual reach 1 MB; the default 2 MB limit holds them.
+  await withBenchHost('.arbor/rag-eval', {}, async (host) => {
+    for (const name of names) {
+      const { corpus, questions, title } = corpora[name];
+      const report = await evaluate(host, await corpus(), await readQuestions(questions), (line) => process.stdout.write(`\r  ${name}: ${line}`.padEnd(40)), wide);
+      process.stdout.write('\r'.padEnd(41) + '\r');
+      reports[name] = report;
+      console.log(`\n${formatReport(title, report)}\n`);
     }
-    console.log(`corpus: ${corpus.length} documents, ${chunks} chunks; ${questions.length} questions (${file})`);
-    const answerable = questions.filter((q) => q.expected.length);
-    const scores = Object.fromEntries(modes.map((mode) => [mode, { hits: 0, hits1: 0, hits3: 0, recall: 0, reciprocal: 0 }]));
-    let noAnswerRight = 0;
-    for (const [index, q] of questions.entries()) {
-      process.stdout.write(`\r  ${index + 1}/${questions.length}`);
-      if (!q.expected.length) {
-        const answer = await post(host.url, 'rag/ask', { question: q.question, k, collection });
-        if (answer.answer === noAnswer) noAnswerRight++;
-        continue;
-      }
-      for (const mode of modes) {
-        const answer = await post(host.url, 'rag/ask', { question: q.question, k, collection, retrieval: mode });
-        const documents = [...new Set((answer.citations as Array<{ documentId: string }>).map((c) => c.documentId))];
-        const found = q.expected.filter((d) => documents.includes(d));
-        const first = documents.findIndex((d) => q.expected.includes(d));
-        const score = scores[mode] as { hits: number; hits1: number; hits3: number; recall: number; reciprocal: number };
-        if (found.length) score.hits++;
-        if (first === 0) score.hits1++;
-        if (first >= 0 && first < 3) score.hits3++;
-        score.recall += found.length / q.expected.length;
-        if (first >= 0) score.reciprocal += 1 / (first + 1);
-      }
-    }
-    process.stdout.write('\r'.padEnd(20) + '\r');
-    console.log(`\n| retrieval | hit rate@1 (document) | hit rate@3 (document) | hit rate@${k} | recall@${k} | MRR |`);
-    console.log('|---|---|---|---|---|---|');
-    for (const mode of modes) {
-      const s = scores[mode] as { hits: number; hits1: number; hits3: number; recall: number; reciprocal: number };
-      const n = answerable.length;
-      console.log(`| ${mode} | ${(s.hits1 / n).toFixed(3)} | ${(s.hits3 / n).toFixed(3)} | ${(s.hits / n).toFixed(3)} | ${(s.recall / n).toFixed(3)} | ${(s.reciprocal / n).toFixed(3)} |`);
-    }
-    const unanswerable = questions.length - answerable.length;
-    console.log(`\nunanswerable questions answered "${noAnswer}": ${noAnswerRight}/${unanswerable}`);
-    console.log(`${answerable.length} answerable questions, k = ${k}, local embedder and extractive answerer unless configured otherwise, ${new Date().toISOString()}`);
   });
+  console.log(`local embedder and extractive answerer unless configured otherwise, ${new Date().toISOString()}`);
+  if (detailsFile) await writeFile(detailsFile, JSON.stringify(Object.fromEntries(Object.entries(reports).map(([n, r]) => [n, { details: r.details, lists: r.lists }])), null, 1));
 }
 
 runMain(main);

@@ -2,9 +2,12 @@ import { BadRequestError } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import { readPayloads } from './chunk-payloads.js';
 import type { ChunkVectors } from './chunk-vectors.js';
-import { searchKeywords } from './keyword-index.js';
+import { citedNumbers } from './citations.js';
+import { fuse, type ScoredHit } from './fusion.js';
+import { searchKeywords, termStatistics } from './keyword-index.js';
 import { noAnswer, type Answerer, type Embedder } from './ports.js';
 import { ragAnswers, ragAskDuration } from './metrics.js';
+import { minSupport, support } from './support.js';
 import { terms } from './text.js';
 
 export type Retrieval = 'fused' | 'vector' | 'keyword';
@@ -18,28 +21,53 @@ export interface AskRequest {
 }
 
 export interface Citation {
+  /** The number the answer cites it by: `[n]`. */
+  n: number;
   documentId: string;
   title: string;
   chunk: { index: number; text: string; heading?: string };
+  /** Cosine (vector), BM25 (keyword), or the fused score: higher is better, within one answer. */
   score: number;
 }
 
 export interface Retrieved {
-  citations: Citation[];
+  /** Numbered in rank order, best first. */
+  sources: Citation[];
+  /** How well the best source supports an answer (support.ts), in [0, 1]. */
+  support: number;
   /** Why the answer is the no-answer sentence, when it is. */
   unsupported?: string;
 }
 
-/** Reciprocal rank fusion's constant (Cormack et al. 2009): ranks matter, raw scores do not. */
-const rrfK = 60;
-/** Below this cosine, a vector hit that shares no word with the question is not support. */
-const minSimilarity = 0.2;
+/**
+ * At most this many chunks of one document among the k sources: consecutive chunks of one
+ * section overlap and often rank side by side, and a third chunk of the same page says less
+ * than the best chunk of another (measured in docs/rag.md, "Fusion").
+ */
+const maxChunksPerDocument = 2;
+
+/** The best k hits, at most `maxChunksPerDocument` per document (chunk ids are `<document hash>:<index>`). */
+function diversified(ranked: readonly ScoredHit[], k: number): ScoredHit[] {
+  const perDocument = new Map<string, number>();
+  const out: ScoredHit[] = [];
+  for (const hit of ranked) {
+    const document = hit.id.slice(0, hit.id.lastIndexOf(':'));
+    const count = perDocument.get(document) ?? 0;
+    if (count >= maxChunksPerDocument) continue;
+    perDocument.set(document, count + 1);
+    out.push(hit);
+    if (out.length === k) break;
+  }
+  return out;
+}
 
 /**
  * Retrieval: the question's embedding against the collection (vector search), its terms
- * against the BM25 index (keyword search), each asked for 4k candidates, fused by reciprocal
- * rank. A filter narrows the vector search; keyword hits then count only where the filtered
- * vector search found them too (the keyword index holds no metadata).
+ * against the BM25 index (keyword search), each asked for 4k candidates, fused (fusion.ts).
+ * A filter narrows the vector search; keyword hits then count only where the filtered vector
+ * search found them too (the keyword index holds no metadata). The best k are kept, at most
+ * two per document. Then the no-answer decision,
+ * the same in every mode: the retrieved chunks' support for the question (support.ts).
  */
 export async function retrieve(services: Services, embedder: Embedder, vectors: ChunkVectors, request: AskRequest): Promise<Retrieved> {
   if (!(await vectors.exists(request.collection))) {
@@ -47,45 +75,75 @@ export async function retrieve(services: Services, embedder: Embedder, vectors: 
   }
   const stop = ragAskDuration.startTimer({ collection: request.collection, retrieval: request.retrieval });
   const wide = request.k * 4;
-  const [vectorHits, keywordHits] = await Promise.all([
+  const questionTerms = [...new Set(terms(request.question))];
+  const [vectorHits, keywordHits, statistics] = await Promise.all([
     request.retrieval === 'keyword' ? [] : embedder.embed([request.question]).then(([q]) => vectors.query(request.collection, q as Float32Array, wide, request.filter)),
     request.retrieval === 'vector' ? [] : searchKeywords(services.redis, request.collection, request.question, request.filter ? wide * 4 : wide),
+    termStatistics(services.redis, request.collection, questionTerms),
   ]);
-  const fused = new Map<string, number>();
-  vectorHits.forEach((hit, rank) => fused.set(hit.id, (fused.get(hit.id) ?? 0) + 1 / (rrfK + rank + 1)));
   const allowed = request.filter ? new Set(vectorHits.map((h) => h.id)) : undefined;
-  keywordHits
-    .filter((hit) => !allowed || allowed.has(hit.id))
-    .forEach((hit, rank) => fused.set(hit.id, (fused.get(hit.id) ?? 0) + 1 / (rrfK + rank + 1)));
-  const ranked = [...fused].sort((a, b) => b[1] - a[1]).slice(0, request.k);
-  const payloads = await readPayloads(services.redis, request.collection, ranked.map(([id]) => id));
-  const citations = ranked.flatMap(([id, score]) => {
+  const keywordKept = keywordHits.filter((hit) => !allowed || allowed.has(hit.id)).slice(0, wide);
+  const ranked: ScoredHit[] = request.retrieval === 'vector' ? vectorHits : request.retrieval === 'keyword' ? keywordKept : fuse(vectorHits, keywordKept);
+  const top = diversified(ranked, request.k);
+  const payloads = await readPayloads(services.redis, request.collection, top.map((hit) => hit.id));
+  const sources = top.flatMap(({ id, score }) => {
     const payload = payloads.get(id);
-    return payload
-      ? [{ documentId: payload.documentId, title: payload.title, chunk: { index: payload.index, text: payload.text, ...(payload.heading ? { heading: payload.heading } : {}) }, score }]
-      : [];
+    return payload ? [{ documentId: payload.documentId, title: payload.title, chunk: { index: payload.index, text: payload.text, ...(payload.heading ? { heading: payload.heading } : {}) }, score }] : [];
   });
+  const numbered = sources.map((source, i) => ({ n: i + 1, ...source }));
   stop();
-  const bestSimilarity = vectorHits[0]?.score ?? 0;
-  const asked = new Set(terms(request.question));
-  const shared = citations.some((c) => terms(`${c.title} ${c.chunk.heading ?? ''} ${c.chunk.text}`).some((t) => asked.has(t)));
-  if (!citations.length) return { citations, unsupported: 'nothing was retrieved' };
-  if (!shared && bestSimilarity < minSimilarity) return { citations: [], unsupported: 'no retrieved chunk shares a word with the question' };
-  return { citations };
+  if (!numbered.length) return { sources: [], support: 0, unsupported: 'nothing was retrieved' };
+  const supported = support(statistics, questionTerms, numbered.map((c) => `${c.title}\n${c.chunk.heading ?? ''}\n${c.chunk.text}`));
+  if (supported < minSupport) return { sources: [], support: supported, unsupported: `the retrieved chunks hold ${(supported * 100).toFixed(0)}% of the question's weight, under ${minSupport * 100}%` };
+  return { sources: numbered, support: supported };
 }
 
 export interface Answer {
-  citations: Citation[];
+  /** What the answerer read: the retrieved chunks, numbered; none when retrieval found no support. */
+  sources: Citation[];
+  /** How well the retrieved chunks support an answer, in [0, 1] (support.ts); under `minSupport` the answer is the no-answer sentence. */
+  support: number;
   /** The answer as it is produced. */
   pieces: AsyncIterable<string>;
+  /**
+   * The sources the answer cites, by the numbers it uses; none when it is the no-answer
+   * sentence. Complete once `pieces` is consumed.
+   */
+  readonly citations: Citation[];
 }
 
 export async function ask(services: Services, embedder: Embedder, answerer: Answerer, vectors: ChunkVectors, request: AskRequest): Promise<Answer> {
   const retrieved = await retrieve(services, embedder, vectors, request);
-  ragAnswers.inc({ collection: request.collection, outcome: retrieved.unsupported ? 'no_answer' : 'answered' });
-  if (retrieved.unsupported) return { citations: [], pieces: once(noAnswer) };
-  const sources = retrieved.citations.map((c, i) => ({ n: i + 1, title: c.title, text: c.chunk.text }));
-  return { citations: retrieved.citations, pieces: answerer.answer(request.question, sources) };
+  if (retrieved.unsupported) {
+    ragAnswers.inc({ collection: request.collection, outcome: 'no_answer' });
+    return { sources: [], support: retrieved.support, citations: [], pieces: once(noAnswer) };
+  }
+  const sources = retrieved.sources;
+  const cited: Citation[] = [];
+  async function* pieces(): AsyncIterable<string> {
+    let text = '';
+    for await (const piece of answerer.answer(
+      request.question,
+      sources.map((c) => ({ n: c.n, title: c.title, text: c.chunk.text, ...(c.chunk.heading ? { heading: c.chunk.heading } : {}) })),
+    )) {
+      text += piece;
+      yield piece;
+    }
+    const refused = text.trim() === noAnswer;
+    ragAnswers.inc({ collection: request.collection, outcome: refused ? 'no_answer' : 'answered' });
+    if (!refused) {
+      const numbers = citedNumbers(text);
+      cited.push(...sources.filter((c) => numbers.has(c.n)));
+    }
+  }
+  return {
+    sources,
+    support: retrieved.support,
+    pieces: pieces(),
+    get citations() {
+      return cited;
+    },
+  };
 }
 
 async function* once(text: string): AsyncIterable<string> {

@@ -53,11 +53,11 @@ export class AzureOpenAiEmbedder implements Embedder {
 }
 
 export function groundedPrompt(question: string, sources: readonly Source[]): Array<{ role: 'system' | 'user'; content: string }> {
-  const numbered = sources.map((s) => `[${s.n}] ${s.title}\n${s.text}`).join('\n\n');
+  const numbered = sources.map((s) => `[${s.n}] ${s.title}${s.heading ? ` > ${s.heading}` : ''}\n${s.text}`).join('\n\n');
   return [
     {
       role: 'system',
-      content: `Answer only from the numbered sources. Cite every claim with its source number in brackets, like [2]. If the sources do not contain the answer, reply exactly: ${noAnswer}`,
+      content: `Answer only from the numbered sources. Cite every claim with its source number in brackets, like [2]. If the sources do not contain the answer, reply exactly: ${noAnswer} (with no citation)`,
     },
     { role: 'user', content: `Sources:\n\n${numbered}\n\nQuestion: ${question}` },
   ];

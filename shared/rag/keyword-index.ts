@@ -107,3 +107,23 @@ export async function searchKeywords(redis: Redis, collection: string, query: st
     return hits.sort((x, y) => y.score - x.score).slice(0, k);
   });
 }
+
+export interface TermStatistics {
+  /** Chunks in the collection. */
+  chunks: number;
+  /** Chunks holding each term, in the order asked (0 for a term the collection never uses). */
+  documentFrequency: number[];
+}
+
+/** How common each term is in the collection: what IDF weights are computed from. */
+export async function termStatistics(redis: Redis, collection: string, queryTerms: readonly string[]): Promise<TermStatistics> {
+  return callDependency('redis', async () => {
+    const read = redis.pipeline();
+    read.hget(key(collection, 'stats'), 'chunks');
+    if (queryTerms.length) read.hmget(key(collection, 'df'), ...queryTerms);
+    const replies = (await read.exec()) ?? [];
+    const chunks = Number(replies[0]?.[1] ?? 0);
+    const df = queryTerms.length ? ((replies[1]?.[1] as Array<string | null>) ?? []).map((v) => Math.max(0, Number(v ?? 0))) : [];
+    return { chunks, documentFrequency: df };
+  });
+}

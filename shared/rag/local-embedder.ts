@@ -1,10 +1,11 @@
 import type { Embedder } from './ports.js';
-import { terms } from './text.js';
+import { isStopWord, terms, words } from './text.js';
 
 /**
- * A deterministic embedder that needs no model: feature hashing of content words, word
- * bigrams and character 4-grams of each word (so "materialize" and "materialization" share
- * most features), each weighted by sublinear term frequency, signed by a second hash bit to
+ * A deterministic embedder that needs no model: feature hashing of content words (stemmed),
+ * word bigrams, and character 4-grams of each content word as written (so "materialize" and
+ * "materialization" share most features; taken before stemming, which would cut the endings
+ * the 4-grams match on), each weighted by sublinear term frequency, signed by a second hash bit to
  * cancel collisions on average, and L2-normalised so cosine is a dot product. Its retrieval
  * quality is measured by `npm run rag:eval` (docs/rag.md).
  */
@@ -20,13 +21,16 @@ export class HashedEmbedder implements Embedder {
   #embedOne(text: string): Float32Array {
     const counts = new Map<string, number>();
     const add = (feature: string, weight: number) => counts.set(feature, (counts.get(feature) ?? 0) + weight);
-    const words = terms(text);
-    words.forEach((word, i) => {
-      add(`w:${word}`, 1);
-      if (i > 0) add(`b:${words[i - 1]} ${word}`, 0.5);
+    const stems = terms(text);
+    stems.forEach((stem, i) => {
+      add(`w:${stem}`, 1);
+      if (i > 0) add(`b:${stems[i - 1]} ${stem}`, 0.5);
+    });
+    for (const word of words(text)) {
+      if (isStopWord(word)) continue;
       const padded = `#${word}#`;
       for (let j = 0; j + 4 <= padded.length; j++) add(`c:${padded.slice(j, j + 4)}`, 0.25);
-    });
+    }
     const vector = new Float32Array(this.dimension);
     for (const [feature, count] of counts) {
       const hash = fnv1a(feature);

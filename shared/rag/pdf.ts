@@ -21,12 +21,7 @@ export async function pdfToText(bytes: Uint8Array): Promise<{ text: string; titl
     const pages: string[] = [];
     for (let n = 1; n <= document.numPages; n++) {
       const content = await (await document.getPage(n)).getTextContent();
-      let page = '';
-      for (const item of content.items) {
-        if (!('str' in item)) continue;
-        page += item.str + (item.hasEOL ? '\n' : item.str.endsWith(' ') ? '' : ' ');
-      }
-      pages.push(page.replace(/[ \t]+\n/g, '\n').trim());
+      pages.push(pageText(content.items.flatMap((item) => ('str' in item ? [{ str: item.str, hasEOL: item.hasEOL }] : []))));
     }
     const info = (await document.getMetadata().catch(() => undefined))?.info as { Title?: unknown } | undefined;
     const title = typeof info?.Title === 'string' && info.Title.trim() ? info.Title.trim() : undefined;
@@ -34,4 +29,24 @@ export async function pdfToText(bytes: Uint8Array): Promise<{ text: string; titl
   } finally {
     await document.destroy();
   }
+}
+
+/**
+ * A page's text from pdf.js's text items: items joined by a space unless one ends with one,
+ * lines where pdf.js marks an end of line, trailing spaces of each line dropped. Lines inside
+ * a page are soft breaks to the chunker (Markdown rules), so a sentence runs across them.
+ * Loops only: `/[ \t]+\n/g`, used here before, is quadratic on a long run of spaces.
+ */
+export function pageText(items: ReadonlyArray<{ str: string; hasEOL: boolean }>): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    line += item.str;
+    if (item.hasEOL) {
+      lines.push(line.trimEnd());
+      line = '';
+    } else if (!item.str.endsWith(' ')) line += ' ';
+  }
+  lines.push(line.trimEnd());
+  return lines.join('\n').trim();
 }

@@ -13,12 +13,17 @@ export interface Embedder {
 export interface Source {
   n: number;
   title: string;
+  /** The heading path the chunk sits under, when it has one. */
+  heading?: string;
   text: string;
 }
 
 export interface Answerer {
   readonly name: string;
-  /** The answer in pieces as it is produced; citations as [n]. */
+  /**
+   * The answer in pieces as it is produced; citations as [n], only of the sources it uses.
+   * When the sources do not hold an answer: exactly `noAnswer`, with no citation.
+   */
   answer(question: string, sources: readonly Source[]): AsyncIterable<string>;
 }
 

@@ -1,6 +1,8 @@
+import { porter2 } from './stemmer.js';
+
 /**
  * Words as retrieval sees them: lower case, letters and digits (any script), English stop words
- * dropped, and a light suffix strip so "pipelines" meets "pipeline". Used by the local embedder,
+ * dropped, and stemmed (Porter2) so "pipelines" meets "pipeline". Used by the local embedder,
  * the keyword index and the extractive answerer alike, so all three agree on what a term is.
  */
 const stopWords = new Set(
@@ -11,42 +13,28 @@ const stopWords = new Set(
   where which while who whom why will with would you your yours`.split(/\s+/),
 );
 
-export function stem(word: string): string {
-  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us') && !word.endsWith('is')) return word.slice(0, -1);
-  return word;
+/** Porter2 (stemmer.ts): "pipelines", "pipelined" and "pipelining" meet at "pipelin". */
+export const stem = porter2;
+
+/**
+ * Runs of letters and digits; an apostrophe's suffix ("don't", "Arbor's") is dropped. One
+ * quantifier over one class and an optional tail over a disjoint one: linear on any input.
+ */
+export function words(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’]\p{L}+)?/gu) ?? []).map((w) => {
+    const apostrophe = w.search(/['’]/);
+    return apostrophe < 0 ? w : w.slice(0, apostrophe);
+  });
 }
 
-export function words(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? []).map((w) => w.replace(/['’].*$/, ''));
+/** A word that carries no content: an English stop word, or a single letter. */
+export function isStopWord(word: string): boolean {
+  return stopWords.has(word) || (word.length === 1 && !/\d/.test(word));
 }
 
 /** Content terms: words without stop words, stemmed. */
 export function terms(text: string): string[] {
   return words(text)
-    .filter((w) => !stopWords.has(w) && (w.length > 1 || /\d/.test(w)))
+    .filter((w) => !isStopWord(w))
     .map(stem);
-}
-
-const abbreviation = /\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Ms|Mrs|St|No|Fig)\.$/i;
-
-/**
- * Sentences, keeping their punctuation: a sentence ends at . ! or ? followed by a space and a
- * capital or digit ("e.g. here" and "v1.2" do not end one), and a line break ends one too
- * (lists, headings).
- */
-export function sentences(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split(/\n+/)) {
-    const inLine: string[] = [];
-    for (const part of line.split(/(?<=[.!?]["')\]]?)\s+(?=["'(\[]?[\p{Lu}\p{N}])/u)) {
-      const trimmed = part.trim();
-      if (!trimmed) continue;
-      const previous = inLine.at(-1);
-      if (previous !== undefined && abbreviation.test(previous)) inLine[inLine.length - 1] = `${previous} ${trimmed}`;
-      else inLine.push(trimmed);
-    }
-    out.push(...inLine);
-  }
-  return out;
 }

@@ -61,8 +61,13 @@ describe('RAG through the local host', () => {
     }, 20_000, 250).catch((error: unknown) => {
       throw new Error(`${String(error)}; last answer ${JSON.stringify(last)}; host said ${host.output.slice(-5).join(' | ')}`);
     });
-    expect(answered.body.citations[0]).toMatchObject({ documentId: name, title: 'Dashboards', chunk: { index: 0 } });
+    expect(answered.body.citations[0]).toMatchObject({ n: 1, documentId: name, title: 'Dashboards', chunk: { index: 0 } });
     expect(answered.body.answer).toContain('Grafana shows the p99 latency of every function & the drift scores. [1]');
+    // Only the sources the answer cites are listed, each by the number it is cited with.
+    const numbers = answered.body.citations.map((c: { n: number }) => c.n);
+    expect(numbers.length).toBeGreaterThan(0);
+    for (const n of numbers) expect(answered.body.answer).toContain(`[${n}]`);
+    expect(new Set([...(answered.body.answer as string).matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])))).toEqual(new Set(numbers));
 
     const archive = await call('POST', 'rag/ask', { question: 'When do old partitions move to the archive tier?', k: 3 });
     expect(archive.status, archive.text).toBe(200);
@@ -72,9 +77,9 @@ describe('RAG through the local host', () => {
     const scores = archive.body.citations.map((c: { score: number }) => c.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
 
-    // A filter narrows retrieval to matching metadata.
-    const filtered = await call('POST', 'rag/ask', { question: 'Where are features kept?', filter: { team: 'storage' } });
-    expect(new Set(filtered.body.citations.map((c: { documentId: string }) => c.documentId))).toEqual(new Set(['offline-store']));
+    // A filter narrows retrieval to matching metadata (the sources the answerer reads).
+    const filtered = parseEvents((await call('POST', 'rag/ask', { question: 'Where are the features?', filter: { team: 'storage' }, stream: true })).text);
+    expect(new Set(filtered[0]?.data.sources.map((c: { documentId: string }) => c.documentId))).toEqual(new Set(['offline-store']));
   });
 
   it('reads a PDF dropped into the documents container, title and all', async () => {
@@ -92,10 +97,17 @@ describe('RAG through the local host', () => {
     expect(asText.body.error.details[0].field).toBe('format');
   });
 
-  it('says so when nothing supports an answer', async () => {
-    const response = await call('POST', 'rag/ask', { question: 'What is the capital of Mongolia?' });
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({ answer: 'I could not find an answer to that in the documents.', citations: [] });
+  it('says so when nothing supports an answer, with no citations, in every retrieval mode', async () => {
+    for (const retrieval of ['fused', 'vector', 'keyword']) {
+      // "archive" and "Redis" are in the documents; "Kubernetes" and "autoscaling" are not.
+      const question = 'How do I archive Redis with Kubernetes autoscaling?';
+      const response = await call('POST', 'rag/ask', { question, retrieval });
+      expect(response.status).toBe(200);
+      expect(response.body, retrieval).toEqual({ answer: 'I could not find an answer to that in the documents.', citations: [] });
+      const events = parseEvents((await call('POST', 'rag/ask', { question, retrieval, stream: true })).text);
+      expect(events[0]).toEqual({ event: 'sources', data: { sources: [], support: expect.any(Number) } });
+      expect(events.at(-1)).toEqual({ event: 'done', data: { answer: 'I could not find an answer to that in the documents.', citations: [] } });
+    }
   });
 
   it('does nothing for an unchanged document, replaces a changed one, and deletes', async () => {
@@ -123,12 +135,14 @@ describe('RAG through the local host', () => {
     expect(streamed.status).toBe(200);
     expect(streamed.headers.get('content-type')).toContain('text/event-stream');
     const events = parseEvents(streamed.text);
-    expect(events[0]).toMatchObject({ event: 'citations' });
-    expect(events[0]?.data.citations).toEqual(whole.body.citations);
+    // The sources the answerer read come first, numbered; the citations it used come with the whole answer.
+    expect(events[0]).toMatchObject({ event: 'sources' });
+    expect(events[0]?.data.sources.map((c: { n: number }) => c.n)).toEqual(events[0]?.data.sources.map((_: unknown, i: number) => i + 1));
+    expect(events[0]?.data.sources).toEqual(expect.arrayContaining(whole.body.citations));
     const deltas = events.filter((e) => e.event === 'answer').map((e) => e.data.delta as string);
     expect(deltas.length).toBeGreaterThan(0);
     expect(deltas.join('')).toBe(whole.body.answer);
-    expect(events.at(-1)).toEqual({ event: 'done', data: { answer: whole.body.answer } });
+    expect(events.at(-1)).toEqual({ event: 'done', data: { answer: whole.body.answer, citations: whole.body.citations } });
   });
 
   it('answers bad input with 400 naming the field', async () => {

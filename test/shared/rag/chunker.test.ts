@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chunkText } from '../../../shared/rag/chunker.js';
 import { htmlToText } from '../../../shared/rag/html.js';
-import { sentences, terms } from '../../../shared/rag/text.js';
+import { sentences } from '../../../shared/rag/sentences.js';
 
 const paragraph = (n: number, words = 30) => Array.from({ length: words }, (_, i) => `word${n}x${i}`).join(' ') + '.';
 
@@ -38,13 +38,21 @@ describe('chunking along a document’s structure', () => {
 
   it('reads HTML as headings and paragraphs, dropping scripts and decoding entities', () => {
     const { text, title } = htmlToText('<html><head><title>Caf&eacute; &amp; Co</title><script>alert(1)</script></head><body><h1>Menu</h1><p>Tea &amp; cake.</p><ul><li>One</li><li>Two</li></ul><h2>Hours</h2><p>Open 9&ndash;5.</p></body></html>');
-    expect(title).toBe('Caf&eacute; & Co');
+    expect(title).toBe('Café & Co');
     expect(text).toBe('# Menu\n\nTea & cake.\n\n- One\n- Two\n\n## Hours\n\nOpen 9–5.');
     expect(chunkText(text).map((c) => c.heading)).toEqual(['Menu', 'Menu > Hours']);
   });
 
-  it('finds terms without stop words and with plurals folded', () => {
-    expect(terms('What are the pipelines and their steps?')).toEqual(['pipeline', 'step']);
-    expect(sentences('It works, e.g. here. Next one! And v1.2 is out.')).toEqual(['It works, e.g. here.', 'Next one!', 'And v1.2 is out.']);
+  it('keeps a list, code and a table whole when they fit, each block on its own lines', () => {
+    const text = '# Setup\n\nSteps:\n\n- install\n- run\n\n```\nnpm start\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |';
+    expect(chunkText(text).map((c) => c.text)).toEqual(['Steps:\n\n- install\n- run\n\n```\nnpm start\n```\n\n| a | b |\n| 1 | 2 |']);
+  });
+
+  it('cuts long code at line ends, each piece fenced', () => {
+    const code = Array.from({ length: 60 }, (_, i) => `line_${i} = ${i}  # a comment`).join('\n');
+    const chunks = chunkText(`\`\`\`\n${code}\n\`\`\``, { maxChars: 300, overlapChars: 50 });
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(chunks.every((c) => c.text.length <= 300 && c.text.startsWith('```\n') && c.text.endsWith('\n```'))).toBe(true);
+    expect(chunks.map((c) => c.text.slice(4, -4)).join('\n')).toBe(code);
   });
 });

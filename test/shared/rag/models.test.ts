@@ -40,8 +40,23 @@ describe('the extractive answerer', () => {
     expect(answer).toBe('Old partitions move to archive after 180 days. [2]');
   });
 
-  it('says it cannot answer when the sources do not support it', async () => {
+  it('says it cannot answer when the sources do not support it, citing nothing', async () => {
     expect(await collect(answerer.answer('What is the capital of Mongolia?', sources))).toEqual([noAnswer]);
+  });
+
+  it('answers in whole sentences of prose, citing only the sources it quotes', async () => {
+    const manual = [
+      { n: 1, title: 'configparser', heading: 'Supported INI File Structure', text: '- Supported INI File Structure\n- Quick Start\n\n```\n[DEFAULT]\nServerAliveInterval = 45\n```' },
+      { n: 2, title: 'Unrelated', text: 'Grafana shows latency.' },
+      {
+        n: 3,
+        title: 'configparser',
+        heading: 'Quick Start',
+        text: 'A configuration file consists of sections, each led by a [section] header, followed by key/value entries. Leading and trailing whitespace is removed from keys and values.',
+      },
+    ];
+    const answer = (await collect(answerer.answer('What is the structure of an INI configuration file with sections?', manual))).join('');
+    expect(answer).toBe('A configuration file consists of sections, each led by a [section] header, followed by key/value entries. [3]');
   });
 });
 

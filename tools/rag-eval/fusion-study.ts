@@ -1,0 +1,81 @@
+/**
+ * node dist/tools/rag-eval/fusion-study.js DETAILS.json
+ *
+ * Ranks fusion methods offline on the lists `npm run rag:eval -- --details FILE --lists`
+ * recorded: each answerable question's 20 best chunks by vector search and by keyword search
+ * alone, with their raw scores (the candidates fused retrieval fuses). Prints hit@1/3/5 and MRR
+ * over the distinct documents of the fused top 5 for each method of a small grid, beside each
+ * list alone, per corpus, so the method in shared/rag/fusion.ts is a measured choice.
+ */
+import { readFile } from 'node:fs/promises';
+import { fuse, type FusionMethod, type ScoredHit } from '../../shared/rag/fusion.js';
+import type { ScoredChunk } from './run.js';
+
+interface Lists {
+  expected: string[];
+  vector: ScoredChunk[];
+  keyword: ScoredChunk[];
+}
+
+interface Measures {
+  hit1: number;
+  hit3: number;
+  hit5: number;
+  mrr: number;
+}
+
+function measure(lists: readonly Lists[], rank: (l: Lists) => ScoredHit[]): Measures {
+  const out = { hit1: 0, hit3: 0, hit5: 0, mrr: 0 };
+  for (const l of lists) {
+    const documentOf = new Map([...l.vector, ...l.keyword].map((c) => [c.id, c.documentId]));
+    const documents = [...new Set(rank(l).slice(0, 5).map((h) => documentOf.get(h.id) as string))];
+    const first = documents.findIndex((d) => l.expected.includes(d)) + 1;
+    if (first === 1) out.hit1++;
+    if (first >= 1 && first <= 3) out.hit3++;
+    if (first >= 1) out.hit5++;
+    if (first >= 1) out.mrr += 1 / first;
+  }
+  const n = lists.length || 1;
+  return { hit1: out.hit1 / n, hit3: out.hit3 / n, hit5: out.hit5 / n, mrr: out.mrr / n };
+}
+
+export function fusionGrid(): Array<{ name: string; method: FusionMethod }> {
+  const grid: Array<{ name: string; method: FusionMethod }> = [];
+  for (const k of [60, 20, 10, 5, 1]) {
+    for (const [v, w] of [
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [1, 3],
+    ] as const) {
+      grid.push({ name: `rrf k=${k} weights ${v}:${w}`, method: { kind: 'rrf', k, vectorWeight: v, keywordWeight: w } });
+    }
+  }
+  for (const kind of ['max-normalised', 'min-max'] as const) {
+    for (const v of [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) grid.push({ name: `${kind} ${v}:${(1 - v).toFixed(1)}`, method: { kind, vectorWeight: v, keywordWeight: 1 - v } });
+  }
+  return grid;
+}
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: fusion-study.js DETAILS.json');
+  const report = JSON.parse(await readFile(file, 'utf8')) as Record<string, { lists?: Array<Lists & { question: string }> }>;
+  for (const [corpus, { lists }] of Object.entries(report)) {
+    const answerable = (lists ?? []).filter((l) => l.expected.length);
+    if (!answerable.length) continue;
+    console.log(`\n${corpus}: ${answerable.length} answerable questions\n`);
+    console.log('| method | hit@1 | hit@3 | hit@5 | MRR |\n|---|---|---|---|---|');
+    const rows: Array<[string, Measures]> = [
+      ['vector alone', measure(answerable, (l) => l.vector)],
+      ['keyword alone', measure(answerable, (l) => l.keyword)],
+      ...fusionGrid().map(({ name, method }): [string, Measures] => [name, measure(answerable, (l) => fuse(l.vector, l.keyword, method))]),
+    ];
+    for (const [name, m] of rows) console.log(`| ${name} | ${m.hit1.toFixed(3)} | ${m.hit3.toFixed(3)} | ${m.hit5.toFixed(3)} | ${m.mrr.toFixed(3)} |`);
+  }
+}
+
+if (process.argv[1]?.endsWith("fusion-study.js")) main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
