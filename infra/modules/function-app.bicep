@@ -177,9 +177,9 @@ var appSettings = {
   ARBOR_DATA_CONTAINERS: 'landing,raw,curated,ingest,documents,pipelines,training-sets,exports'
   ARBOR_HTTP_CALL_TIMEOUT_SECONDS: '30'
   ARBOR_STEP_DEFAULT_TIMEOUT_SECONDS: '3600'
-  // A 2 GB Flex instance shares its memory with the worker: DuckDB gets half.
-  ARBOR_DUCKDB_MEMORY_LIMIT: '1GB'
-  ARBOR_DUCKDB_MAX_TEMP_SIZE: '2GB'
+  // The schema's defaults; lower them with the instance memory size.
+  ARBOR_DUCKDB_MEMORY_LIMIT: '2GB'
+  ARBOR_DUCKDB_MAX_TEMP_SIZE: '8GB'
   ARBOR_DUCKDB_SCRATCH_DIR: '/tmp/arbor-duckdb'
   // --- add new settings above this line, one per line ---
 }
