@@ -9,25 +9,48 @@ import { terms } from '../../../shared/rag/text.js';
 
 /**
  * Every parser of user text against inputs built to make backtracking regexes explode (long
- * runs that almost match, deep nesting, unterminated constructs). A correctness bound, not a
- * benchmark: linear parsers finish 100 KB in a few milliseconds of CPU, a quadratic or cubic
- * one takes seconds to hours (the heading regex this replaced: 4.6 s on 2.5 KB). CPU time, not
- * wall time, so other work on the machine does not fail the test.
+ * runs that almost match, deep nesting, unterminated constructs). A bound on growth, not a
+ * benchmark: each parse runs on 25 KB and on 100 KB of the same input, and four times the
+ * input may cost at most eight times the CPU (linear work costs four, quadratic sixteen,
+ * cubic sixty-four; the heading regex this replaced took 4.6 s on 2.5 KB). A ratio measured
+ * in one run holds on a loaded machine, where an absolute budget did not (ICU's sentence
+ * segmenter alone takes 50-100 ms on 100 KB). Parses that stay under a few milliseconds at
+ * 100 KB pass whatever their ratio: timer noise dominates there, and nothing that fast hangs.
  */
-const size = 100_000;
-const budgetMs = 200;
+const small = 25_000;
+const large = 100_000;
+const growthLimit = 8;
+const negligibleMs = 25;
+const ceilingMs = 2_000;
 
+/** The least CPU time of three runs after a warm-up: the budget is for the parse, not the JIT or a GC pause. */
 function cpuMs(work: () => unknown): number {
-  work(); // compile first: the budget is for the parse, not the JIT
-  const start = process.cpuUsage();
   work();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
+  let best = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const start = process.cpuUsage();
+    work();
+    const used = process.cpuUsage(start);
+    best = Math.min(best, (used.user + used.system) / 1000);
+  }
+  return best;
 }
 
-const fill = (unit: string, prefix = '', suffix = '') => prefix + unit.repeat(Math.ceil((size - prefix.length - suffix.length) / unit.length)) + suffix;
+type Hostile = (size: number) => string;
 
-const markdownInputs: Record<string, string> = {
+function expectLinear<T>(build: (size: number) => T, parse: (input: T) => unknown): void {
+  const smallMs = cpuMs(() => parse(build(small)));
+  const largeMs = cpuMs(() => parse(build(large)));
+  expect(largeMs).toBeLessThan(ceilingMs);
+  if (largeMs > negligibleMs) expect(largeMs / Math.max(smallMs, 1)).toBeLessThan(growthLimit);
+}
+
+const fill =
+  (unit: string, prefix = '', suffix = ''): Hostile =>
+  (size) =>
+    prefix + unit.repeat(Math.ceil((size - prefix.length - suffix.length) / unit.length)) + suffix;
+
+const markdownInputs: Record<string, Hostile> = {
   'heading, then spaces (the cubic regex)': fill(' ', '# a', 'x'),
   'heading of closing hashes': fill(' #', '# a'),
   'hashes only': fill('#'),
@@ -47,9 +70,9 @@ const markdownInputs: Record<string, string> = {
   'indented lines': fill('    x\n'),
 };
 
-const htmlInputs: Record<string, string> = {
+const htmlInputs: Record<string, Hostile> = {
   'deep nesting': fill('<div>'),
-  'deep inline nesting and stray closers': fill('<b>', '', '</i>'.repeat(2_000)),
+  'deep inline nesting and stray closers': fill('<b>', '', '</i>'.repeat(500)),
   'unclosed list items': fill('<li>'),
   'nested tables': fill('<table><tr><td>'),
   'ampersands': fill('&'),
@@ -64,7 +87,7 @@ const htmlInputs: Record<string, string> = {
   'headings': fill('<h1>a'),
 };
 
-const proseInputs: Record<string, string> = {
+const proseInputs: Record<string, Hostile> = {
   'abbreviations': fill('e.g. '),
   'initials': fill('A. '),
   'periods': fill('.'),
@@ -77,40 +100,39 @@ const proseInputs: Record<string, string> = {
   'accented letters': fill('é'),
 };
 
-describe(`parsers of user text finish ${size / 1000} KB of hostile input within ${budgetMs} ms of CPU`, () => {
-  it.each(Object.entries(markdownInputs))('markdown and the chunker: %s', (_, input) => {
-    expect(cpuMs(() => chunkText(input))).toBeLessThan(budgetMs);
-    expect(cpuMs(() => markdownBlocks(input))).toBeLessThan(budgetMs);
+describe('parsers of user text grow linearly on hostile input', () => {
+  it.each(Object.entries(markdownInputs))('markdown and the chunker: %s', (_, build) => {
+    expectLinear(build, chunkText);
+    expectLinear(build, markdownBlocks);
   });
 
-  it.each(Object.entries(htmlInputs))('html: %s', (_, input) => {
-    expect(cpuMs(() => htmlToBlocks(input))).toBeLessThan(budgetMs);
+  it.each(Object.entries(htmlInputs))('html: %s', (_, build) => {
+    expectLinear(build, htmlToBlocks);
   });
 
-  it.each(Object.entries(proseInputs))('sentences and the keyword tokenizer: %s', (_, input) => {
-    expect(cpuMs(() => sentences(input))).toBeLessThan(budgetMs);
-    expect(cpuMs(() => terms(input))).toBeLessThan(budgetMs);
+  it.each(Object.entries(proseInputs))('sentences and the keyword tokenizer: %s', (_, build) => {
+    expectLinear(build, sentences);
+    expectLinear(build, terms);
   });
 
   it('pdf page text: a long run of spaces, and many items', () => {
-    const spaces = [{ str: ' '.repeat(size), hasEOL: false }, { str: 'x', hasEOL: true }];
-    const items = Array.from({ length: size / 2 }, (_, i) => ({ str: i % 2 ? ' ' : 'a', hasEOL: i % 100 === 0 }));
-    expect(cpuMs(() => pageText(spaces))).toBeLessThan(budgetMs);
-    expect(cpuMs(() => pageText(items))).toBeLessThan(budgetMs);
+    expectLinear((size) => [{ str: ' '.repeat(size), hasEOL: false }, { str: 'x', hasEOL: true }], pageText);
+    expectLinear((size) => Array.from({ length: size / 2 }, (_, i) => ({ str: i % 2 ? ' ' : 'a', hasEOL: i % 100 === 0 })), pageText);
   });
 
   it('the extractive answerer over five hostile 1,000-character sources', async () => {
     const sources = Object.values(proseInputs)
       .slice(0, 5)
-      .map((text, i) => ({ n: i + 1, title: 't', text: text.slice(0, 1_000) }));
+      .map((build, i) => ({ n: i + 1, title: 't', text: build(1_000) }));
     const answer = async () => {
-      for await (const piece of new ExtractiveAnswerer().answer(fill('a b. ').slice(0, 2_000), sources)) void piece;
+      for await (const piece of new ExtractiveAnswerer().answer(fill('a b. ')(2_000), sources)) void piece;
     };
     await answer();
     const start = process.cpuUsage();
     await answer();
     const used = process.cpuUsage(start);
-    expect((used.user + used.system) / 1000).toBeLessThan(budgetMs);
+    // Inputs this small leave no room for a ratio; a super-linear pass over them still takes seconds.
+    expect((used.user + used.system) / 1000).toBeLessThan(ceilingMs / 10);
   });
 
   it('the heading that froze the host parses as a heading', () => {
