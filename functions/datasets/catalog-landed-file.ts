@@ -1,21 +1,29 @@
 import { app } from '@azure/functions';
+import * as df from 'durable-functions';
 import { recordLandedFile } from '../../shared/landing/landed-files.js';
+import { startLandedRuns } from '../../shared/pipelines/landed-runs.js';
 import { blobTriggerSource } from '../../shared/platform/blob-trigger-source.js';
 import { getServices } from '../../shared/platform/services.js';
 
 /**
- * A file dropped at landing/<dataset>/<file> is catalogued. A file that cannot be accepted
- * throws, so the host retries it and finally records it as poison: nothing is silently dropped.
+ * A file dropped at landing/<dataset>/<file> is catalogued, then starts the pipelines whose
+ * `on.landed` names it. A file that cannot be accepted throws, so the host retries it and
+ * finally records it as poison: nothing is silently dropped.
  */
 app.storageBlob('catalog-landed-file', {
   path: 'landing/{dataset}/{file}',
   connection: 'AzureWebJobsStorage',
   ...blobTriggerSource(),
+  extraInputs: [df.input.durableClient()],
   handler: async (blob, context) => {
     const dataset = String(context.triggerMetadata?.dataset);
     const file = String(context.triggerMetadata?.file);
     const content = Buffer.isBuffer(blob) ? blob : Buffer.from(String(blob));
-    const { written, file: record } = await recordLandedFile(getServices(), { dataset, file, content, now: new Date() });
+    const now = new Date();
+    const { written, file: record } = await recordLandedFile(getServices(), { dataset, file, content, now });
     context.log(written ? `catalogued ${dataset}/${file} v${record.version}` : `${dataset}/${file} unchanged`);
+    const { started, failed } = await startLandedRuns(getServices(), df.getClient(context), { dataset, file, version: record.version }, now);
+    for (const runId of started) context.log(`started run ${runId} for ${dataset}/${file} v${record.version}`);
+    for (const { pipeline, error } of failed) context.error(`${pipeline} could not start for ${dataset}/${file}: ${error}`);
   },
 });

@@ -25,7 +25,7 @@ const runDocument = z.object({
   version: z.number().int().positive(),
   params: z.record(z.string(), z.unknown()),
   state: runState,
-  trigger: z.enum(['manual', 'schedule', 'retry']),
+  trigger: z.enum(['manual', 'schedule', 'retry', 'landed']),
   retryOf: z.string().optional(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().optional(),

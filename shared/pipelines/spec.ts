@@ -68,6 +68,18 @@ export const PipelineSpecSchema = z.strictObject({
   maxParallel: z.int().min(1).max(256).default(DEFAULT_MAX_PARALLEL),
   /** NCRONTAB, six fields with seconds first; checked in validate.ts. */
   schedule: z.string().optional(),
+  /** Runs started by data: a new version of a file landed for `dataset` under `prefix` (landed-runs.ts). */
+  on: z
+    .strictObject({
+      landed: z.strictObject({
+        dataset: z.string().min(1).max(63),
+        /** Of the file's name within its dataset (`2026/` matches `2026/jan.csv`). */
+        prefix: z.string().max(1_024).default(''),
+        /** The string param that receives `<dataset>/<file>`, the file's name in the landing container. */
+        param: z.string().regex(PARAM_NAME_PATTERN, { error: 'must name a param' }).default('file'),
+      }),
+    })
+    .optional(),
   steps: z.array(StepSpecSchema).min(1).max(MAX_STEPS),
 });
 

@@ -83,6 +83,7 @@ interface LooseSpec {
   /** Absent when `params` is malformed, so reference checks do not pile onto that problem. */
   readonly params: ReadonlyMap<string, unknown> | undefined;
   readonly schedule: unknown;
+  readonly on: unknown;
   readonly steps: readonly LooseStep[];
 }
 
@@ -106,6 +107,7 @@ function looseView(input: unknown): LooseSpec {
   return {
     params: paramsRecord && new Map(Object.entries(paramsRecord)),
     schedule: spec?.schedule,
+    on: spec?.on,
     steps,
   };
 }
@@ -119,6 +121,7 @@ function crossChecks(spec: LooseSpec, knownStepTypes: ReadonlySet<string>): Prob
   return [
     ...paramDefaultProblems(spec),
     ...scheduleProblems(spec.schedule),
+    ...landedTriggerProblems(spec),
     ...stepProblems(spec, graph, knownStepTypes),
     ...cycleProblems(spec, graph),
   ];
@@ -141,6 +144,18 @@ function scheduleProblems(schedule: unknown): Problem[] {
   if (typeof schedule !== 'string') return [];
   const problem = ncrontabProblem(schedule);
   return problem ? [{ field: 'schedule', problem }] : [];
+}
+
+/** A landed-file trigger hands the file to a param, which must exist and take a string. */
+function landedTriggerProblems(spec: LooseSpec): Problem[] {
+  const landed = asRecord(asRecord(spec.on)?.landed);
+  if (!landed || spec.params === undefined) return [];
+  const name = landed.param === undefined ? 'file' : landed.param;
+  if (typeof name !== 'string') return [];
+  const param = asRecord(spec.params.get(name));
+  if (!param) return [{ field: 'on.landed.param', problem: `names param "${name}", which params does not declare (declare it with type string)` }];
+  if (param.type !== 'string') return [{ field: `params.${name}.type`, problem: 'must be string: the landed-file trigger passes the file name' }];
+  return [];
 }
 
 function stepProblems(spec: LooseSpec, graph: DependencyGraph, knownStepTypes: ReadonlySet<string>): Problem[] {

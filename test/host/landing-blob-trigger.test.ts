@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobClient } from '../support/clients.js';
 import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { pipelinesApi } from '../support/pipelines-api.js';
 
 interface LandedFile {
   file: string;
@@ -78,5 +79,51 @@ describe('a blob trigger runs end to end: files landed in blob storage are catal
     await upload(`${dataset}/notes.jsonl`, '{"a":1}\n');
     await eventually(async () => (await hosts.getBlobClient(`blobpoison/${host.env.WEBSITE_SITE_NAME}/catalog-landed-file/landing/${dataset}/notes.jsonl.json`).exists()) || undefined);
     expect((await files()).map((f) => f.file)).not.toContain('notes.jsonl');
+  });
+
+  it('starts the pipelines a landed file names, once per file version', async () => {
+    const api = pipelinesApi(host);
+    const name = uniqueName('on-landed');
+    const spec = {
+      name,
+      params: { file: { type: 'string' } },
+      on: { landed: { dataset, prefix: 'daily/' } },
+      steps: [{ id: 'read', uses: 'noop', with: { echo: { file: '${{ params.file }}' } } }],
+    };
+    expect((await api.register(spec)).status).toBe(201);
+    const runs = async () => ((await (await fetch(`${host.url}/api/pipelines/${name}/runs`)).json()) as { runs: Array<{ runId: string; trigger: string; params: Record<string, unknown> }> }).runs;
+    const blobPolls = async () => ((await (await fetch(`${host.url}/admin/functions`)).json()) as { blobPolls: number }).blobPolls;
+
+    await upload(`${dataset}/daily/d1.csv`, 'id,amount\n1,10\n');
+    const [first] = await eventually(async () => ((await runs()).length ? runs() : undefined));
+    expect(first).toMatchObject({ trigger: 'landed', params: { file: `${dataset}/daily/d1.csv` } });
+    const run = await api.finished(first!.runId);
+    expect(run.steps.read).toMatchObject({ state: 'succeeded', outputs: { file: `${dataset}/daily/d1.csv` } });
+
+    // The same bytes again, and a file outside the prefix: catalogued, but no new run.
+    await upload(`${dataset}/daily/d1.csv`, 'id,amount\n1,10\n');
+    await upload(`${dataset}/monthly/m1.csv`, 'id,amount\n2,20\n');
+    const before = await blobPolls();
+    await eventually(async () => ((await files()).some((f) => f.file === 'monthly/m1.csv') && (await blobPolls()) >= before + 2 ? true : undefined));
+    expect(await runs()).toHaveLength(1);
+
+    // New bytes are a new version: one more run.
+    await upload(`${dataset}/daily/d1.csv`, 'id,amount\n1,10\n3,30\n');
+    await eventually(async () => ((await runs()).length === 2 ? true : undefined));
+    expect(new Set((await runs()).map((r) => r.runId)).size).toBe(2);
+  });
+
+  it('refuses a landed-file trigger whose param is missing or not a string, storing nothing', async () => {
+    const api = pipelinesApi(host);
+    const name = uniqueName('bad-landed');
+    const steps = [{ id: 'x', uses: 'noop' }];
+    const missing = await api.register({ name, on: { landed: { dataset } }, steps });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: { details: [{ field: 'on.landed.param', problem: expect.stringContaining('"file"') }] } });
+    const numeric = await api.register({ name, params: { file: { type: 'number' } }, on: { landed: { dataset } }, steps });
+    expect(await numeric.json()).toMatchObject({ error: { details: [{ field: 'params.file.type' }] } });
+    const unknownField = await api.register({ name, params: { file: { type: 'string' } }, on: { landed: { dataset, when: 'always' } }, steps });
+    expect(unknownField.status).toBe(400);
+    expect((await fetch(`${host.url}/api/pipelines/${name}`)).status).toBe(404);
   });
 });
