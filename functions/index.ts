@@ -2,7 +2,7 @@
  * The Function App: package.json "main" points at this file's build, so the Azure worker and
  * Arbor's local host load exactly the same registrations. One import per function.
  */
-import { loadSettings } from '../shared/platform/settings.js';
+import { settingsProblems } from '../shared/platform/settings.js';
 
 import './platform/lifecycle.js';
 import './platform/invocation-metrics.js';
@@ -54,5 +54,7 @@ import './vectors/search-shard.js';
 import './vectors/snapshot-collection.js';
 import './vectors/snapshot-vector-shards.js';
 
-// Fail at load, naming every bad setting, rather than at the first request.
-loadSettings();
+// Every function registers whatever the settings: one that needs a missing or malformed
+// setting answers 503 naming it (Azure indexes nothing from an app that throws at load).
+// The problems are logged here, once, so they show before the first request.
+for (const problem of settingsProblems()) console.error(`Arbor setting problem: ${problem}`);

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { blobConnectionFile } from './blob-connection.js';
-import { findAppRoot } from '../shared/platform/settings.js';
+import { findAppRoot, loadSettings } from '../shared/platform/settings.js';
 import { ensureDependencies } from './emulators/dependencies.js';
 import { startLocalHost } from './host.js';
 import { consoleLogger } from './log.js';
@@ -34,6 +34,14 @@ async function main(): Promise<void> {
   }
   // The app reads its settings from the environment, as it does in Azure.
   Object.assign(process.env, dependencies.env);
+  // The app itself registers every function whatever its settings (each answers 503 naming a
+  // bad one); `npm start` stops here instead, naming each, which is what a developer wants.
+  try {
+    loadSettings();
+  } catch (error) {
+    await dependencies.stop();
+    throw error;
+  }
 
   let host;
   try {

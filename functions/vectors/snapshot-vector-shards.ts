@@ -3,11 +3,11 @@ import { messageOf } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { listCollections } from '../../shared/vectors/collections.js';
 import { snapshotCollection } from '../../shared/vectors/snapshot-job.js';
-import { loadSettings } from '../../shared/platform/settings.js';
+import { registrationSetting } from '../../shared/platform/settings.js';
 
 /** Snapshots every changed shard of every collection; one collection failing does not stop the rest. */
 app.timer('snapshot-vector-shards', {
-  schedule: loadSettings().ARBOR_VECTOR_SNAPSHOT_SCHEDULE,
+  schedule: registrationSetting('ARBOR_VECTOR_SNAPSHOT_SCHEDULE'),
   handler: async (_timer, context) => {
     const services = getServices();
     for (const collection of await listCollections(services)) {

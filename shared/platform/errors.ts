@@ -1,5 +1,6 @@
 import { CorruptDocumentError } from '../storage/cosmos.js';
 import { DependencyUnavailableError } from '../storage/dependency.js';
+import { SettingsError } from './settings.js';
 
 /**
  * One error model for every entry point. An ArborError says whose fault it is (the caller's,
@@ -70,10 +71,26 @@ export class ConflictError extends ArborError {
 export function asArborError(error: unknown): ArborError | undefined {
   if (error instanceof ArborError) return error;
   if (error instanceof DependencyUnavailableError) return new ArborError(503, 'dependency_unavailable', error.message, { dependency: error.dependency });
+  if (error instanceof SettingsError) {
+    return new ArborError(503, 'not_configured', 'the app settings are missing or malformed', error.problems.map(settingDetail));
+  }
   if (error instanceof CorruptDocumentError) {
     return new ArborError(500, 'corrupt_document', error.message, { container: error.container, id: error.id, problems: error.problems });
   }
   return undefined;
+}
+
+/** A settings problem, `NAME: what is wrong`, as an error detail naming the setting. */
+function settingDetail(problem: string): ErrorDetail {
+  const colon = problem.indexOf(': ');
+  return colon > 0 ? { field: problem.slice(0, colon), problem: problem.slice(colon + 2) } : { field: '(settings)', problem };
+}
+
+/** A dependency this function needs has no setting: configure it and this function works, the others already do. */
+export class NotConfiguredError extends ArborError {
+  constructor(setting: string, what: string) {
+    super(503, 'not_configured', `${what} is not configured: set ${setting}`, [{ field: setting, problem: 'is not set' }]);
+  }
 }
 
 export function messageOf(error: unknown): string {

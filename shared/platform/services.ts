@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { createBlobServiceClient, containerEnsurer, type BlobStorageConfig } from '../storage/blob.js';
 import { setDataContainers } from '../storage/blob-names.js';
 import { createCosmosStore, type CosmosStore } from '../storage/cosmos.js';
+import { NotConfiguredError } from './errors.js';
 import { createRedis, type RedisConfig } from '../storage/redis.js';
 import { setDuckDbLimits } from './duckdb.js';
 import { metricsRegistry } from './metrics.js';
@@ -34,13 +35,19 @@ export function createServices(settings: Settings): Services {
     scratchRoot: settings.ARBOR_DUCKDB_SCRATCH_DIR,
   });
   const blob = createBlobServiceClient(blobStorageConfig(settings));
+  let cosmos: CosmosStore | undefined;
   return {
     settings,
     hostId: hostId(settings),
     startedAt: new Date(),
     blob,
     ensureContainer: containerEnsurer(blob),
-    cosmos: createCosmosStore(settings),
+    // Built on first use: without COSMOS_ENDPOINT only the functions that need Cosmos DB fail.
+    get cosmos(): CosmosStore {
+      if (!settings.COSMOS_ENDPOINT) throw new NotConfiguredError('COSMOS_ENDPOINT', 'Cosmos DB');
+      cosmos ??= createCosmosStore({ ...settings, COSMOS_ENDPOINT: settings.COSMOS_ENDPOINT });
+      return cosmos;
+    },
     redis: createRedis(redisConfig(settings)),
     metrics: metricsRegistry,
   };
@@ -72,5 +79,5 @@ export async function closeServices(): Promise<void> {
   current = undefined;
   if (!services) return;
   services.redis.disconnect();
-  services.cosmos.client.dispose();
+  if (services.settings.COSMOS_ENDPOINT) services.cosmos.client.dispose();
 }

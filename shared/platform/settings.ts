@@ -45,7 +45,8 @@ const settingsSchema = z
     /** Connection string, or absent when identity-based settings (`__blobServiceUri`) are used. */
     AzureWebJobsStorage: z.string().min(1).optional(),
     AzureWebJobsStorage__blobServiceUri: z.string().url().optional(),
-    COSMOS_ENDPOINT: z.string().url(),
+    /** Unset, the functions that need Cosmos DB answer 503 naming it; the rest work (issue 15: per-function failures). */
+    COSMOS_ENDPOINT: z.string().url().optional(),
     /** Absent in Azure, where the Function App's managed identity is used. */
     COSMOS_KEY: z.string().min(1).optional(),
     COSMOS_DATABASE: z
@@ -142,11 +143,6 @@ function storageProblems(source: SettingsSource): string[] {
   if (!storage && !source.AzureWebJobsStorage__blobServiceUri) {
     return ['AzureWebJobsStorage: is required (a connection string, or AzureWebJobsStorage__blobServiceUri for a managed identity)'];
   }
-  if (storage === 'UseDevelopmentStorage=true') {
-    return [
-      'AzureWebJobsStorage: is "UseDevelopmentStorage=true": start through the local host (npm start), which replaces it with the embedded Azurite, or give a real connection string',
-    ];
-  }
   return [];
 }
 
@@ -224,6 +220,30 @@ let cached: Settings | undefined;
 export function loadSettings(): Settings {
   cached ??= parseSettings(mergeSettingSources(process.env, readLocalSettings()));
   return cached;
+}
+
+/** Every problem with the settings, or none: the app logs these at load instead of failing whole. */
+export function settingsProblems(): readonly string[] {
+  try {
+    loadSettings();
+    return [];
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+}
+
+type SettingName = keyof Settings & keyof typeof settingsSchema.shape;
+
+/**
+ * One setting for a registration (a timer's schedule, a trigger's source), read alone: a bad
+ * setting elsewhere must not stop this function registering. A malformed value falls back to
+ * the default, and settingsProblems() reports it.
+ */
+export function registrationSetting<Name extends SettingName>(name: Name): Settings[Name] {
+  const schema = settingsSchema.shape[name] as unknown as z.ZodType<Settings[Name]>;
+  const parsed = schema.safeParse(mergeSettingSources(process.env, readLocalSettings())[name]);
+  return parsed.success ? parsed.data : schema.parse(undefined);
 }
 
 export function hostId(settings: Settings): string {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { blobTriggerSource } from '../../../shared/platform/blob-trigger-source.js';
+import { asArborError, NotConfiguredError } from '../../../shared/platform/errors.js';
+import { blobStorageConfig, createServices } from '../../../shared/platform/services.js';
 import { mergeSettingSources, parseSettings, SettingsError } from '../../../shared/platform/settings.js';
+import { createBlobServiceClient } from '../../../shared/storage/blob.js';
 
 const required = { AzureWebJobsStorage: 'DefaultEndpointsProtocol=http;AccountName=a', COSMOS_ENDPOINT: 'http://127.0.0.1:1' };
 
@@ -15,15 +18,45 @@ describe('settings', () => {
     expect(error).toBeInstanceOf(SettingsError);
     const problems = (error as SettingsError).problems.join('\n');
     expect(problems).toMatch(/AzureWebJobsStorage: is required/);
-    expect(problems).toMatch(/COSMOS_ENDPOINT/);
     expect(problems).toMatch(/REDIS_URL: must start with redis/);
     expect(problems).toMatch(/COSMOS_DATABASE/);
   });
 
-  it('refuses UseDevelopmentStorage outside the local host', () => {
-    expect(() => parseSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', COSMOS_ENDPOINT: 'http://127.0.0.1:1' })).toThrow(
-      /npm start/,
-    );
+  it('takes UseDevelopmentStorage as func start gives it, for Azurite on its default port', () => {
+    const settings = parseSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
+    expect(createBlobServiceClient(blobStorageConfig(settings)).url).toBe('http://127.0.0.1:10000/devstoreaccount1');
+  });
+
+  it('lets every function register without Cosmos DB, and answers 503 naming the setting where it is needed', () => {
+    const services = createServices(parseSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' }));
+    try {
+      let refused: unknown;
+      try {
+        void services.cosmos;
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toBeInstanceOf(NotConfiguredError);
+      expect((refused as NotConfiguredError).status).toBe(503);
+      expect((refused as NotConfiguredError).toBody()).toEqual({
+        error: { code: 'not_configured', message: 'Cosmos DB is not configured: set COSMOS_ENDPOINT', details: [{ field: 'COSMOS_ENDPOINT', problem: 'is not set' }] },
+      });
+    } finally {
+      services.redis.disconnect();
+    }
+  });
+
+  it('answers malformed settings with 503 naming each, as error details', () => {
+    let error: unknown;
+    try {
+      parseSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', COSMOS_DATABASE: 'bad name!', REDIS_URL: 'http://nope' });
+    } catch (caught) {
+      error = caught;
+    }
+    const known = asArborError(error);
+    expect(known?.status).toBe(503);
+    expect(known?.code).toBe('not_configured');
+    expect((known?.details as Array<{ field: string }>).map((d) => d.field).sort()).toEqual(['COSMOS_DATABASE', 'REDIS_URL']);
   });
 
   it('applies defaults and lets the environment win over local.settings.json', () => {
