@@ -34,7 +34,7 @@ const T = '2026-04-10T12:00:00.000Z';
 const plus = (seconds: number, from = T) => new Date(Date.parse(from) + seconds * 1000).toISOString();
 
 async function push(name: string, rows: Array<Record<string, unknown>>, writtenAt: string) {
-  return pushRows(stores, registry, { view: name, rows, to: 'offline' }, at(writtenAt));
+  return pushRows(stores, registry, { view: name, rows, to: 'offline' }, at(writtenAt), { maxFutureSeconds: 300 });
 }
 
 async function trainingSet(refs: string[], rows: Array<Record<string, unknown>>) {
