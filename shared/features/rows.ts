@@ -86,8 +86,9 @@ export function latestEventTime(bound: EventTimeBound): number {
   return bound.now.getTime() + bound.maxFutureSeconds * 1000;
 }
 
-export function futureProblem(bound: EventTimeBound): string {
-  return `is more than ${bound.maxFutureSeconds} s ahead of now (${bound.now.toISOString()}); ARBOR_FEATURE_MAX_FUTURE_SECONDS sets the allowance`;
+/** `<verb> more than N s ahead of now (...)`, for one row (`is`) or a count of them (`are`). */
+export function futureProblem(bound: EventTimeBound, verb: 'is' | 'are' = 'is'): string {
+  return `${verb} more than ${bound.maxFutureSeconds} s ahead of now (${bound.now.toISOString()}); ARBOR_FEATURE_MAX_FUTURE_SECONDS sets the allowance`;
 }
 
 /** The row shape of one view, built from the registry; unknown columns are refused, and so are event times past `bound`. */

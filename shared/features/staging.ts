@@ -126,7 +126,7 @@ export async function validateStaged(
   });
   const ahead = Number(summary?.future ?? 0);
   if (bound && ahead) {
-    problems.push({ field: eventTimestampColumn, problem: `${ahead} row(s) ${futureProblem(bound)}; the first is row ${String(summary?.first_future)}` });
+    problems.push({ field: eventTimestampColumn, problem: `${ahead} row(s) ${futureProblem(bound, 'are')}; the first is row ${String(summary?.first_future)}` });
   }
   return { rows: Number(summary?.total ?? 0), problems };
 }
