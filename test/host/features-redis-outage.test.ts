@@ -87,7 +87,7 @@ describe('a Redis outage under the feature store, through the local host', () =>
     const sorted = [...latencies].sort((a, b) => a - b);
     console.info(
       `redis outage: ${latencies.length} answers, p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms; ` +
-        `recovered ${recoveryMs.toFixed(0)} ms after redis-server was started again`,
+        `recovered ${recoveryMs.toFixed(0)} ms after redis-server was started again (each: ${latencies.map((l) => l.toFixed(0)).join(' ')})`,
     );
   });
 });
