@@ -21,20 +21,23 @@ interface Watch {
 const watches = new WeakMap<Redis, Watch>();
 
 /** Starts following a client's connection; idempotent. createRedis calls it for every client. */
-export function watchRedis(client: Redis): Watch {
-  let watch = watches.get(client);
-  if (watch) return watch;
-  const created: Watch = { lost: ['reconnecting', 'close', 'end'].includes(client.status), inFlight: new Set() };
+export function watchRedis(client: Redis): void {
+  watchOf(client);
+}
+
+function watchOf(client: Redis): Watch {
+  const known = watches.get(client);
+  if (known) return known;
+  const watch: Watch = { lost: ['reconnecting', 'close', 'end'].includes(client.status), inFlight: new Set() };
   client.on('close', () => {
-    created.lost = true;
+    watch.lost = true;
     const error = new DependencyUnavailableError('redis', new Error('the connection to Redis closed'));
-    for (const reject of [...created.inFlight]) reject(error);
+    for (const reject of [...watch.inFlight]) reject(error);
   });
   client.on('ready', () => {
-    created.lost = false;
+    watch.lost = false;
   });
-  watches.set(client, created);
-  watch = created;
+  watches.set(client, watch);
   return watch;
 }
 
@@ -45,7 +48,7 @@ export function watchRedis(client: Redis): Watch {
  * promise may still settle later; that outcome is dropped.
  */
 export async function callRedis<T>(client: Redis, call: () => Promise<T>): Promise<T> {
-  const watch = watchRedis(client);
+  const watch = watchOf(client);
   if (watch.lost) throw new DependencyUnavailableError('redis', new Error(`the connection to Redis is lost (${client.status}); reconnecting`));
   return callDependency('redis', () => {
     let onClose: ((error: Error) => void) | undefined;
