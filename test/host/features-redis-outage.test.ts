@@ -35,11 +35,23 @@ describe('a Redis outage under the feature store, through the local host', () =>
     await redis?.stop();
   });
 
-  /** One request, timed on its own. */
+  /** One request, timed on its own by the test. */
   async function timed(method: string, path: string, body: unknown) {
     const started = performance.now();
     const answer = await call(method, path, body);
     return { ...answer, ms: performance.now() - started };
+  }
+
+  /**
+   * The host's own timing of each invocation (arbor_function_duration_seconds, observed per
+   * invocation by functions/platform/invocation-metrics.ts): how many invocations of a function
+   * so far, and how many of them took at most 200 ms.
+   */
+  async function invocationTimes(fn: string): Promise<{ count: number; within200ms: number }> {
+    const text = await (await fetch(`${host.url}/api/metrics`)).text();
+    const value = (pattern: string) => Number(new RegExp(`^${pattern} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    const labels = `function="${fn}",trigger="httpTrigger"`;
+    return { count: value(`arbor_function_duration_seconds_count\\{${labels}\\}`), within200ms: value(`arbor_function_duration_seconds_bucket\\{le="0\\.2",${labels}\\}`) };
   }
 
   it('answers each read and write 503 naming Redis within 200 ms while it is down, and serves again once it is back', async () => {
@@ -53,6 +65,7 @@ describe('a Redis outage under the feature store, through the local host', () =>
     redis = undefined;
 
     // The first reads race the client noticing the closed socket; every one of them counts.
+    const timesBefore = { read: await invocationTimes('get-online-features'), push: await invocationTimes('push-features') };
     const latencies: number[] = [];
     const expectRedisDown = (answer: { status: number; ms: number; body: Record<string, any> }) => {
       latencies.push(answer.ms);
@@ -60,12 +73,20 @@ describe('a Redis outage under the feature store, through the local host', () =>
       expect(answer.body.error.code).toBe('dependency_unavailable');
       expect(answer.body.error.details).toEqual({ dependency: 'redis' });
       expect(answer.body.error.message).toMatch(/^redis is unavailable/);
-      expect(answer.ms, `answers during the outage took ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`).toBeLessThanOrEqual(200);
     };
-    for (let i = 0; i < 30; i++) expectRedisDown(await timed('POST', 'features/online', read));
-    for (let i = 0; i < 5; i++) {
+    // A held answer (over 1 s) ends the loop early: the counts below then fail, saying so.
+    for (let i = 0; i < 30 && !latencies.some((ms) => ms > 1000); i++) expectRedisDown(await timed('POST', 'features/online', read));
+    for (let i = 0; i < 5 && !latencies.some((ms) => ms > 1000); i++) {
       expectRedisDown(await timed('POST', 'features/push', { view: stats, rows: [{ driver_id: 2, event_timestamp: new Date().toISOString(), trips: i }] }));
     }
+    // Each answer within 200 ms, by the host's clock for each invocation: the test's own clock
+    // adds this process's scheduling, which on a loaded machine alone can pass 200 ms. Before
+    // the fix they waited for the client's reconnect attempts (p50 1.75 s).
+    const after = { read: await invocationTimes('get-online-features'), push: await invocationTimes('push-features') };
+    expect(after.read.count - timesBefore.read.count, `test-side latencies: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`).toBe(30);
+    expect(after.push.count - timesBefore.push.count, `test-side latencies: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`).toBe(5);
+    expect(after.read.within200ms - timesBefore.read.within200ms, `test-side latencies: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`).toBe(30);
+    expect(after.push.within200ms - timesBefore.push.within200ms, `test-side latencies: ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`).toBe(5);
 
     const restarted = performance.now();
     redis = await startTestRedis(port);
