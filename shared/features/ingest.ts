@@ -67,9 +67,11 @@ export async function ingestFile(
     let online: { written: number; older: number } | undefined;
     if (view.online) {
       const keys = entity.joinKeys.map((k) => quoteIdentifier(k.name));
+      // The newest row per entity; of rows sharing that time, the first in the file, as the
+      // online store keeps the first row of a time in a pushed batch.
       const latest = await session.rows(
         `SELECT *, epoch_ms(${eventTimestampColumn}) AS _ms FROM (${typedStagedQuery(view, entity)})
-         QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${eventTimestampColumn} DESC, _row DESC) = 1`,
+         QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${eventTimestampColumn} DESC, _row ASC) = 1`,
       );
       online = await writeOnline(
         stores.online,

@@ -195,3 +195,16 @@ describe('ingestion and the event-time bound (issue 12 item 10)', () => {
     expect(await read()).toEqual(['present', 'present']);
   });
 });
+
+describe('ingestion ties (issue 21: newest row wins, ties included)', () => {
+  it('keeps the first row of a file for a key and event time online, as a pushed batch does', async () => {
+    await services.ensureContainer(ingestContainer);
+    await services.ensureContainer(offlineContainer);
+    const content = Buffer.from(['rider_id,event_timestamp,count', `7,${T},1`, `7,${T},2`, `8,${plus(-1)},5`, `8,${T},6`, `8,${plus(-2)},7`].join('\n'));
+    const outcome = await ingestFile(services, stores, registry, { view: ingested, file: 'ties.csv', content }, at(T));
+    expect(outcome).toMatchObject({ status: 'ingested', rows: 5 });
+    const refs = [`${ingested}:count`];
+    const results = await readOnline(stores.online, planLookup(registry, refs), refs, [{ rider_id: 7 }, { rider_id: 8 }], at(T));
+    expect(results.map((r) => r.values[`${ingested}:count`])).toEqual([1, 6]);
+  });
+});
