@@ -13,6 +13,7 @@ app.http('push-features', {
   handler: httpHandler(async (request) => {
     const body = await readJsonBody(request, pushRequestSchema);
     const services = getServices();
-    return json(200, await pushRows(featureStores(services), await loadRegistry(services), body, new Date()));
+    const limits = { maxFutureSeconds: services.settings.ARBOR_FEATURE_MAX_FUTURE_SECONDS };
+    return json(200, await pushRows(featureStores(services), await loadRegistry(services), body, new Date(), limits));
   }),
 });

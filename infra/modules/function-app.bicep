@@ -148,6 +148,8 @@ var appSettings = {
   ARBOR_PIPELINE_SCHEDULER_SCHEDULE: pipelineSchedulerSchedule
   // --- feature store ---
   ARBOR_FEATURE_PROJECT: featureProject
+  ARBOR_FEATURE_MAX_FUTURE_SECONDS: '300'
+  ARBOR_FEATURE_STALE_GRACE_SECONDS: '3600'
   ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: string(offlineArchiveAfterDays)
   ARBOR_OFFLINE_ARCHIVE_SCHEDULE: offlineArchiveSchedule
   ARBOR_MATERIALIZE_SCHEDULE: materializeSchedule

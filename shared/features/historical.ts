@@ -153,7 +153,13 @@ async function stageEntityRows(
     ...keyColumns.map((k) => ({ column: k.name, type: duckDbType(k.type) })),
     { column: eventTimestampColumn, type: 'TIMESTAMP' },
   ];
-  const casts = typed.map(({ column, type }) => `${typedCast(`CAST(${quoteIdentifier(column)} AS VARCHAR)`, type)} AS ${quoteIdentifier(column)}`);
+  // An int64 key is read from plain decimal text only, as the online route reads it (rows.ts
+  // int64Schema): DuckDB's cast alone would also take ' 42', '+42' or '4.2'.
+  const casts = typed.map(({ column, type }) => {
+    const text = `CAST(${quoteIdentifier(column)} AS VARCHAR)`;
+    const cast = typedCast(text, type);
+    return `${type === 'BIGINT' ? `CASE WHEN regexp_full_match(${text}, '-?[0-9]+') THEN ${cast} END` : cast} AS ${quoteIdentifier(column)}`;
+  });
   await session.run(`CREATE TABLE labels AS SELECT * REPLACE (${casts.join(', ')}) FROM ${relation}`);
   const checks = typed.map(({ column }, i) => `count(*) FILTER (WHERE ${quoteIdentifier(column)} IS NULL) AS bad_${i}, min(_row) FILTER (WHERE ${quoteIdentifier(column)} IS NULL) AS first_${i}`);
   const [summary] = await session.rows(`SELECT ${checks.join(', ')} FROM labels`);

@@ -60,16 +60,18 @@ export async function ingestFile(
     await writeFile(path, input.content);
     const staging = await stageFile(session, path, format, view, entity);
     if (staging.length) return { problems: staging, rows: 0 };
-    const checked = await validateStaged(session, view, entity);
+    const checked = await validateStaged(session, view, entity, { now, maxFutureSeconds: services.settings.ARBOR_FEATURE_MAX_FUTURE_SECONDS });
     if (checked.problems.length) return { problems: checked.problems, rows: checked.rows };
     if (checked.rows === 0) return { problems: [{ field: '(file)', problem: 'has no rows' }], rows: 0 };
     const written = await stores.offline.writeParts(session, view, entity, typedStagedQuery(view, entity), `ingest-${sha256.slice(0, 20)}`, now);
     let online: { written: number; older: number } | undefined;
     if (view.online) {
       const keys = entity.joinKeys.map((k) => quoteIdentifier(k.name));
+      // The newest row per entity; of rows sharing that time, the first in the file, as the
+      // online store keeps the first row of a time in a pushed batch.
       const latest = await session.rows(
         `SELECT *, epoch_ms(${eventTimestampColumn}) AS _ms FROM (${typedStagedQuery(view, entity)})
-         QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${eventTimestampColumn} DESC, _row DESC) = 1`,
+         QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${eventTimestampColumn} DESC, _row ASC) = 1`,
       );
       online = await writeOnline(
         stores.online,

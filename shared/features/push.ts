@@ -23,19 +23,22 @@ export interface PushResult {
 
 /**
  * Writes rows of one view. Every row is validated first (all problems at once, nothing written
- * on error); the offline store is written before the online one, since it is the record.
+ * on error): types, the int64 range, event times no further ahead than `limits` allows. The
+ * offline store is written before the online one, since it is the record.
  */
 export async function pushRows(
   stores: FeatureStores,
   registry: FeatureRegistry,
   request: { view: string; rows: ReadonlyArray<Record<string, unknown>>; to: PushTarget },
   now: Date,
+  /** ARBOR_FEATURE_MAX_FUTURE_SECONDS: how far past `now` an event_timestamp may be. */
+  limits: { maxFutureSeconds: number },
 ): Promise<PushResult> {
   const { view, entity } = requireView(registry, request.view);
   if (request.to !== 'offline' && !view.online) {
     throw new BadRequestError('view_not_online', `${view.name} is not served online`, [{ field: 'to', problem: `${view.name} has online: false; push to "offline"` }]);
   }
-  const schema = rowSchema(view, entity);
+  const schema = rowSchema(view, entity, { now, maxFutureSeconds: limits.maxFutureSeconds });
   const problems: ErrorDetail[] = [];
   const rows: FeatureRow[] = [];
   request.rows.forEach((row, index) => {

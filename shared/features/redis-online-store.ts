@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { callDependency } from '../storage/dependency.js';
+import { callRedis } from '../storage/redis-availability.js';
 import type { Entity, FeatureView } from './definitions.js';
 import { decodeValue, encodeValue, featureField, onlineKey, timestampField } from './online-layout.js';
 import type { OnlineLookup, OnlineStore, OnlineWriteResult, StoredViewRow } from './ports.js';
@@ -8,8 +8,8 @@ import type { FeatureRow } from './rows.js';
 /**
  * Writes one view's row into an entity hash unless the stored row of that view is as new or
  * newer, all in one script so concurrent writers cannot interleave. Expiry: a view with a TTL
- * keeps the key alive at least that long (never shortening another view's); a view without
- * one makes the key permanent. Returns 1 when written, 0 when skipped as older.
+ * keeps the key alive at least as long as the row asks (never shortening another view's); a
+ * view without one makes the key permanent. Returns 1 when written, 0 when skipped as older.
  * KEYS[1] hash; ARGV: ts field, event ms, expire ms (0 = none), n, n field/value pairs, fields to delete.
  */
 const writeScript = `
@@ -49,18 +49,31 @@ function writeCommand(pipeline: ChainableCommander): WriteCommand {
 
 const rowsPerRoundTrip = 1_000;
 
+/**
+ * How long a row keeps its entity's key, in milliseconds from `now` (0: for ever). A value turns
+ * stale `ttlSeconds` after its event time; the key outlives that by `graceSeconds`, so a read in
+ * between says `stale` rather than `missing` (issue 12 item 15). Counted from the later of now and
+ * the event time, so a row stamped a little ahead of the clock is not dropped while fresh.
+ */
+export function keyLifetimeMs(ttlSeconds: number, graceSeconds: number, eventTime: number, now: number): number {
+  if (ttlSeconds === 0) return 0;
+  return Math.max(eventTime - now, 0) + (ttlSeconds + graceSeconds) * 1000;
+}
+
 /** The online store in Redis, in the layout docs/features.md "Online store" specifies (online-layout.ts). */
 export class RedisOnlineStore implements OnlineStore {
   constructor(
     private readonly redis: Redis,
     /** ARBOR_FEATURE_PROJECT: the namespace of every key. */
     private readonly project: string,
+    /** ARBOR_FEATURE_STALE_GRACE_SECONDS: how long a key outlives its TTL, so reads say `stale`. */
+    private readonly staleGraceSeconds = 0,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   async write(view: FeatureView, entity: Entity, rows: readonly FeatureRow[]): Promise<OnlineWriteResult> {
-    const expireMs = String(view.ttlSeconds * 1000);
     const result: OnlineWriteResult = { written: 0, older: 0 };
-    await callDependency('redis', async () => {
+    await callRedis(this.redis, async () => {
       for (let start = 0; start < rows.length; start += rowsPerRoundTrip) {
         const pipeline = writingPipeline(this.redis);
         const write = writeCommand(pipeline);
@@ -72,7 +85,8 @@ export class RedisOnlineStore implements OnlineStore {
             if (value === null || value === undefined) remove.push(featureField(view, feature.name));
             else set.push(featureField(view, feature.name), encodeValue(feature.type, value));
           }
-          write(onlineKey(this.project, entity, row.keys), timestampField(view), String(row.eventTime.getTime()), expireMs, String(set.length / 2), ...set, ...remove);
+          const expireMs = keyLifetimeMs(view.ttlSeconds, this.staleGraceSeconds, row.eventTime.getTime(), this.clock());
+          write(onlineKey(this.project, entity, row.keys), timestampField(view), String(row.eventTime.getTime()), String(expireMs), String(set.length / 2), ...set, ...remove);
         }
         for (const [error, reply] of (await pipeline.exec()) ?? []) {
           if (error) throw error;
@@ -101,11 +115,18 @@ export class RedisOnlineStore implements OnlineStore {
     };
     const pipeline = this.redis.pipeline();
     for (const lookup of lookups) pipeline.hmget(onlineKey(this.project, lookup.entity, lookup.keys), ...layoutOf(lookup.views).fields);
-    const replies = await callDependency('redis', async () => (await pipeline.exec()) ?? []);
+    // Per-command errors are checked inside the dependency call: when the connection drops,
+    // exec resolves with an error per command, and those must become a 503 too (issue 12 item 8).
+    const replies = await callRedis(this.redis, async () => {
+      const answered = (await pipeline.exec()) ?? [];
+      return lookups.map((_lookup, index) => {
+        const [error, raw] = answered[index] ?? [new Error('Redis gave no reply for a lookup'), null];
+        if (error) throw error;
+        return raw as Array<string | null>;
+      });
+    });
     return lookups.map((lookup, index) => {
-      const [error, raw] = replies[index] ?? [new Error('missing reply'), null];
-      if (error) throw error;
-      const fields = raw as Array<string | null>;
+      const fields = replies[index] as Array<string | null>;
       let at = 0;
       return layoutOf(lookup.views).types.map((types) => {
         const stamp = fields[at++];

@@ -9,16 +9,46 @@ export interface FeatureRow {
   values: Record<string, FeatureValue>;
 }
 
+const int64Min = -(2n ** 63n);
+const int64Max = 2n ** 63n - 1n;
+
+/**
+ * An int64 in its one canonical form, the same on every path: a JSON number while it is a safe
+ * integer (|n| <= 2^53 - 1), else its decimal string, with no sign on zero and no leading zeros.
+ * So `"042"`, `"0042"` and `42` are one key (`f:...:42` online, BIGINT 42 offline).
+ */
+export function canonicalInt64(value: bigint): JoinKeyValue {
+  const asNumber = Number(value);
+  return Number.isSafeInteger(asNumber) ? asNumber : value.toString();
+}
+
+/**
+ * int64 as JSON carries it: a safe-integer number, or decimal text (`-?[0-9]+`, up to 40
+ * characters so leading zeros are allowed but bounded) inside the int64 range. The output is
+ * canonical (canonicalInt64).
+ */
+export const int64Schema: z.ZodType<JoinKeyValue> = z
+  .union([
+    z.number().int('must be an integer').refine(Number.isSafeInteger, 'is beyond 2^53: send it as a decimal string'),
+    z.string().max(40, 'must be at most 40 characters').regex(/^-?[0-9]+$/, 'must be an integer in decimal digits (optional leading -)'),
+  ])
+  .transform((value, context) => {
+    const big = BigInt(value);
+    if (big < int64Min || big > int64Max) {
+      context.addIssue({ code: 'custom', message: `is outside the int64 range (${int64Min} to ${int64Max})` });
+      return z.NEVER;
+    }
+    return canonicalInt64(big);
+  });
+
 export function joinKeySchema(type: JoinKeyType): z.ZodType<JoinKeyValue> {
-  return type === 'int64'
-    ? z.union([z.number().int().refine(Number.isSafeInteger, 'is beyond 2^53: send it as a decimal string'), z.string().regex(/^-?\d{1,19}$/, 'must be an integer')])
-    : z.string().min(1).max(1024);
+  return type === 'int64' ? int64Schema : z.string().min(1).max(1024);
 }
 
 function featureValueSchema(feature: FeatureDefinition): z.ZodType<FeatureValue> {
   switch (feature.type) {
     case 'int64':
-      return joinKeySchema('int64').nullable();
+      return int64Schema.nullable();
     case 'float64':
       return z.number().nullable();
     case 'string':
@@ -43,9 +73,28 @@ export function featureRowFromDuckDb(view: FeatureView, entity: Entity, row: Rec
   };
 }
 
-/** The row shape of one view, built from the registry; unknown columns are refused. */
-export function rowSchema(view: FeatureView, entity: Entity): z.ZodType<FeatureRow> {
-  const shape: Record<string, z.ZodType> = { [eventTimestampColumn]: timestampSchema };
+/**
+ * The latest event time a row may carry: now plus ARBOR_FEATURE_MAX_FUTURE_SECONDS. Newer rows
+ * win online, so a row stamped far ahead would hold its value there until then (issue 12 item 10).
+ */
+export interface EventTimeBound {
+  now: Date;
+  maxFutureSeconds: number;
+}
+
+export function latestEventTime(bound: EventTimeBound): number {
+  return bound.now.getTime() + bound.maxFutureSeconds * 1000;
+}
+
+/** `<verb> more than N s ahead of now (...)`, for one row (`is`) or a count of them (`are`). */
+export function futureProblem(bound: EventTimeBound, verb: 'is' | 'are' = 'is'): string {
+  return `${verb} more than ${bound.maxFutureSeconds} s ahead of now (${bound.now.toISOString()}); ARBOR_FEATURE_MAX_FUTURE_SECONDS sets the allowance`;
+}
+
+/** The row shape of one view, built from the registry; unknown columns are refused, and so are event times past `bound`. */
+export function rowSchema(view: FeatureView, entity: Entity, bound?: EventTimeBound): z.ZodType<FeatureRow> {
+  const eventTime = bound ? timestampSchema.refine((value) => Date.parse(value) <= latestEventTime(bound), futureProblem(bound)) : timestampSchema;
+  const shape: Record<string, z.ZodType> = { [eventTimestampColumn]: eventTime };
   for (const key of entity.joinKeys) shape[key.name] = joinKeySchema(key.type);
   for (const feature of view.features) shape[feature.name] = featureValueSchema(feature).optional();
   return z.strictObject(shape).transform((row) => ({

@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '../platform/errors.js';
-import { quoteIdentifier, quoteLiteral, type DuckDbSession } from '../platform/duckdb.js';
-import { viewColumns, type Entity, type FeatureView } from './definitions.js';
+import { duckTimestamp, quoteIdentifier, quoteLiteral, type DuckDbSession } from '../platform/duckdb.js';
+import { eventTimestampColumn, viewColumns, type Entity, type FeatureView } from './definitions.js';
+import { futureProblem, latestEventTime, type EventTimeBound } from './rows.js';
 
 /**
  * Every way rows enter the store (a pushed batch, an ingested CSV/JSONL/parquet file) goes
@@ -88,8 +89,16 @@ function typedExpression(column: string, type: string): string {
   return typedCast(quoteIdentifier(column), type);
 }
 
-/** Checks every staged cell; reports per column how many are bad and the first bad row. */
-export async function validateStaged(session: DuckDbSession, view: FeatureView, entity: Entity): Promise<{ rows: number; problems: ErrorDetail[] }> {
+/**
+ * Checks every staged cell; reports per column how many are bad and the first bad row. With a
+ * bound, event times past it are bad too (rows.ts `rowSchema` applies the same rule to pushes).
+ */
+export async function validateStaged(
+  session: DuckDbSession,
+  view: FeatureView,
+  entity: Entity,
+  bound?: EventTimeBound,
+): Promise<{ rows: number; problems: ErrorDetail[] }> {
   const checks = viewColumns(view, entity).map(({ name: column, duckType: type, required, dimension }) => {
     const ref = quoteIdentifier(column);
     const typed = typedExpression(column, type);
@@ -102,7 +111,12 @@ export async function validateStaged(session: DuckDbSession, view: FeatureView, 
     return { column, type, required, dimension, bad };
   });
   const aggregates = checks.map((c, i) => `count(*) FILTER (WHERE ${c.bad}) AS bad_${i}, min(_row) FILTER (WHERE ${c.bad}) AS first_${i}`);
-  const [summary] = await session.rows(`SELECT count(*) AS total, ${aggregates.join(', ')} FROM ${stagedTable}`);
+  const future = `${typedExpression(eventTimestampColumn, 'TIMESTAMP')} > $latest::TIMESTAMP`;
+  if (bound) aggregates.push(`count(*) FILTER (WHERE ${future}) AS future, min(_row) FILTER (WHERE ${future}) AS first_future`);
+  const [summary] = await session.rows(
+    `SELECT count(*) AS total, ${aggregates.join(', ')} FROM ${stagedTable}`,
+    bound ? { latest: duckTimestamp(new Date(latestEventTime(bound))) } : undefined,
+  );
   const problems: ErrorDetail[] = [];
   checks.forEach((check, i) => {
     const bad = Number(summary?.[`bad_${i}`] ?? 0);
@@ -110,6 +124,10 @@ export async function validateStaged(session: DuckDbSession, view: FeatureView, 
     const expectation = `${check.required ? 'a non-null ' : ''}${check.type === 'TIMESTAMP' ? 'ISO 8601 timestamp' : check.type}${check.dimension ? ` of ${check.dimension} elements` : ''}`;
     problems.push({ field: check.column, problem: `${bad} row(s) are not ${expectation}; the first is row ${String(summary?.[`first_${i}`])}` });
   });
+  const ahead = Number(summary?.future ?? 0);
+  if (bound && ahead) {
+    problems.push({ field: eventTimestampColumn, problem: `${ahead} row(s) ${futureProblem(bound, 'are')}; the first is row ${String(summary?.first_future)}` });
+  }
   return { rows: Number(summary?.total ?? 0), problems };
 }
 

@@ -13,7 +13,10 @@ const built = new WeakMap<Services, FeatureStores>();
 export function featureStores(services: Services): FeatureStores {
   let stores = built.get(services);
   if (!stores) {
-    stores = { online: new RedisOnlineStore(services.redis, services.settings.ARBOR_FEATURE_PROJECT), offline: new BlobParquetOfflineStore(services) };
+    stores = {
+      online: new RedisOnlineStore(services.redis, services.settings.ARBOR_FEATURE_PROJECT, services.settings.ARBOR_FEATURE_STALE_GRACE_SECONDS),
+      offline: new BlobParquetOfflineStore(services),
+    };
     built.set(services, stores);
   }
   return stores;

@@ -90,6 +90,17 @@ const settingsSchema = z
     AZURE_OPENAI_CHAT_DEPLOYMENT: z.string().min(1).optional(),
     /** Namespace of the online feature store's keys, so several projects can share one cache. */
     ARBOR_FEATURE_PROJECT: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lower-case letters, digits, - and _ (1-32)').default('default'),
+    /**
+     * How far ahead of the clock a pushed or ingested row's event_timestamp may be, in seconds
+     * (producers' clock skew). Further ahead is refused: newer rows win, so a row from far in the
+     * future would pin its value online until then.
+     */
+    ARBOR_FEATURE_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).max(366 * 86_400).default(300),
+    /**
+     * How long an online key outlives its view's TTL, in seconds: reads in that window say
+     * `stale`, after it `missing` (Redis has dropped the key).
+     */
+    ARBOR_FEATURE_STALE_GRACE_SECONDS: z.coerce.number().int().min(0).max(365 * 86_400).default(3600),
     /** Offline partitions whose event date is older than this move to the archive tier. */
     ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(180),
     ARBOR_OFFLINE_ARCHIVE_SCHEDULE: ncrontab('0 30 2 * * *'),

@@ -35,7 +35,7 @@ export function isUnreachable(error: unknown): boolean {
     const { code, message, name } = current as { code?: unknown; message?: unknown; name?: unknown };
     if (typeof code === 'string' && unreachableCodes.has(code)) return true;
     if (name === 'MaxRetriesPerRequestError') return true;
-    if (typeof message === 'string' && /Connection is closed|Stream isn't writeable|connect ECONNREFUSED/.test(message)) {
+    if (typeof message === 'string' && /Connection is closed|Stream isn't writeable|connect ECONNREFUSED|Command aborted due to connection close/.test(message)) {
       return true;
     }
     current = (current as { cause?: unknown }).cause;

@@ -1,6 +1,7 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { Redis, type RedisOptions } from 'ioredis';
 import { createEntraRedis, EntraTokenSource } from './redis-entra.js';
+import { watchRedis } from './redis-availability.js';
 
 export interface RedisConfig {
   url: string;
@@ -33,8 +34,9 @@ export interface RedisDependencies {
 
 /**
  * One connection per process with auto-pipelining (about 100k small ops/s on loopback).
- * Commands fail after one reconnect attempt instead of queueing forever, so a dead Redis
- * becomes a quick 503 rather than a hung request.
+ * Commands fail after one reconnect attempt instead of queueing forever; calls made through
+ * `callRedis` (redis-availability.ts) fail at once while the connection is lost, so a dead
+ * Redis becomes a quick 503 rather than a held request.
  */
 export function createRedis(config: RedisConfig, dependencies: RedisDependencies = {}): Redis {
   const options: RedisOptions = {
@@ -45,11 +47,17 @@ export function createRedis(config: RedisConfig, dependencies: RedisDependencies
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: false,
   };
-  if (!usesEntraAuth(config)) return new Redis(config.url, options);
+  if (!usesEntraAuth(config)) return watched(new Redis(config.url, options));
 
   const onError = dependencies.onError ?? ((error: unknown) => console.error(`redis: Entra token: ${error instanceof Error ? error.message : String(error)}`));
   const credential =
     dependencies.credential ?? new DefaultAzureCredential(config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {});
   const tokens = dependencies.tokens ?? new EntraTokenSource(credential, { onError });
-  return createEntraRedis(config.url, options, tokens, onError);
+  return watched(createEntraRedis(config.url, options, tokens, onError));
+}
+
+/** Every client follows its connection from the start, so callRedis can refuse at once while it is lost. */
+function watched(client: Redis): Redis {
+  watchRedis(client);
+  return client;
 }

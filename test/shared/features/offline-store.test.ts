@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FeatureRegistry } from '../../../shared/features/definitions.js';
 import { historicalFeatures } from '../../../shared/features/historical.js';
+import { ingestContainer, ingestFile, quarantineContainer } from '../../../shared/features/ingest.js';
 import { materializeView } from '../../../shared/features/materialize.js';
 import { planLookup, readOnline } from '../../../shared/features/online.js';
 import { BlobParquetOfflineStore, offlineContainer } from '../../../shared/features/parquet-offline-store.js';
@@ -24,6 +25,7 @@ const view = (name: string) => `${name}_${suffix}`;
 const trips = view('trips');
 const hourly = view('hourly');
 const wide = view('wide');
+const ingested = view('ingested');
 
 let services: Services;
 let stores: FeatureStores;
@@ -34,7 +36,7 @@ const T = '2026-04-10T12:00:00.000Z';
 const plus = (seconds: number, from = T) => new Date(Date.parse(from) + seconds * 1000).toISOString();
 
 async function push(name: string, rows: Array<Record<string, unknown>>, writtenAt: string) {
-  return pushRows(stores, registry, { view: name, rows, to: 'offline' }, at(writtenAt));
+  return pushRows(stores, registry, { view: name, rows, to: 'offline' }, at(writtenAt), { maxFutureSeconds: 300 });
 }
 
 async function trainingSet(refs: string[], rows: Array<Record<string, unknown>>) {
@@ -52,13 +54,18 @@ beforeAll(() => {
       { name: trips, entity: 'rider', ttlSeconds: 0, features: [{ name: 'count', type: 'int64' }] },
       { name: hourly, entity: 'rider', ttlSeconds: 3600, features: [{ name: 'spend', type: 'float64' }] },
       { name: wide, entity: 'rider', ttlSeconds: 0, online: false, features: [{ name: 'big', type: 'int64' }] },
+      { name: ingested, entity: 'rider', ttlSeconds: 0, features: [{ name: 'count', type: 'int64' }] },
     ],
   });
 });
 afterAll(async () => {
   const container = services.blob.getContainerClient(offlineContainer);
-  for (const name of [trips, hourly, wide]) {
+  for (const name of [trips, hourly, wide, ingested]) {
     for await (const blob of container.listBlobsFlat({ prefix: `${name}/` })) await container.deleteBlob(blob.name);
+  }
+  const quarantined = services.blob.getContainerClient(quarantineContainer);
+  if (await quarantined.exists()) {
+    for await (const blob of quarantined.listBlobsFlat({ prefix: `${ingested}/` })) await quarantined.deleteBlob(blob.name);
   }
   const redis = redisClient();
   await deleteRedisPrefix(redis, prefix);
@@ -162,5 +169,42 @@ describe('the parquet adapter', () => {
     const refused = await trainingSet([`${wide}:big`], [{ rider_id: 40, event_timestamp: '1990-01-06T00:00:01Z' }]).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ConflictError);
     expect((refused as ConflictError).details).toEqual({ rehydrate: [`offline/${moved[0]}`] });
+  });
+});
+
+describe('ingestion and the event-time bound (issue 12 item 10)', () => {
+  it('quarantines a file with a row further ahead than ARBOR_FEATURE_MAX_FUTURE_SECONDS, writing nothing of it; a row at the bound is taken', async () => {
+    // The settings default, 300 s, written out: T + 300 s is the last instant taken.
+    expect(services.settings.ARBOR_FEATURE_MAX_FUTURE_SECONDS).toBe(300);
+    // As in production, where the file came from `ingest` and parts go to `offline`.
+    await services.ensureContainer(ingestContainer);
+    await services.ensureContainer(offlineContainer);
+    const csv = (rows: string[]) => Buffer.from(['rider_id,event_timestamp,count', ...rows].join('\n'));
+    const refused = await ingestFile(services, stores, registry, { view: ingested, file: 'ahead.csv', content: csv([`1,${T},1`, `2,${plus(301)},2`]) }, at(T));
+    expect(refused).toEqual({
+      status: 'quarantined',
+      view: ingested,
+      problems: [{ field: 'event_timestamp', problem: expect.stringMatching(/^1 row\(s\) are more than 300 s ahead of now .*; the first is row 2$/) }],
+    });
+    expect(await stores.offline.listPartitions(ingested)).toEqual([]);
+    const read = async () => (await readOnline(stores.online, planLookup(registry, [`${ingested}:count`]), [`${ingested}:count`], [{ rider_id: 1 }, { rider_id: 2 }], at(T))).map((r) => r.status[`${ingested}:count`]);
+    expect(await read()).toEqual(['missing', 'missing']);
+
+    const taken = await ingestFile(services, stores, registry, { view: ingested, file: 'at-bound.csv', content: csv([`1,${T},1`, `2,${plus(300)},2`]) }, at(T));
+    expect(taken).toMatchObject({ status: 'ingested', rows: 2, online: { written: 2, older: 0 } });
+    expect(await read()).toEqual(['present', 'present']);
+  });
+});
+
+describe('ingestion ties (issue 21: newest row wins, ties included)', () => {
+  it('keeps the first row of a file for a key and event time online, as a pushed batch does', async () => {
+    await services.ensureContainer(ingestContainer);
+    await services.ensureContainer(offlineContainer);
+    const content = Buffer.from(['rider_id,event_timestamp,count', `7,${T},1`, `7,${T},2`, `8,${plus(-1)},5`, `8,${T},6`, `8,${plus(-2)},7`].join('\n'));
+    const outcome = await ingestFile(services, stores, registry, { view: ingested, file: 'ties.csv', content }, at(T));
+    expect(outcome).toMatchObject({ status: 'ingested', rows: 5 });
+    const refs = [`${ingested}:count`];
+    const results = await readOnline(stores.online, planLookup(registry, refs), refs, [{ rider_id: 7 }, { rider_id: 8 }], at(T));
+    expect(results.map((r) => r.values[`${ingested}:count`])).toEqual([1, 6]);
   });
 });
