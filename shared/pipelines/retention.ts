@@ -20,8 +20,11 @@ import { pipelineContainer } from './step-type.js';
 export type RunPurger = Pick<DurableClient, 'purgeInstanceHistory'>;
 export type InstancePurger = Pick<DurableClient, 'purgeInstanceHistoryBy'>;
 
-/** Runs per purge: a purge stays short, and a backlog goes over the next ones. */
-export const runsPerPurge = 200;
+/** Runs read per query, and the most one purge deletes: a backlog beyond it goes at the next purges. */
+export const runsPerBatch = 200;
+export const runsPerPurge = 10_000;
+/** Runs purged in parallel: enough to overlap round trips, few enough to leave the app's dependencies to its requests. */
+const runsAtOnce = 4;
 
 const finishedStates = ['succeeded', 'failed', 'cancelled'] as const;
 
@@ -54,34 +57,69 @@ async function runsReusedByLiveRetries(services: Services): Promise<Set<string>>
   return reused;
 }
 
-/** Deletes the finished runs that ended before `cutoff` (at most `runsPerPurge`). */
+/** Deletes the finished runs that ended before `cutoff`, up to `runsPerPurge`, a batch at a time. */
 export async function purgeExpiredRuns(services: Services, durable: RunPurger, cutoff: Date): Promise<RunPurge> {
-  const expired = await runHeaders(services).query({
-    query: `SELECT TOP @limit c.id, c.runId, c.retryOf FROM c WHERE c.kind = 'run' AND c.state IN (${finishedStates.map((s) => `'${s}'`).join(', ')}) AND c.endedAt < @cutoff`,
-    parameters: [
-      { name: '@limit', value: runsPerPurge },
-      { name: '@cutoff', value: cutoff.toISOString() },
-    ],
-  });
   const result: RunPurge = { purged: [], kept: [], blobs: 0 };
-  if (!expired.length) return result;
-  const reused = await runsReusedByLiveRetries(services);
-  for (const { runId } of expired) {
-    if (reused.has(runId)) {
-      result.kept.push({ runId, reason: 'a pending or running retry reuses its outputs' });
-      continue;
+  let reused: Set<string> | undefined;
+  while (result.purged.length < runsPerPurge) {
+    const expired = await runHeaders(services).query({
+      query: `SELECT TOP @limit c.id, c.runId, c.retryOf FROM c WHERE c.kind = 'run' AND c.state IN (${finishedStates.map((s) => `'${s}'`).join(', ')}) AND c.endedAt < @cutoff`,
+      parameters: [
+        { name: '@limit', value: runsPerBatch },
+        { name: '@cutoff', value: cutoff.toISOString() },
+      ],
+    });
+    // Read once per purge, after the first batch shows there is something to purge.
+    const reusedNow = (reused ??= expired.length ? await runsReusedByLiveRetries(services) : new Set());
+    const before = result.purged.length;
+    const candidates = expired.map((run) => run.runId).filter((runId) => !result.kept.some((kept) => kept.runId === runId));
+    for (const runId of candidates.filter((id) => reusedNow.has(id))) result.kept.push({ runId, reason: 'a pending or running retry reuses its outputs' });
+    const purgeable = candidates.filter((id) => !reusedNow.has(id));
+    const steps = await stepDocumentIds(services, purgeable);
+    for (let start = 0; start < purgeable.length; start += runsAtOnce) {
+      await Promise.all(
+        purgeable.slice(start, start + runsAtOnce).map(async (runId) => {
+          try {
+            const blobs = await purgeRun(services, durable, runId, steps.get(runId) ?? []);
+            result.blobs += blobs;
+            result.purged.push(runId);
+          } catch (error) {
+            result.kept.push({ runId, reason: messageOf(error) });
+          }
+        }),
+      );
     }
-    try {
-      result.blobs += await deleteStagingBlobs(services, runId);
-      // A finished run's orchestration is finished too; a backend that still sees it running refuses, and the run stays.
-      await durable.purgeInstanceHistory(runId);
-      await deleteRunDocuments(services, runId);
-      result.purged.push(runId);
-    } catch (error) {
-      result.kept.push({ runId, reason: messageOf(error) });
-    }
+    // A short batch was the last; a batch that purged nothing holds only runs kept this time.
+    if (expired.length < runsPerBatch || result.purged.length === before) break;
   }
   return result;
+}
+
+/** One run whole, in the order that leaves it findable if cut short; returns its staging blobs deleted. */
+async function purgeRun(services: Services, durable: RunPurger, runId: string, stepDocuments: readonly string[]): Promise<number> {
+  const blobs = await deleteStagingBlobs(services, runId);
+  // A finished run's orchestration is finished too; a backend that still sees it running refuses, and the run stays.
+  await durable.purgeInstanceHistory(runId);
+  const documents = documentIds(services);
+  await Promise.all(stepDocuments.map((id) => documents.delete(id, runId)));
+  await documents.delete(runId, runId);
+  return blobs;
+}
+
+/**
+ * The step documents of many runs in one query (a partition query per run costs a full scan
+ * each on the emulator); a step document written after it is read would outlive its run, but
+ * a finished run writes none.
+ */
+async function stepDocumentIds(services: Services, runIds: readonly string[]): Promise<Map<string, string[]>> {
+  const byRun = new Map<string, string[]>();
+  if (!runIds.length) return byRun;
+  const steps = await cosmosRepository(services.cosmos, runsContainer, z.object({ id: z.string(), runId: z.string() })).query({
+    query: "SELECT c.id, c.runId FROM c WHERE c.kind = 'step' AND ARRAY_CONTAINS(@runs, c.runId)",
+    parameters: [{ name: '@runs', value: [...runIds] }],
+  });
+  for (const step of steps) byRun.set(step.runId, [...(byRun.get(step.runId) ?? []), step.id]);
+  return byRun;
 }
 
 /** Everything a run's steps staged, under `runs/<runId>/` in the pipelines container. */
@@ -95,16 +133,6 @@ async function deleteStagingBlobs(services: Services, runId: string): Promise<nu
     }
     return deleted;
   });
-}
-
-/** The run's step documents, then the run document itself. */
-async function deleteRunDocuments(services: Services, runId: string): Promise<void> {
-  const documents = documentIds(services);
-  const ids = (await documents.query({ query: 'SELECT c.id FROM c WHERE c.runId = @runId', parameters: [{ name: '@runId', value: runId }] }, { partitionKey: runId })).map(
-    (document) => document.id,
-  );
-  for (const id of ids.filter((id) => id !== runId)) await documents.delete(id, runId);
-  await documents.delete(runId, runId);
 }
 
 /**
