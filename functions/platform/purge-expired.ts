@@ -30,7 +30,12 @@ df.app.client.timer('purge-expired', {
       [
         'durable histories',
         async () => {
-          const deleted = await purgeFinishedInstances(client, daysBefore(now, settings.ARBOR_RETENTION_DURABLE_DAYS));
+          const durableDays = settings.ARBOR_RETENTION_DURABLE_DAYS;
+          const deleted = await purgeFinishedInstances(client, {
+            cutoff: daysBefore(now, durableDays),
+            // A failed orchestration's history is kept as long as runs are, for diagnosis.
+            failedCutoff: daysBefore(now, Math.max(durableDays, settings.ARBOR_RETENTION_RUNS_DAYS)),
+          });
           return deleted ? `${deleted} durable instance(s)` : undefined;
         },
       ],

@@ -136,16 +136,15 @@ async function deleteStagingBlobs(services: Services, runId: string): Promise<nu
 }
 
 /**
- * Durable histories of every finished orchestration (completed, failed, terminated) created
- * before the cutoff, whatever started it: one call to the durable client's purge by filter,
- * which the extension (and the local host) answer for the whole task hub. Running and pending
- * instances are never in the filter.
+ * Durable histories of finished orchestrations, whatever started them, by the durable client's
+ * purge by filter (answered for the whole task hub by the extension and by the local host):
+ * completed and terminated ones created before `cutoff`, failed ones (an orchestrator that
+ * threw: a bug or a refused run, worth diagnosing) only before `failedCutoff`. Running and
+ * pending instances are never in the filter.
  */
-export async function purgeFinishedInstances(durable: InstancePurger, cutoff: Date): Promise<number> {
-  const result = await durable.purgeInstanceHistoryBy({
-    createdTimeFrom: new Date(0),
-    createdTimeTo: cutoff,
-    runtimeStatus: [df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated],
-  });
-  return result.instancesDeleted;
+export async function purgeFinishedInstances(durable: InstancePurger, cutoffs: { cutoff: Date; failedCutoff: Date }): Promise<number> {
+  const { Completed, Terminated, Failed } = df.OrchestrationRuntimeStatus;
+  const purge = async (createdTimeTo: Date, runtimeStatus: df.OrchestrationRuntimeStatus[]) =>
+    (await durable.purgeInstanceHistoryBy({ createdTimeFrom: new Date(0), createdTimeTo, runtimeStatus })).instancesDeleted;
+  return (await purge(cutoffs.cutoff, [Completed, Terminated])) + (await purge(cutoffs.failedCutoff, [Failed]));
 }

@@ -141,7 +141,7 @@ const settingsSchema = z
     ARBOR_RETENTION_SCHEDULE: ncrontab('0 15 * * * *'),
     /** A finished pipeline run (its record, step records, staging blobs and durable history) is kept this many days after it ended. */
     ARBOR_RETENTION_RUNS_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
-    /** A finished orchestration's durable history is kept this many days after it was created; 0 purges it at the next purge. */
+    /** A completed or terminated orchestration's durable history is kept this many days after it was created (0: purged at the next purge); a failed one as long as runs. */
     ARBOR_RETENTION_DURABLE_DAYS: z.coerce.number().int().min(0).max(36_500).default(7),
     /** A drift report is kept this many days after it ran (reference profiles are kept until replaced). */
     ARBOR_RETENTION_DRIFT_REPORTS_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),

@@ -60,7 +60,7 @@ describe('growth limits through the local host', () => {
     expect((await put('fourth')).status).toBe(201);
   });
 
-  it('purges expired runs whole, keeps unexpired, running and reused ones, and purges durable histories and drift reports', async () => {
+  it('purges expired runs whole, keeps unexpired, running and reused ones, purges finished durable histories (failed ones later) and old drift reports', async () => {
     const pipelines = pipelinesApi(host);
     const database = cosmosClient().database(host.database);
     const runs = database.container('runs');
@@ -113,6 +113,17 @@ describe('growth limits through the local host', () => {
     const running = await pipelines.start(lone);
     await eventually(async () => ((await pipelines.run(running)).steps.long?.state === 'running' ? true : undefined));
 
+    // A failed orchestration: a run started by hand through the durable API, which the orchestrator refuses.
+    const durable = (id: string) => fetch(`${host.url}/runtime/webhooks/durabletask/instances/${id}`, { headers: { 'x-functions-key': host.systemKey } });
+    const refused = uniqueName('refused');
+    const started = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/pipeline-run/${refused}`, {
+      method: 'POST',
+      headers: { 'x-functions-key': host.systemKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ runId: refused }),
+    });
+    expect(started.status).toBe(202);
+    await eventually(async () => (((await (await durable(refused)).json()) as { runtimeStatus: string }).runtimeStatus === 'Failed' ? true : undefined));
+
     const backdate = async (runId: string, fields: Record<string, string>) =>
       runs.item(runId, runId).patch(Object.entries(fields).map(([key, value]) => ({ op: 'set' as const, path: `/${key}`, value })));
     await backdate(running, { createdAt: daysAgo(3), startedAt: daysAgo(3) });
@@ -136,13 +147,15 @@ describe('growth limits through the local host', () => {
     // The expired run went whole: record, steps, staging blobs, durable history.
     expect((await pipelines.get(`runs/${expired}`)).status).toBe(404);
     expect(await stagedBlobs(expired)).toEqual([]);
-    const durable = (id: string) => fetch(`${host.url}/runtime/webhooks/durabletask/instances/${id}`, { headers: { 'x-functions-key': host.systemKey } });
     expect((await durable(expired)).status).toBe(404);
 
     // Unexpired: the record and its staging stay; its finished orchestration's history went (ARBOR_RETENTION_DURABLE_DAYS=0).
     expect((await pipelines.run(fresh)).state).toBe('succeeded');
     expect((await stagedBlobs(fresh)).length).toBeGreaterThan(0);
     await eventually(async () => ((await durable(fresh)).status === 404 ? true : undefined));
+
+    // A failed orchestration's history is kept as long as runs are (a day here), for diagnosis.
+    expect((await durable(refused)).status).toBe(200);
 
     // Running, however old its record: record and durable instance stay.
     expect((await pipelines.run(running)).state).toBe('running');
