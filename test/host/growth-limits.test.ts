@@ -34,7 +34,7 @@ describe('growth limits through the local host', () => {
     redis.disconnect();
   });
 
-  it('caps collections: one past ARBOR_VECTOR_MAX_COLLECTIONS is a 409 naming the limit, by PUT or by a RAG document, and nothing is created', async () => {
+  it('caps collections: one past ARBOR_VECTOR_MAX_COLLECTIONS is a 409 naming the limit, by PUT or by a RAG document, nothing is created, and a drop frees the RAG data too', async () => {
     const put = (name: string) => fetch(api(`collections/${name}`), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dimension: 4, metric: 'l2', shards: 1 }) });
     expect((await put('first')).status).toBe(201);
     expect((await postJson('rag/documents', { id: 'a', text: 'Alpha beta gamma.', collection: 'second' })).status).toBe(201);
@@ -58,6 +58,20 @@ describe('growth limits through the local host', () => {
     expect((await postJson('rag/documents', { id: 'c', text: 'Zeta eta.', collection: 'second' })).status).toBe(201);
     expect((await fetch(api('collections/first'), { method: 'DELETE' })).status).toBe(200);
     expect((await put('fourth')).status).toBe(201);
+
+    // Dropping a RAG collection drops what RAG kept for it too; the same document again is new there.
+    const ragKeys = async () => (await redis.keys(`${host.redisPrefix}r:second:*`)).length;
+    expect(await ragKeys()).toBeGreaterThan(0);
+    expect((await fetch(api('collections/second'), { method: 'DELETE' })).status).toBe(200);
+    expect(await ragKeys()).toBe(0);
+    const { resources: records } = await cosmosClient().database(host.database).container('rag-documents').items.query('SELECT c.id FROM c', { partitionKey: 'second' }).fetchAll();
+    expect(records).toEqual([]);
+    expect((await fetch(api('collections/second'), { method: 'DELETE' })).status).toBe(404);
+    const again = await postJson('rag/documents', { id: 'a', text: 'Alpha beta gamma.', collection: 'second' });
+    expect(again.status).toBe(201);
+    expect(((await again.json()) as { status: string }).status).toBe('created');
+    const answer = (await (await postJson('rag/ask', { question: 'alpha beta', collection: 'second' })).json()) as { citations: Array<{ documentId: string }> };
+    expect(answer.citations.map((c) => c.documentId)).toContain('a');
   });
 
   it('purges expired runs whole, keeps unexpired, running and reused ones, purges finished durable histories (failed ones later) and old drift reports', async () => {
