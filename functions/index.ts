@@ -10,6 +10,7 @@ import './platform/request-edge.js';
 import './platform/health.js';
 import './platform/metrics.js';
 import './platform/heartbeat.js';
+import './platform/purge-expired.js';
 import './datasets/put-dataset.js';
 import './datasets/get-datasets.js';
 import './datasets/list-landed-files.js';

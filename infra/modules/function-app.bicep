@@ -183,6 +183,12 @@ var appSettings = {
   ARBOR_DUCKDB_MEMORY_LIMIT: '2GB'
   ARBOR_DUCKDB_MAX_TEMP_SIZE: '8GB'
   ARBOR_DUCKDB_SCRATCH_DIR: '/tmp/arbor-duckdb'
+  // --- growth: a collection cap, and what the hourly purge keeps (docs/security.md "Limits") ---
+  ARBOR_VECTOR_MAX_COLLECTIONS: '100'
+  ARBOR_RETENTION_SCHEDULE: '0 15 * * * *'
+  ARBOR_RETENTION_RUNS_DAYS: '30'
+  ARBOR_RETENTION_DURABLE_DAYS: '7'
+  ARBOR_RETENTION_DRIFT_REPORTS_DAYS: '90'
   // --- add new settings above this line, one per line ---
 }
 

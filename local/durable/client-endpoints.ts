@@ -3,7 +3,7 @@ import { keyMatches, presentedKey } from '../http/function-keys.js';
 import type { HostEndpoint } from '../http/server.js';
 import { HostRefusal, hostError, sendJson, unauthorized } from '../http/server.js';
 import type { RpcTypedData } from '../worker/rpc.js';
-import { DurableRequestError, type DurableBackend } from './durable-backend.js';
+import { DurableRequestError, type DurableBackend, type RuntimeStatus } from './durable-backend.js';
 
 export const webhookPath = '/runtime/webhooks/durabletask/';
 
@@ -54,8 +54,33 @@ function parseBody(body: Buffer): unknown {
   }
 }
 
+const runtimeStatuses: readonly RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated'];
+
+/** Purge by filter, as the extension takes it: `createdTimeFrom` (required), `createdTimeTo`, `runtimeStatus` (comma separated). */
+function purgeFilter(query: URLSearchParams): { from: Date; to?: Date; statuses: RuntimeStatus[] } {
+  const problems: Array<{ field: string; problem: string }> = [];
+  const date = (name: string, required: boolean): Date | undefined => {
+    const text = query.get(name);
+    if (text === null || text === '') {
+      if (required) problems.push({ field: name, problem: 'is required (an ISO 8601 time)' });
+      return undefined;
+    }
+    const value = new Date(text);
+    if (Number.isNaN(value.getTime())) problems.push({ field: name, problem: `"${text}" is not an ISO 8601 time` });
+    return value;
+  };
+  const from = date('createdTimeFrom', true);
+  const to = date('createdTimeTo', false);
+  const statuses = (query.get('runtimeStatus') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const status of statuses) {
+    if (!runtimeStatuses.includes(status as RuntimeStatus)) problems.push({ field: 'runtimeStatus', problem: `"${status}" is not one of ${runtimeStatuses.join(', ')}` });
+  }
+  if (problems.length || !from) throw new HostRefusal(400, hostError('invalid_filter', 'the purge filter is malformed', problems));
+  return { from, ...(to ? { to } : {}), statuses: statuses as RuntimeStatus[] };
+}
+
 /**
- * The durable client's REST API (start, status, raise event, terminate, purge), served by the
+ * The durable client's REST API (start, status, raise event, terminate, purge one or by filter), served by the
  * local host. Azure answers these only to the extension's system key; so does this host, and
  * like every state-changing route it takes JSON only.
  */
@@ -86,6 +111,9 @@ export function durableEndpoints(backend: DurableBackend, systemKey: string): Ho
       } else if (area === 'instances' && id && verb === 'terminate' && method === 'POST') {
         await backend.terminate(id, url.searchParams.get('reason') ?? '');
         response.writeHead(202).end();
+      } else if (area === 'instances' && !id && method === 'DELETE') {
+        const deleted = await backend.purgeBy(purgeFilter(url.searchParams));
+        sendJson(response, deleted ? 200 : 404, { instancesDeleted: deleted });
       } else if (area === 'instances' && id && !verb && method === 'DELETE') {
         const deleted = await backend.purge(id);
         sendJson(response, deleted ? 200 : 404, { instancesDeleted: deleted });

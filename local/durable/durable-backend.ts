@@ -5,7 +5,7 @@ import { ActivityRunner } from './dispatch/activity-runner.js';
 import { TimerBoard } from './dispatch/timer-board.js';
 import { functionInvoker, type FunctionInvoker } from './function-invoker.js';
 import { EventType, event, type HistoryEvent } from './history.js';
-import { blankInstance, outcomeOf, terminal, type InboxItem, type Instance, type ParentLink, type RetryAllocation, type TaskOutcome, type TaskRecord } from './instance.js';
+import { blankInstance, outcomeOf, terminal, type InboxItem, type RuntimeStatus, type Instance, type ParentLink, type RetryAllocation, type TaskOutcome, type TaskRecord } from './instance.js';
 import type { InstanceLog } from './instance-log.js';
 import { createdLine, episodeLine, receivedLine, statusLine } from './instance-record.js';
 import { InstanceTable, type InstanceStatus } from './instance-table.js';
@@ -135,6 +135,33 @@ export class DurableBackend {
     }
     this.#instances.forget(instanceId);
     return this.options.store.purge(instanceId);
+  }
+
+  /**
+   * Purges every finished instance created in [from, to] whose status is one of `statuses`
+   * (all finished ones when none is given); unfinished instances are never purged, whatever
+   * the filter says. Returns how many went.
+   */
+  async purgeBy(filter: { from: Date; to?: Date | undefined; statuses: readonly RuntimeStatus[] }): Promise<number> {
+    const chosen = this.#instances.all().filter((instance) => {
+      const created = Date.parse(instance.createdTime);
+      return (
+        terminal.has(instance.status) &&
+        (!filter.statuses.length || filter.statuses.includes(instance.status)) &&
+        created >= filter.from.getTime() &&
+        (filter.to === undefined || created <= filter.to.getTime())
+      );
+    });
+    let deleted = 0;
+    for (const instance of chosen) {
+      try {
+        deleted += await this.purge(instance.id);
+      } catch (error) {
+        // Started again since it was chosen: no longer finished, so it stays.
+        if (!(error instanceof DurableRequestError)) throw error;
+      }
+    }
+    return deleted;
   }
 
   // ---- instance lifecycle ----

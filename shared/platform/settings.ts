@@ -112,6 +112,11 @@ const settingsSchema = z
     ARBOR_VECTOR_SNAPSHOT_SCHEDULE: ncrontab('0 */5 * * * *'),
     /** A snapshot rebuilds a shard whose deleted or replaced labels exceed this share of its labels. */
     ARBOR_VECTOR_REBUILD_TOMBSTONE_RATIO: z.coerce.number().min(0).max(1).default(0.2),
+    /**
+     * Most vector collections the app holds: explicit creation (PUT) and RAG's collection made on
+     * a document's first arrival count alike; creating one more is a 409 naming the limit.
+     */
+    ARBOR_VECTOR_MAX_COLLECTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Deadline of one shard's search in a fan-out query; a later shard makes the answer partial. */
     ARBOR_VECTOR_SHARD_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),
     /** `http`: queries fan out through the shard-search function (as in Azure); `inprocess`: direct calls. */
@@ -144,6 +149,14 @@ const settingsSchema = z
     ARBOR_DUCKDB_MAX_TEMP_SIZE: duckDbSize.default('8GB'),
     /** A folder on disk for DuckDB scratch files and spills (not a RAM-backed one); default: the OS temp folder. */
     ARBOR_DUCKDB_SCRATCH_DIR: z.string().min(1).optional(),
+    /** How often expired run records, durable histories, drift reports and staging blobs are purged. */
+    ARBOR_RETENTION_SCHEDULE: ncrontab('0 15 * * * *'),
+    /** A finished pipeline run (its record, step records, staging blobs and durable history) is kept this many days after it ended. */
+    ARBOR_RETENTION_RUNS_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+    /** A completed or terminated orchestration's durable history is kept this many days after it was created (0: purged at the next purge); a failed one as long as runs. */
+    ARBOR_RETENTION_DURABLE_DAYS: z.coerce.number().int().min(0).max(36_500).default(7),
+    /** A drift report is kept this many days after it ran (reference profiles are kept until replaced). */
+    ARBOR_RETENTION_DRIFT_REPORTS_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
     /** The app's own base URL, where a query fans out to shard-search (never a request's Host header); the local host sets its bound address. */
     ARBOR_SELF_URL: z.string().url().refine((value) => /^https?:\/\//.test(value), 'must be an http or https URL').optional(),
   });

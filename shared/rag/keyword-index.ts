@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { callDependency } from '../storage/dependency.js';
 import { terms } from './text.js';
 
@@ -7,7 +7,7 @@ import { terms } from './text.js';
  *   r:<collection>:p:<term>   sorted set  chunk id -> term frequency  (postings)
  *   r:<collection>:t:<chunk>  set         the chunk's terms           (for removal)
  *   r:<collection>:len        hash        chunk id -> length in terms
- *   r:<collection>:df         hash        term -> chunks containing it
+ *   r:<collection>:df         hash        term -> chunks containing it (a term no chunk holds has no field)
  *   r:<collection>:stats      hash        chunks, terms                (N and total length)
  * A query reads the postings of its terms only: one pipelined round trip, then the lengths of
  * the candidates in a second.
@@ -16,6 +16,37 @@ const k1 = 1.2;
 const b = 0.75;
 
 const key = (collection: string, ...parts: string[]) => ['r', collection, ...parts].join(':');
+
+/**
+ * Decrements each term's document frequency and deletes the field when it reaches zero, in one
+ * script so a concurrent HINCRBY of the same term cannot slip between the decrement and the
+ * delete: the hash holds only terms some chunk still has, and shrinks as documents go.
+ * KEYS[1] the df hash; ARGV the terms. Returns how many fields were deleted.
+ */
+const forgetTermsScript = `
+local deleted = 0
+for i = 1, #ARGV do
+  if redis.call('HINCRBY', KEYS[1], ARGV[i], -1) <= 0 then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    deleted = deleted + 1
+  end
+end
+return deleted`;
+
+const forgetTermsCommand = 'arborForgetTerms';
+type ForgetTerms = (dfKey: string, ...terms: string[]) => ChainableCommander;
+
+/** A transaction carrying the script (defined once per connection). */
+function forgettingMulti(redis: Redis): { multi: ChainableCommander; forgetTerms: ForgetTerms } {
+  if (!(forgetTermsCommand in redis)) redis.defineCommand(forgetTermsCommand, { numberOfKeys: 1, lua: forgetTermsScript });
+  const multi = redis.multi();
+  const command = (multi as unknown as Record<string, ForgetTerms>)[forgetTermsCommand];
+  if (!command) throw new Error('the keyword index script is not defined on this transaction');
+  return { multi, forgetTerms: command.bind(multi) };
+}
+
+/** Terms per script call: keeps one call's arguments and run time small. */
+const termsPerCall = 1_000;
 
 export interface KeywordHit {
   id: string;
@@ -51,21 +82,20 @@ export async function removeChunks(redis: Redis, collection: string, ids: readon
       read.hget(key(collection, 'len'), id);
     }
     const replies = (await read.exec()) ?? [];
-    const multi = redis.multi();
+    const { multi, forgetTerms } = forgettingMulti(redis);
     ids.forEach((id, i) => {
       const chunkTerms = (replies[2 * i]?.[1] as string[] | undefined) ?? [];
       const length = replies[2 * i + 1]?.[1] as string | null | undefined;
       if (length === null || length === undefined) return; // not indexed
-      for (const term of chunkTerms) {
-        multi.zrem(key(collection, 'p', term), id);
-        multi.hincrby(key(collection, 'df'), term, -1);
-      }
+      // A posting set left empty is deleted by Redis itself; the df field needs the script.
+      for (const term of chunkTerms) multi.zrem(key(collection, 'p', term), id);
+      for (let start = 0; start < chunkTerms.length; start += termsPerCall) forgetTerms(key(collection, 'df'), ...chunkTerms.slice(start, start + termsPerCall));
       multi.del(key(collection, 't', id));
       multi.hdel(key(collection, 'len'), id);
       multi.hincrby(key(collection, 'stats'), 'chunks', -1);
       multi.hincrby(key(collection, 'stats'), 'terms', -Number(length));
     });
-    await multi.exec();
+    for (const [error] of (await multi.exec()) ?? []) if (error) throw error;
   });
 }
 

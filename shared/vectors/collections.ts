@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ConflictError } from '../platform/errors.js';
+import { ArborError, ConflictError } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
 import { collectionSpec, type CollectionSpec } from './requests.js';
@@ -20,6 +20,21 @@ type CollectionDocument = z.output<typeof collectionDocument>;
 export type Collection = Omit<CollectionDocument, 'id'>;
 
 const collections = (services: Services) => cosmosRepository(services.cosmos, vectorCollectionsContainer, collectionDocument);
+/** Ids only, to count collections without reading (or parsing) their documents. */
+const collectionIds = (services: Services) => cosmosRepository(services.cosmos, vectorCollectionsContainer, z.object({ id: z.string() }));
+
+/**
+ * Creating a collection past ARBOR_VECTOR_MAX_COLLECTIONS. A 409, not a 400 (the name is fine)
+ * nor a 429 (waiting does not help, and clients retry 429s by themselves): the app's state
+ * refuses it until a collection is dropped or the limit raised.
+ */
+export class CollectionLimitError extends ArborError {
+  constructor(name: string, limit: number) {
+    super(409, 'collection_limit_reached', `collection "${name}" cannot be created: the app holds ${limit} collections, its limit (ARBOR_VECTOR_MAX_COLLECTIONS)`, [
+      { field: 'collection', problem: `would be collection ${limit + 1}, over the limit of ${limit} (ARBOR_VECTOR_MAX_COLLECTIONS); drop one or raise the limit` },
+    ]);
+  }
+}
 
 function fromDocument({ name, uid, createdAt, dimension, metric, shards, m, efConstruction }: CollectionDocument): Collection {
   return { name, uid, createdAt, dimension, metric, shards, m, efConstruction };
@@ -40,6 +55,10 @@ export async function putCollection(services: Services, name: string, spec: Coll
     }
     return { collection: existing, created: false };
   }
+  // Counted before creating: creations racing each other can pass together, so the limit may be
+  // overshot by the number of concurrent creates; it bounds growth, it is not a quota ledger.
+  const limit = services.settings.ARBOR_VECTOR_MAX_COLLECTIONS;
+  if ((await collectionIds(services).query('SELECT c.id FROM c')).length >= limit) throw new CollectionLimitError(name, limit);
   const collection: Collection = { name, ...spec, uid: randomBytes(6).toString('hex'), createdAt: now.toISOString() };
   try {
     await collections(services).create({ ...collection, id: name });

@@ -157,6 +157,29 @@ describe('local durable backend', () => {
     expect((await postJson('instances/nobody/raiseEvent/x', '{not json')).status).toBe(400);
   });
 
+  it('purges by filter as the durable client asks (createdTimeFrom, createdTimeTo, runtimeStatus): finished instances only', async () => {
+    const done = await start('sequence', { key: uniqueName('purged') });
+    expect((await finished(done)).runtimeStatus).toBe('Completed');
+    const running = await start('slow-chain', { key: uniqueName('kept'), steps: 50, ms: 200 });
+    await eventually(async () => ((await status(running)).runtimeStatus === 'Running' ? true : undefined));
+    const purgeBy = (query: string) => fetch(webhook(`instances/?${query}`), { method: 'DELETE', headers: systemKey() });
+
+    const bad = await purgeBy('createdTimeTo=yesterday&runtimeStatus=Completed,Sleeping');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: Array<{ field: string }> } }).error.details.map((d) => d.field)).toEqual(['createdTimeFrom', 'createdTimeTo', 'runtimeStatus']);
+    expect((await fetch(webhook(`instances/${done}`), { headers: systemKey() })).status).toBe(200);
+    // Before anything was created: nothing matches.
+    expect((await purgeBy(`createdTimeFrom=1970-01-01T00:00:00.000Z&createdTimeTo=2000-01-01T00:00:00.000Z`)).status).toBe(404);
+
+    // Even a filter naming Running purges only what has finished.
+    const purged = await purgeBy(`createdTimeFrom=1970-01-01T00:00:00.000Z&createdTimeTo=${new Date(Date.now() + 60_000).toISOString()}&runtimeStatus=Completed,Running`);
+    expect(purged.status).toBe(200);
+    expect(((await purged.json()) as { instancesDeleted: number }).instancesDeleted).toBeGreaterThanOrEqual(1);
+    expect((await fetch(webhook(`instances/${done}`), { headers: systemKey() })).status).toBe(404);
+    expect((await status(running)).runtimeStatus).toBe('Running');
+    expect((await postJson(`instances/${running}/terminate?reason=done`)).status).toBe(202);
+  });
+
   it('refuses to start a second instance with the id of a running one', async () => {
     const id = await start('slow-chain', { key: 'dup', steps: 3, ms: 300 });
     const again = await postJson(`orchestrators/slow-chain/${id}`, '{"key":"dup2","steps":1,"ms":1}');

@@ -57,7 +57,7 @@ describe('every public route under generated hostile input', () => {
 
   beforeAll(async () => {
     azurite = await startAzurite({ inMemory: true });
-    const timers = ['heartbeat', 'materialize-online-views', 'archive-offline-partitions', 'snapshot-vector-shards', 'start-scheduled-runs'];
+    const timers = ['heartbeat', 'materialize-online-views', 'archive-offline-partitions', 'snapshot-vector-shards', 'start-scheduled-runs', 'purge-expired'];
     host = await startHostProcess({
       AzureWebJobsStorage: azurite.connectionString,
       ...Object.fromEntries(timers.map((name) => [`AzureWebJobs.${name}.Disabled`, 'true'])),

@@ -54,6 +54,7 @@ const timerSchedules: Record<string, keyof typeof settingsSchema.shape> = {
   'materialize-online-views': 'ARBOR_MATERIALIZE_SCHEDULE',
   'archive-offline-partitions': 'ARBOR_OFFLINE_ARCHIVE_SCHEDULE',
   'snapshot-vector-shards': 'ARBOR_VECTOR_SNAPSHOT_SCHEDULE',
+  'purge-expired': 'ARBOR_RETENTION_SCHEDULE',
 };
 
 describe('the local host captures and serves every function in functions/index.ts', () => {

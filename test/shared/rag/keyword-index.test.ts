@@ -40,6 +40,40 @@ describe('the BM25 keyword index in Redis', () => {
     // The index keys terms as text.ts makes them (stemmed), so look the term up the same way.
     const [redisTerm] = terms('redis');
     expect(redisTerm).toBeDefined();
-    expect(await redis.hget(`r:${collection}:df`, redisTerm as string)).toBe('0');
+    // A term no chunk holds any more leaves no field behind (the df hash shrinks).
+    expect(await redis.hexists(`r:${collection}:df`, redisTerm as string)).toBe(0);
+  });
+
+  it('shrinks its document-frequency hash to nothing when every chunk goes, even with writers racing', async () => {
+    const shrinking = `kw-${randomBytes(4).toString('hex')}`;
+    const df = `r:${shrinking}:df`;
+    try {
+      // Many distinct terms, as a large document has: each chunk its own words plus shared ones.
+      const chunks = Array.from({ length: 40 }, (_, c) => ({
+        id: `c${c}`,
+        text: `shared words everywhere ${Array.from({ length: 60 }, (_, w) => `zq${c}x${w}`).join(' ')}`,
+      }));
+      await indexChunks(redis, shrinking, chunks);
+      const indexedFields = await redis.hlen(df);
+      expect(indexedFields).toBeGreaterThan(40 * 60);
+      const [shared] = terms('shared');
+
+      // Half go while the other half is indexed again (a replace): every count stays exact.
+      await Promise.all([
+        removeChunks(redis, shrinking, chunks.slice(0, 20).map((c) => c.id)),
+        removeChunks(redis, shrinking, chunks.slice(20).map((c) => c.id)).then(() => indexChunks(redis, shrinking, chunks.slice(20))),
+      ]);
+      expect(await redis.hget(df, shared as string)).toBe('20');
+      const values = Object.values(await redis.hgetall(df)).map(Number);
+      expect(values.filter((v) => v <= 0)).toEqual([]);
+
+      await removeChunks(redis, shrinking, chunks.slice(20).map((c) => c.id));
+      expect(await redis.hlen(df)).toBe(0);
+      expect(await redis.exists(df)).toBe(0);
+      expect(await redis.hget(`r:${shrinking}:stats`, 'chunks')).toBe('0');
+      expect(await searchKeywords(redis, shrinking, 'shared words', 10)).toEqual([]);
+    } finally {
+      await deleteRedisPrefix(redis, `r:${shrinking}:`);
+    }
   });
 });
