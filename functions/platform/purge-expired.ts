@@ -3,7 +3,7 @@ import { purgeExpiredReports } from '../../shared/drift/retention.js';
 import { purgeExpiredRuns, purgeFinishedInstances } from '../../shared/pipelines/retention.js';
 import { messageOf } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
-import { loadSettings } from '../../shared/platform/settings.js';
+import { registrationSetting } from '../../shared/platform/settings.js';
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
 
@@ -13,7 +13,7 @@ const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 
  * when another fails; a part that fails is tried again at the next tick.
  */
 df.app.client.timer('purge-expired', {
-  schedule: loadSettings().ARBOR_RETENTION_SCHEDULE,
+  schedule: registrationSetting('ARBOR_RETENTION_SCHEDULE'),
   handler: async (_timer, client, context) => {
     const services = getServices();
     const { settings } = services;
