@@ -142,7 +142,7 @@ function option(args: string[], name: string): string | undefined {
   return at >= 0 ? args[at + 1] : undefined;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const reps = Number(option(args, '--reps') ?? 100);
   const largeReps = Number(option(args, '--large-reps') ?? 40);
@@ -153,7 +153,10 @@ function main(): void {
   const used = process.cpuUsage(started);
   const report = format(cells, reps, largeReps, (used.user + used.system) / 1e6);
   process.stdout.write(report);
-  if (out) void writeFile(out, report);
+  if (out) await writeFile(out, report);
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
