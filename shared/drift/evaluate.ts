@@ -1,20 +1,24 @@
-import { isComplete, kolmogorovSmirnovAgainstSummary, psiAgainstSummary, shareAt, wassersteinAgainstSummary, type QuantileSummary } from './quantile-summary.js';
-import type { DriftEvaluation, FeatureDrift, FeatureQuality } from './report.js';
+import { isComplete, kolmogorovSmirnovAgainstSummary, psiAgainstSummary, shareAt, summaryStandardDeviation, wassersteinAgainstSummary, type QuantileSummary } from './quantile-summary.js';
+import type { DriftEvaluation, FeatureDrift, FeatureQuality, RowQuality } from './report.js';
 import type { TestName } from './requests.js';
 import type { FeatureSample, WindowSample } from './samples.js';
-import { categoricalPsi, chiSquare, jensenShannon, kolmogorovSmirnov, proportionsTest, psi, wasserstein } from './statistics.js';
+import { categoricalPsi, chiSquare, jensenShannon, kolmogorovSmirnov, normedByDeviation, proportionsTest, psi, standardDeviation, wasserstein } from './statistics.js';
 
 /**
  * p-value tests drift when the score falls below the threshold; distances when it rises above.
- * Defaults: with at least `largeSample` values on both sides, p-values flag differences too
- * small to matter, so distances decide (PSI for numbers, Jensen-Shannon for categories); below
- * it, the tests that account for sample size decide (Kolmogorov-Smirnov, chi-square).
+ * Defaults, chosen from the detection-power study (docs/drift-study.md, `npm run drift:study`):
+ * with at least `largeSample` values on both sides, p-values flag differences too small to
+ * matter, so distances decide: Wasserstein normed by the reference's standard deviation for
+ * numbers (Evidently's default; PSI at 0.2 missed amounts x1.6 at every size), Jensen-Shannon
+ * for categories. Below it, the tests that account for sample size decide (Kolmogorov-Smirnov,
+ * chi-square). Raw Wasserstein is in the feature's units, so it has no default threshold: a
+ * request that picks it gives one.
  */
 export const pValueTests: ReadonlySet<TestName> = new Set(['ks', 'chi_square', 'proportions']);
-export const defaultThresholds: Record<TestName, number> = {
+export const defaultThresholds: Record<Exclude<TestName, 'wasserstein'>, number> = {
   psi: 0.2,
   ks: 0.05,
-  wasserstein: 1,
+  wasserstein_normed: 0.1,
   chi_square: 0.05,
   jensen_shannon: 0.1,
   proportions: 0.01,
@@ -37,14 +41,13 @@ export interface ReferenceSample {
 export interface EvaluationOptions {
   label?: string | undefined;
   tests?: Record<string, { test?: TestName | undefined; threshold?: number | undefined }> | undefined;
+  /** Length of each window in days; a profile from a training set has none. */
+  days?: { reference?: number | undefined; current?: number | undefined } | undefined;
 }
 
 export function evaluateDrift(reference: ReferenceSample, current: WindowSample, options: EvaluationOptions = {}): DriftEvaluation {
   const features: Record<string, FeatureDrift> = {};
-  const quality: DriftEvaluation['quality'] = {
-    rows: { reference: reference.rows, current: current.rows, change: reference.rows ? (current.rows - reference.rows) / reference.rows : null },
-    features: {},
-  };
+  const quality: DriftEvaluation['quality'] = { rows: rowQuality(reference.rows, current.rows, options.days), features: {} };
   for (const [name, now] of Object.entries(current.features)) {
     const before = reference.features[name];
     if (!before) continue;
@@ -67,9 +70,42 @@ function partialSummary(sample: ReferenceFeature): QuantileSummary | undefined {
   return sample.summary;
 }
 
+/**
+ * Row counts and their change. Windows of different lengths (14 days against 7) compare rows
+ * per day, so equal daily volumes give 0; without a length for one side (a profile of a
+ * training set) the change is of raw counts, and `changeOf` says which.
+ */
+export function rowQuality(reference: number, current: number, days: EvaluationOptions['days']): RowQuality {
+  const referenceDays = days?.reference;
+  const currentDays = days?.current;
+  if (referenceDays && currentDays) {
+    const perDay = { reference: reference / referenceDays, current: current / currentDays };
+    return {
+      reference,
+      current,
+      change: perDay.reference ? (perDay.current - perDay.reference) / perDay.reference : null,
+      changeOf: 'rows_per_day',
+      days: { reference: referenceDays, current: currentDays },
+      perDay,
+    };
+  }
+  return {
+    reference,
+    current,
+    change: reference ? (current - reference) / reference : null,
+    changeOf: 'rows',
+    days: { reference: referenceDays ?? null, current: currentDays ?? null },
+  };
+}
+
 function decide(test: TestName, score: number, threshold: number | undefined, statistics: Record<string, number>): FeatureDrift {
-  const limit = threshold ?? defaultThresholds[test];
-  return { test, score, threshold: limit, drifted: pValueTests.has(test) ? score < limit : score > limit, statistics };
+  const limit = threshold ?? (test === 'wasserstein' ? undefined : defaultThresholds[test]);
+  // run.ts refuses a raw Wasserstein without a threshold; this guards direct callers.
+  if (limit === undefined) throw new RangeError('wasserstein is in the feature\'s units and has no default threshold: give one, or use wasserstein_normed');
+  const drifted = pValueTests.has(test) ? score < limit : score > limit;
+  // A constant reference has no scale: any change of value is infinitely many of its deviations.
+  const reason = score === Infinity ? 'the reference is constant (standard deviation 0): any other value is drift' : undefined;
+  return { test, score, threshold: limit, drifted, statistics, ...(reason ? { reason } : {}) };
 }
 
 function featureDrift(reference: ReferenceFeature, current: FeatureSample, override: { test?: TestName | undefined; threshold?: number | undefined } | undefined): FeatureDrift {
@@ -81,15 +117,19 @@ function featureDrift(reference: ReferenceFeature, current: FeatureSample, overr
     const b = current.sorted as Float64Array;
     const summary = partialSummary(reference);
     const ks = summary ? kolmogorovSmirnovAgainstSummary(summary, b) : kolmogorovSmirnov(a, b);
+    const distance = summary ? wassersteinAgainstSummary(summary, b) : wasserstein(a, b);
+    const deviation = summary ? summaryStandardDeviation(summary) : standardDeviation(a);
     const statistics = {
       psi: summary ? psiAgainstSummary(summary, b) : psi(a, b),
       ks: ks.statistic,
       ks_p_value: ks.pValue,
-      wasserstein: summary ? wassersteinAgainstSummary(summary, b) : wasserstein(a, b),
+      wasserstein: distance,
+      wasserstein_normed: normedByDeviation(distance, deviation),
+      reference_sd: deviation,
     };
-    const test = override?.test ?? (large ? 'psi' : 'ks');
-    const score = test === 'ks' ? ks.pValue : test === 'wasserstein' ? statistics.wasserstein : statistics.psi;
-    return decide(test === 'ks' || test === 'wasserstein' ? test : 'psi', score, override?.threshold, statistics);
+    const test = override?.test ?? (large ? 'wasserstein_normed' : 'ks');
+    const score = test === 'ks' ? ks.pValue : test === 'wasserstein' ? statistics.wasserstein : test === 'wasserstein_normed' ? statistics.wasserstein_normed : statistics.psi;
+    return decide(test === 'ks' || test === 'wasserstein' || test === 'wasserstein_normed' ? test : 'psi', score, override?.threshold, statistics);
   }
   const a = reference.counts as Map<string, number>;
   const b = current.counts as Map<string, number>;

@@ -16,7 +16,8 @@
  * `count`. Here every test uses G and the true count:
  * - KS: D = sup |G - F_cur|, p-value for sizes (count, m);
  * - Wasserstein: the integral of |G - F_cur|;
- * - PSI: edges from the summary's quantiles, reference shares from G.
+ * - PSI: edges from the summary's quantiles, reference shares from G;
+ * - the standard deviation that norms Wasserstein: G's, its outer steps narrowed (see below).
  */
 import { binProportions, checkSorted, kolmogorovSmirnovPValue, psiOfProportions, type KolmogorovSmirnovResult } from './statistics.js';
 
@@ -179,4 +180,45 @@ export function psiAgainstSummary(summary: QuantileSummary, currentSorted: Float
     below = upTo;
   }
   return psiOfProportions(referenceShares, binProportions(currentSorted, edges));
+}
+
+/**
+ * Standard deviation of the reference a summary stands for (population, divisor n, like
+ * standardDeviation). Each step [q_k, q_k+1] holds 1 / (K - 1) of the mass, spread uniformly:
+ * the mean is the average of the step midpoints and each step adds ((a - mean)^2 + (a - mean)
+ * (b - mean) + (b - mean)^2) / 3 to the variance. Except the two outer steps: they reach the
+ * minimum and the maximum, and spreading a heavy tail's last 0.1% evenly up to its maximum
+ * overstated a lognormal's deviation by 30% at 100,000 values and 50% at 1,000,000 (sigma 1),
+ * growing with n. Each outer step is spread over at most twice the width of its neighbour
+ * instead. Against the raw sample (test/shared/drift/quantile-summary.test.ts): within 0.5% for
+ * normal data; for a lognormal with sigma 1, 3-6% low from 20,000 values up and 0-12% low at
+ * 5,000 (five values a step), where the raw deviation itself varies by 7% between samples; 15-20%
+ * low with sigma 1.5, whose top 0.1% holds half the second moment. Exact moments kept at capture
+ * would remove this; profiles keep none yet (see docs/drift-study.md).
+ * Low means the normed distance reads a little high: drift is flagged a little early, not missed.
+ */
+export function summaryStandardDeviation(summary: QuantileSummary): number {
+  checkSummary(summary);
+  const { quantiles } = summary;
+  const steps = quantiles.length - 1;
+  if (quantiles[0] === quantiles[steps]) return 0;
+  const at = (k: number) => quantiles[k] as number;
+  const step = (k: number): [number, number] => {
+    if (steps < 3) return [at(k), at(k + 1)];
+    if (k === 0) return [Math.max(at(0), at(1) - 2 * (at(2) - at(1))), at(1)];
+    if (k === steps - 1) return [at(k), Math.min(at(steps), at(k) + 2 * (at(k) - at(k - 1)))];
+    return [at(k), at(k + 1)];
+  };
+  let midpoints = 0;
+  for (let k = 0; k < steps; k++) {
+    const [a, b] = step(k);
+    midpoints += (a + b) / 2;
+  }
+  const mean = midpoints / steps;
+  let variance = 0;
+  for (let k = 0; k < steps; k++) {
+    const [a, b] = step(k).map((q) => q - mean) as [number, number];
+    variance += (a * a + a * b + b * b) / 3;
+  }
+  return Math.sqrt(variance / steps);
 }

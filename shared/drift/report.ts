@@ -25,6 +25,20 @@ const featureQualitySchema = z.object({
 
 const window = z.object({ start: z.iso.datetime(), end: z.iso.datetime() });
 
+/**
+ * Row counts of both windows and the change. `changeOf` says what changed: rows per day when
+ * both windows have a length (`days`, `perDay`), raw counts when one has none (a profile of a
+ * training set). Reports stored before windows were measured have neither and compared counts.
+ */
+const rowQualitySchema = z.object({
+  reference: z.number().int(),
+  current: z.number().int(),
+  change: z.number().nullable(),
+  changeOf: z.enum(['rows_per_day', 'rows']).optional(),
+  days: z.object({ reference: z.number().nullable(), current: z.number().nullable() }).optional(),
+  perDay: z.object({ reference: z.number(), current: z.number() }).optional(),
+});
+
 export const driftReportSchema = z.object({
   view: z.string(),
   ranAt: z.iso.datetime(),
@@ -34,12 +48,13 @@ export const driftReportSchema = z.object({
   drifted: z.boolean(),
   features: z.record(z.string(), featureDriftSchema),
   quality: z.object({
-    rows: z.object({ reference: z.number().int(), current: z.number().int(), change: z.number().nullable() }),
+    rows: rowQualitySchema,
     features: z.record(z.string(), featureQualitySchema),
   }),
 });
 
 export type FeatureDrift = z.output<typeof featureDriftSchema>;
 export type FeatureQuality = z.output<typeof featureQualitySchema>;
+export type RowQuality = z.output<typeof rowQualitySchema>;
 export type DriftReport = z.output<typeof driftReportSchema>;
 export type DriftEvaluation = Pick<DriftReport, 'drifted' | 'features' | 'quality'>;

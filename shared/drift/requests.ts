@@ -10,7 +10,7 @@ export const windowSchema = z.union([
   z.strictObject({ lastHours: z.number().positive().max(24 * 366) }),
 ]);
 
-export const testNames = ['psi', 'ks', 'wasserstein', 'chi_square', 'jensen_shannon', 'proportions'] as const;
+export const testNames = ['psi', 'ks', 'wasserstein', 'wasserstein_normed', 'chi_square', 'jensen_shannon', 'proportions'] as const;
 export type TestName = (typeof testNames)[number];
 
 const profileName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - (1-100)');

@@ -11,7 +11,9 @@ import { resolveWindow, type DriftRunRequest, type TestName } from './requests.j
 import { sampleKind, sampleWindow } from './samples.js';
 import { readProfile, saveReport, type StoredReport } from './store.js';
 
-const numericTests: ReadonlySet<TestName> = new Set(['psi', 'ks', 'wasserstein']);
+const numericTests: ReadonlySet<TestName> = new Set(['psi', 'ks', 'wasserstein', 'wasserstein_normed']);
+const dayMs = 86_400_000;
+const daysOf = (window: { start: Date; end: Date }) => (window.end.getTime() - window.start.getTime()) / dayMs;
 const categoricalTests: ReadonlySet<TestName> = new Set(['psi', 'chi_square', 'jensen_shannon']);
 
 /** Compares a view's current window with its reference, stores the report and sets the gauges. */
@@ -32,6 +34,9 @@ export async function runDrift(services: Services, offline: OfflineStore, regist
     } else if (choice.test && feature === request.label && choice.test !== 'proportions' && choice.test !== 'psi') {
       problems.push({ field: `tests.${feature}.test`, problem: 'a label is tested by proportions or psi' });
     }
+    if (choice.test === 'wasserstein' && choice.threshold === undefined) {
+      problems.push({ field: `tests.${feature}.threshold`, problem: "wasserstein is in the feature's units: give a threshold, or use wasserstein_normed" });
+    }
     if (choice.threshold !== undefined && pValueTests.has(choice.test ?? 'psi') && choice.threshold >= 1) {
       problems.push({ field: `tests.${feature}.threshold`, problem: 'a p-value threshold must be below 1' });
     }
@@ -41,19 +46,28 @@ export async function runDrift(services: Services, offline: OfflineStore, regist
   try {
     let referenceSample;
     let reference: DriftReport['reference'];
+    let referenceDays: number | undefined;
     if ('profile' in request.reference) {
       const profile = await readProfile(services, view.name, request.reference.profile);
       if (!profile) throw new BadRequestError('unknown_profile', `no profile "${request.reference.profile}" for ${view.name}`, [{ field: 'reference.profile', problem: `no such profile for ${view.name}` }]);
       referenceSample = profileSample(profile);
       reference = { profile: profile.name };
+      const source = profile.source.window;
+      // A profile of a training set has no window: its rows are compared as counts.
+      if (source) referenceDays = daysOf({ start: new Date(source.start), end: new Date(source.end) });
     } else {
       const window = resolveWindow(request.reference, now);
       referenceSample = await sampleWindow(offline, view, window);
       reference = { start: window.start.toISOString(), end: window.end.toISOString() };
+      referenceDays = daysOf(window);
     }
     const currentWindow = resolveWindow(request.current, now);
     const currentSample = await sampleWindow(offline, view, currentWindow);
-    const evaluation = evaluateDrift(referenceSample, currentSample, { label: request.label, tests: request.tests });
+    const evaluation = evaluateDrift(referenceSample, currentSample, {
+      label: request.label,
+      tests: request.tests,
+      days: { reference: referenceDays, current: daysOf(currentWindow) },
+    });
     const report: DriftReport = {
       view: view.name,
       ranAt: now.toISOString(),

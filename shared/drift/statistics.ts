@@ -412,6 +412,39 @@ export function wasserstein(referenceSorted: Float64Array, currentSorted: Float6
   return area / (n * m);
 }
 
+/**
+ * Population standard deviation of a sample (divisor n: numpy's `np.std` default, which
+ * Evidently norms Wasserstein by), in two passes for accuracy. A sample whose first and last
+ * values are equal is constant: exactly 0, whatever rounding the mean would leave.
+ */
+export function standardDeviation(sorted: Float64Array): number {
+  const n = checkSorted(sorted, 'sample');
+  if (sorted[0] === sorted[n - 1]) return 0;
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += sorted[k] as number;
+  const mean = sum / n;
+  let squares = 0;
+  for (let k = 0; k < n; k++) squares += ((sorted[k] as number) - mean) ** 2;
+  return Math.sqrt(squares / n);
+}
+
+/**
+ * A distance in the feature's units divided by the reference's standard deviation, so one
+ * threshold means the same for amounts in cents and in euros: a shift of the whole distribution
+ * by d standard deviations gives d. A constant reference (standard deviation 0) has no scale:
+ * an identical current sample gives 0, any other Infinity (every change of a constant is drift).
+ * Evidently floors the deviation at 0.001 instead, which is again a distance in units.
+ */
+export function normedByDeviation(distance: number, referenceDeviation: number): number {
+  if (referenceDeviation > 0) return distance / referenceDeviation;
+  return distance === 0 ? 0 : Infinity;
+}
+
+/** W1 normed by the reference's standard deviation (see normedByDeviation): Evidently's default for more than 1,000 values, at 0.1. */
+export function wassersteinNormed(referenceSorted: Float64Array, currentSorted: Float64Array): number {
+  return normedByDeviation(wasserstein(referenceSorted, currentSorted), standardDeviation(referenceSorted));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Categorical features
 

@@ -71,10 +71,17 @@ describe('drift runs through the local host', () => {
     const run = await call('POST', 'drift/run', { view, reference, current: reference, label: 'fraud' });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     expect(run.body.drifted).toBe(false);
-    expect(run.body.features.amount).toMatchObject({ test: 'psi', score: 0, drifted: false });
+    expect(run.body.features.amount).toMatchObject({ test: 'wasserstein_normed', score: 0, threshold: 0.1, drifted: false });
     expect(run.body.features.city).toMatchObject({ test: 'jensen_shannon', score: 0, drifted: false });
     expect(run.body.features.fraud).toMatchObject({ test: 'proportions', drifted: false });
-    expect(run.body.quality.rows).toEqual({ reference: 4000, current: 4000, change: 0 });
+    expect(run.body.quality.rows).toEqual({
+      reference: 4000,
+      current: 4000,
+      change: 0,
+      changeOf: 'rows_per_day',
+      days: { reference: 10, current: 10 },
+      perDay: { reference: 400, current: 400 },
+    });
   });
 
   it('flags a shifted mean, a new category and a label rate going from 0.5% to 3%, and leaves a steady feature alone', async () => {
@@ -88,7 +95,12 @@ describe('drift runs through the local host', () => {
     expect(features.amount.statistics.wasserstein).toBeLessThan(0.9);
     expect(features.amount.statistics.ks).toBeGreaterThan(0.27);
     expect(features.amount.statistics.ks).toBeLessThan(0.35);
-    expect(features.steady).toMatchObject({ test: 'psi', drifted: false });
+    // Normed by the reference's sd of 1, the same 0.8: the default test.
+    expect(features.amount).toMatchObject({ test: 'wasserstein_normed', threshold: 0.1 });
+    expect(features.amount.statistics.wasserstein_normed).toBeCloseTo(features.amount.statistics.wasserstein / features.amount.statistics.reference_sd, 12);
+    expect(features.steady).toMatchObject({ test: 'wasserstein_normed', drifted: false });
+    // The same 4,000 rows in a 10-day reference and a 5-day current window: twice the daily volume, not the same count.
+    expect(quality.rows).toMatchObject({ reference: 4000, current: 4000, change: 1, changeOf: 'rows_per_day', days: { reference: 10, current: 5 } });
     expect(features.city.drifted).toBe(true);
     expect(quality.features.city.newCategories).toEqual(['kyiv']);
     expect(features.fraud).toMatchObject({ test: 'proportions', drifted: true });
@@ -125,6 +137,8 @@ describe('drift runs through the local host', () => {
       city: true,
       fraud: true,
     });
+    // The profile keeps its window, so rows are still compared per day.
+    expect(run.body.quality.rows).toMatchObject({ change: 1, changeOf: 'rows_per_day', days: { reference: 10, current: 5 } });
     const same = await call('POST', 'drift/run', { view, reference: { profile: 'launch' }, current: reference });
     expect(same.body.drifted).toBe(false);
   });
@@ -140,6 +154,9 @@ describe('drift runs through the local host', () => {
     expect(Object.keys(run.body.features)).toEqual(['amount', 'city']);
     expect(run.body.features.amount.drifted).toBe(true);
     expect(run.body.features.city.drifted).toBe(true);
+    // A training set has no window: its rows are compared as a count, and the report says so.
+    expect(run.body.quality.rows).toMatchObject({ reference: 1500, current: 4000, changeOf: 'rows', days: { reference: null, current: 5 } });
+    expect(run.body.quality.rows.change).toBeCloseTo(4000 / 1500 - 1, 12);
   });
 
   it('runs as a pipeline step, so a scheduled pipeline is a drift job', async () => {
@@ -158,6 +175,9 @@ describe('drift runs through the local host', () => {
       ['drift/run', { view: 'no_such_view', reference, current }, 'view'],
       ['drift/run', { view, reference, current, label: 'amount' }, 'label'],
       ['drift/run', { view, reference, current, tests: { city: { test: 'ks' } } }, 'tests.city.test'],
+      ['drift/run', { view, reference, current, tests: { city: { test: 'wasserstein_normed' } } }, 'tests.city.test'],
+      // Raw Wasserstein is in the feature's units: no default threshold fits every feature.
+      ['drift/run', { view, reference, current, tests: { amount: { test: 'wasserstein' } } }, 'tests.amount.threshold'],
       ['drift/run', { view, reference: { profile: 'never-made' }, current }, 'reference.profile'],
       ['drift/run', { view, reference: { start: current.end, end: current.start }, current }, 'reference'],
       ['drift/profiles', { name: 'x', view }, 'window'],

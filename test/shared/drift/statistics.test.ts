@@ -9,11 +9,14 @@ import {
   kolmogorovSmirnov,
   kolmogorovSurvival,
   normalCdf,
+  normedByDeviation,
   proportionsTest,
   psi,
   psiBinEdges,
   sortedFinite,
+  standardDeviation,
   wasserstein,
+  wassersteinNormed,
 } from '../../../shared/drift/statistics.js';
 import { normalSample, prng } from './random.js';
 
@@ -324,6 +327,55 @@ describe('wasserstein', () => {
 
   it('is symmetric', () => {
     expect(wasserstein(shifted, standard)).toBeCloseTo(wasserstein(standard, shifted), 12);
+  });
+});
+
+describe('wassersteinNormed', () => {
+  // Closed forms: 1..n has mean (n + 1) / 2 and population variance (n^2 - 1) / 12; shifting a
+  // sample by d moves every quantile by d (W1 = d); scaling a positive sample by c moves the
+  // quantile at p from q to c q (W1 = the integral of (c - 1) q = (c - 1) mean).
+  const n = 1000;
+  const oneToN = grid(n, 1, 1);
+  const sd = Math.sqrt((n * n - 1) / 12);
+
+  it('has the population standard deviation of 1..n', () => {
+    expect(standardDeviation(oneToN)).toBeCloseTo(sd, 10);
+    expect(standardDeviation(Float64Array.from([2, 4, 4, 4, 5, 5, 7, 9]))).toBe(2);
+    expect(standardDeviation(Float64Array.from([0.1, 0.1, 0.1]))).toBe(0);
+  });
+
+  it('is d / sd for a sample shifted by d', () => {
+    for (const d of [0.5, 3, 40]) {
+      const moved = oneToN.map((v) => v + d);
+      expect(wasserstein(oneToN, moved)).toBeCloseTo(d, 9);
+      expect(wassersteinNormed(oneToN, moved)).toBeCloseTo(d / sd, 12);
+    }
+    // 0.1 sd of N(0, 1), from a sample: the threshold Evidently uses.
+    expect(Math.abs(wassersteinNormed(standard, standard.map((v) => v + 0.1)) - 0.1)).toBeLessThan(0.001);
+  });
+
+  it('is (c - 1) mean / sd for a positive sample scaled by c, whatever the unit', () => {
+    const mean = (n + 1) / 2;
+    for (const c of [1.2, 1.6]) {
+      const scaled = oneToN.map((v) => v * c);
+      expect(wasserstein(oneToN, scaled)).toBeCloseTo((c - 1) * mean, 9);
+      expect(wassersteinNormed(oneToN, scaled)).toBeCloseTo(((c - 1) * mean) / sd, 12);
+      // Cents instead of euros: the raw distance grows 100 times, the normed one not at all.
+      expect(wassersteinNormed(oneToN.map((v) => v * 100), scaled.map((v) => v * 100))).toBeCloseTo(((c - 1) * mean) / sd, 10);
+    }
+  });
+
+  it('is 0 for a constant reference and the same constant, Infinity for anything else', () => {
+    const constant = Float64Array.from([5, 5, 5, 5]);
+    expect(wassersteinNormed(constant, Float64Array.from([5, 5]))).toBe(0);
+    expect(wassersteinNormed(constant, Float64Array.from([5, 6]))).toBe(Infinity);
+    expect(normedByDeviation(0, 0)).toBe(0);
+    expect(normedByDeviation(2, 4)).toBe(0.5);
+  });
+
+  it('refuses empty and unsorted samples like the other statistics', () => {
+    expect(() => standardDeviation(new Float64Array(0))).toThrow(RangeError);
+    expect(() => wassersteinNormed(Float64Array.from([3, 1, 2]), oneToN)).toThrow(/ascending/);
   });
 });
 
