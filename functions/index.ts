@@ -53,6 +53,14 @@ import './vectors/query-collection.js';
 import './vectors/search-shard.js';
 import './vectors/snapshot-collection.js';
 import './vectors/snapshot-vector-shards.js';
+import './serving/put-model.js';
+import './serving/get-model.js';
+import './serving/post-model-version.js';
+import './serving/get-model-versions.js';
+import './serving/put-endpoint.js';
+import './serving/get-endpoints.js';
+import './serving/predict-endpoint.js';
+import './serving/get-endpoint-metrics.js';
 
 // Fail at load, naming every bad setting, rather than at the first request.
 loadSettings();

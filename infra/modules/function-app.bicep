@@ -181,6 +181,8 @@ var appSettings = {
   ARBOR_DUCKDB_MEMORY_LIMIT: '2GB'
   ARBOR_DUCKDB_MAX_TEMP_SIZE: '8GB'
   ARBOR_DUCKDB_SCRATCH_DIR: '/tmp/arbor-duckdb'
+  // --- serving: fault injection stays off in Azure (tests and demos turn it on locally) ---
+  ARBOR_SERVING_ALLOW_FAULTS: 'false'
   // --- add new settings above this line, one per line ---
 }
 

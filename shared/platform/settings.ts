@@ -132,6 +132,11 @@ const settingsSchema = z
     ARBOR_DUCKDB_MAX_TEMP_SIZE: duckDbSize.default('8GB'),
     /** A folder on disk for DuckDB scratch files and spills (not a RAM-backed one); default: the OS temp folder. */
     ARBOR_DUCKDB_SCRATCH_DIR: z.string().min(1).optional(),
+    /**
+     * `true` lets an endpoint's variant carry fault injection (`faults: { latencyMs, errorRate }`),
+     * for tests and demos of rollbacks only; `false` refuses such an endpoint (400).
+     */
+    ARBOR_SERVING_ALLOW_FAULTS: z.enum(['true', 'false']).default('false'),
     /** The app's own base URL, where a query fans out to shard-search (never a request's Host header); the local host sets its bound address. */
     ARBOR_SELF_URL: z.string().url().refine((value) => /^https?:\/\//.test(value), 'must be an http or https URL').optional(),
   });
