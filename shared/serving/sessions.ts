@@ -48,11 +48,14 @@ export async function sessionFor(services: Services, version: ModelVersion): Pro
   return { loaded: await pending, cold: true };
 }
 
+/** A request that took an evicted session before its eviction may still be running on it. */
+const releaseGraceMs = 30_000;
+
 function evictBeyond(limit: number): void {
   while (sessions.size > limit) {
     const [oldest, pending] = sessions.entries().next().value as [string, Promise<LoadedModel>];
     sessions.delete(oldest);
-    void pending.then((model) => model.session.release()).catch(() => undefined);
+    setTimeout(() => void pending.then((model) => model.session.release()).catch(() => undefined), releaseGraceMs).unref();
   }
 }
 
