@@ -57,6 +57,7 @@ import './serving/put-model.js';
 import './serving/get-model.js';
 import './serving/post-model-version.js';
 import './serving/get-model-versions.js';
+import './serving/patch-model-version.js';
 import './serving/put-endpoint.js';
 import './serving/get-endpoints.js';
 import './serving/predict-endpoint.js';

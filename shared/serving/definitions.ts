@@ -100,7 +100,10 @@ export function signatureRawInputs(signature: Signature): Map<string, RawColumn>
   return raw;
 }
 
-export const metricsSchema = z.record(z.string().min(1).max(100), z.number().finite()).refine((m) => Object.keys(m).length <= 100, 'at most 100 metrics');
+/** Training metrics: a number each (`auc`), or a short list of numbers (calibration buckets, a curve). */
+export const metricsSchema = z
+  .record(z.string().min(1).max(100), z.union([z.number().finite(), z.array(z.number().finite()).max(1000)]))
+  .refine((m) => Object.keys(m).length <= 100, 'at most 100 metrics');
 
 export const lineageSchema = z.strictObject({
   trainingSet: z.strictObject({ container: z.string().min(1).max(63), name: z.string().min(1).max(1024) }).optional(),
@@ -112,6 +115,8 @@ export const lineageSchema = z.strictObject({
 export type Lineage = z.output<typeof lineageSchema>;
 
 /** What a version is registered with besides its artifact. */
+export const stageChangeSchema = z.strictObject({ stage: z.enum(modelStages) });
+
 export const versionMetadataSchema = z.strictObject({
   signature: signatureSchema,
   metrics: metricsSchema.default({}),

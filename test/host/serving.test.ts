@@ -105,7 +105,7 @@ describe('serving through the local host: registry, endpoints, predict, routing,
     const first = await call('POST', `models/${model}/versions`, {
       artifact: { base64: base64(onnx1) },
       signature,
-      metrics: { auc: 0.81, log_loss: 0.42 },
+      metrics: { auc: 0.81, log_loss: 0.42, calibration_observed: [0.1, 0.35, 0.8] },
       lineage: { pipeline: 'churn-training', runId: 'run-1' },
       stage: 'staging',
     });
@@ -137,6 +137,16 @@ describe('serving through the local host: registry, endpoints, predict, routing,
     expect((await call('GET', `models/${model}/versions/2`)).body.artifact.sha256).toBe(sha256(onnx2));
     expect((await call('GET', `models/${model}`)).body.latestVersion).toBe(3);
     expect((await call('GET', `models/${model}/versions/9`)).status).toBe(404);
+
+    // The stage is the one thing about a version that moves.
+    const promoted = await call('PATCH', `models/${model}/versions/1`, { stage: 'production' });
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
+    expect(promoted.body).toMatchObject({ version: 1, stage: 'production', artifact: { sha256: sha256(onnx1) } });
+    expect((await call('GET', `models/${model}/versions/1`)).body.stage).toBe('production');
+    expect(fields(await call('PATCH', `models/${model}/versions/1`, { stage: 'live' }))).toEqual(['stage']);
+    expect(fields(await call('PATCH', `models/${model}/versions/1`, { stage: 'archived', signature }))).toEqual(['(body)']);
+    expect((await call('PATCH', `models/${model}/versions/8`, { stage: 'archived' })).status).toBe(404);
+    expect((await call('GET', `models/${model}/versions/1`)).body.stage).toBe('production');
     expect(fields(await call('GET', `models/${model}/versions/x1`))).toEqual(['version']);
   });
 
