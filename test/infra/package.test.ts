@@ -55,7 +55,8 @@ const packaged = packagedFiles();
 describe('deployment package: .funcignore', () => {
   it('holds only what the remote build needs at the top level', () => {
     const topLevel = [...new Set(packaged.map((path) => path.split('/')[0] as string))].sort();
-    expect(topLevel).toEqual(['functions', 'host.json', 'package-lock.json', 'package.json', 'shared', 'tsconfig.json']);
+    // .npmrc goes too: the remote build's npm install must skip onnxruntime-node's GPU download as a local one does.
+    expect(topLevel).toEqual(['.npmrc', 'functions', 'host.json', 'package-lock.json', 'package.json', 'shared', 'tsconfig.json']);
   });
 
   it('has the sources of every function and of shared/', () => {
