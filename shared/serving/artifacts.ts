@@ -61,6 +61,9 @@ export async function readBlobBytes(services: Services, container: string, name:
       if (error instanceof RestError && error.statusCode === 404) {
         throw new BadRequestError('artifact_not_found', `${container}/${name} does not exist`, [{ field, problem: 'does not exist' }]);
       }
+      if (error instanceof RestError && error.code === 'BlobArchived') {
+        throw new BadRequestError('artifact_archived', `${container}/${name} is in the archive tier: rehydrate it (set its tier to Hot or Cool) first`, [{ field, problem: 'is in the archive tier' }]);
+      }
       throw error;
     }
   });
