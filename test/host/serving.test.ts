@@ -185,6 +185,14 @@ describe('serving through the local host: registry, endpoints, predict, routing,
     const missingBlob = await call('POST', `models/${model}/versions`, { artifact: { blob: { container: 'training-sets', name: `${uniqueName('none')}.onnx` } }, signature });
     expect(fields(missingBlob)).toEqual(['artifact.blob']);
 
+    const archivedName = `${uniqueName('archived')}/model.onnx`;
+    const archived = blobClient().getContainerClient('training-sets').getBlockBlobClient(archivedName);
+    await archived.uploadData(onnx1);
+    await archived.setAccessTier('Archive');
+    const fromArchive = await call('POST', `models/${model}/versions`, { artifact: { blob: { container: 'training-sets', name: archivedName } }, signature });
+    expect(fromArchive.status, JSON.stringify(fromArchive.body)).toBe(400);
+    expect(fromArchive.body.error.details).toEqual([{ field: 'artifact.blob', problem: 'is in the archive tier' }]);
+
     const noHeader = await fetch(`${host.url}/api/models/${model}/versions`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: onnx1 });
     expect(noHeader.status).toBe(400);
     expect(((await noHeader.json()) as any).error.details[0].field).toBe('x-arbor-version-metadata');
