@@ -122,7 +122,8 @@ export async function putModel(services: Services, name: string, spec: ModelSpec
 /** Versions newest first, at most `limit`. */
 export async function listModelVersions(services: Services, name: string, limit = 100): Promise<ModelVersion[]> {
   const found = await documents(services).firstPage(
-    { query: "SELECT * FROM c WHERE c.kind = 'version' ORDER BY c.version DESC", parameters: [] },
+    // The model in the WHERE as well as the partition key: the emulator ignores the partition key on queries.
+    { query: "SELECT * FROM c WHERE c.kind = 'version' AND c.model = @model ORDER BY c.version DESC", parameters: [{ name: '@model', value: name }] },
     { partitionKey: name, maxItemCount: limit },
   );
   return found.flatMap((document) => toVersion(document) ?? []);
@@ -196,13 +197,15 @@ export async function registerModelVersion(services: Services, input: RegisterVe
   if (input.artifact.length > maxArtifactBytes) throw new ValidationError([{ field: 'artifact', problem: `is ${input.artifact.length} bytes, over the ${maxArtifactBytes}-byte limit` }]);
   if (input.artifact.length === 0) throw new ValidationError([{ field: 'artifact', problem: 'is empty' }]);
 
+  const createModel = input.createModel === undefined ? undefined : modelSpecSchema.safeParse(input.createModel);
+  if (createModel && !createModel.success) throw new ValidationError(zodDetails(createModel.error.issues, 'createModel'));
   let model = await getModel(services, name.data);
-  if (!model && !input.createModel) throw new NotFoundError('model', name.data);
+  if (!model && !createModel) throw new NotFoundError('model', name.data);
   const onnx = await describeOnnx(input.artifact);
   const problems = [...signatureMismatches(metadata.signature, onnx), ...(await featureReferenceProblems(services, metadata.signature))];
   if (problems.length) throw new ValidationError(problems);
 
-  if (!model) model = (await putModel(services, name.data, modelSpecSchema.parse(input.createModel), input.now)).model;
+  if (!model) model = (await putModel(services, name.data, createModel?.data ?? modelSpecSchema.parse({}), input.now)).model;
   const artifact = await writeArtifact(services, name.data, input.artifact);
   const repository = documents(services);
   const createdAt = (input.now ?? new Date()).toISOString();
