@@ -54,6 +54,15 @@ import './vectors/query-collection.js';
 import './vectors/search-shard.js';
 import './vectors/snapshot-collection.js';
 import './vectors/snapshot-vector-shards.js';
+import './serving/put-model.js';
+import './serving/get-model.js';
+import './serving/post-model-version.js';
+import './serving/get-model-versions.js';
+import './serving/patch-model-version.js';
+import './serving/put-endpoint.js';
+import './serving/get-endpoints.js';
+import './serving/predict-endpoint.js';
+import './serving/get-endpoint-metrics.js';
 
 // Every function registers whatever the settings: one that needs a missing or malformed
 // setting answers 503 naming it (Azure indexes nothing from an app that throws at load).

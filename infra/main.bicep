@@ -109,6 +109,7 @@ var codeContainers = [
   'training-sets'
   'documents'
   'vectors'
+  'models'
   'azure-webjobs-hosts'
 ]
 
@@ -123,6 +124,8 @@ var cosmosContainers = [
   { id: 'drift', partitionKey: '/view' }
   { id: 'vector-collections', partitionKey: '/name' }
   { id: 'rag-documents', partitionKey: '/collection' }
+  { id: 'model-registry', partitionKey: '/model' }
+  { id: 'serving-endpoints', partitionKey: '/name' }
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

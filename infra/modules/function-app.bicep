@@ -189,6 +189,8 @@ var appSettings = {
   ARBOR_RETENTION_RUNS_DAYS: '30'
   ARBOR_RETENTION_DURABLE_DAYS: '7'
   ARBOR_RETENTION_DRIFT_REPORTS_DAYS: '90'
+  // --- serving: fault injection stays off in Azure (tests and demos turn it on locally) ---
+  ARBOR_SERVING_ALLOW_FAULTS: 'false'
   // --- add new settings above this line, one per line ---
 }
 

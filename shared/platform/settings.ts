@@ -157,6 +157,11 @@ const settingsSchema = z
     ARBOR_RETENTION_DURABLE_DAYS: z.coerce.number().int().min(0).max(36_500).default(7),
     /** A drift report is kept this many days after it ran (reference profiles are kept until replaced). */
     ARBOR_RETENTION_DRIFT_REPORTS_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+    /**
+     * `true` lets an endpoint's variant carry fault injection (`faults: { latencyMs, errorRate }`),
+     * for tests and demos of rollbacks only; `false` refuses such an endpoint (400).
+     */
+    ARBOR_SERVING_ALLOW_FAULTS: z.enum(['true', 'false']).default('false'),
     /** The app's own base URL, where a query fans out to shard-search (never a request's Host header); the local host sets its bound address. */
     ARBOR_SELF_URL: z.string().url().refine((value) => /^https?:\/\//.test(value), 'must be an http or https URL').optional(),
   });

@@ -19,11 +19,14 @@ import {
  * The capability edges allowed today, and why:
  * - rag -> vectors: RAG indexes and retrieves its chunks through vector search's collections.
  * - drift -> features: drift samples feature views from the offline store and reads the registry.
+ * - serving -> features: a model's signature names features; predict reads them from the online
+ *   store, and registration checks them against the feature registry.
  */
 const rules: FloorRules = {
   allowedCapabilityEdges: [
     { from: 'rag', to: 'vectors' },
     { from: 'drift', to: 'features' },
+    { from: 'serving', to: 'features' },
   ],
   // A capability defines its step types with the engine's contract and nothing else of it.
   engineSurface: ['shared/pipelines/step-type.ts'],
@@ -35,7 +38,7 @@ const graph = readImportGraph(root, ['functions', 'shared', 'local']);
 describe("Arbor's imports", () => {
   it('are read from the source: every floor is there and has edges', () => {
     const files = [...graph.keys()];
-    for (const floor of ['functions/', 'local/', 'shared/storage/', 'shared/platform/', 'shared/pipelines/', 'shared/features/']) {
+    for (const floor of ['functions/', 'local/', 'shared/storage/', 'shared/platform/', 'shared/pipelines/', 'shared/features/', 'shared/serving/']) {
       expect(files.some((file) => file.startsWith(floor)), floor).toBe(true);
     }
     expect(graph.get('shared/platform/services.ts')).toContain('shared/storage/blob.ts');

@@ -25,6 +25,7 @@ const fieldNames = [
   'vector', 'items', 'k', 'ef', 'text', 'blob', 'container', 'question', 'filter', 'dimension', 'metric', 'shards',
   'event_timestamp', 'start', 'end', 'collection', 'metadata', 'format', 'columns', 'entityRows', 'entityRowsBlob',
   'joinKeys', 'ttlSeconds', 'reference', 'current', 'trainingSet', 'stream', 'retrieval', 'version', 'owner', 'mode', 'to', 'from',
+  'variants', 'shadow', 'weight', 'percent', 'faults', 'model', 'inputs', 'requestKey', 'signature', 'artifact', 'base64', 'task',
 ];
 
 const hostileString = fc.oneof(
