@@ -128,11 +128,11 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     for (const file of sourceFiles('functions')) {
       const source = readFileSync(file, 'utf8');
       for (const match of source.matchAll(/'%(\w+)%'/g)) bound.push(match[1] as string);
-      for (const match of source.matchAll(/schedule:\s*loadSettings\(\)\.(\w+)/g)) registered.push(match[1] as string);
+      for (const match of source.matchAll(/schedule:\s*registrationSetting\('(\w+)'\)/g)) registered.push(match[1] as string);
     }
     // A %SETTING% is resolved by the host from raw app settings: the schema default would never
     // apply, and Azure would not start without the setting.
-    expect(bound, 'functions/ binds to %SETTING%: register loadSettings().<NAME> instead').toEqual([]);
+    expect(bound, 'functions/ binds to %SETTING%: register registrationSetting("<NAME>") instead').toEqual([]);
     expect(registered.sort(), 'every *_SCHEDULE setting is some timer\'s schedule').toEqual(schemaSettings.filter((name) => name.endsWith('_SCHEDULE')).sort());
   });
 
