@@ -107,6 +107,9 @@ export async function validateStaged(
       ...(required ? [`${ref} IS NULL`] : []),
       ...(dimension ? [`(${typed} IS NOT NULL AND len(${typed}) <> ${dimension})`] : []),
       ...(type === 'DOUBLE' ? [`(${typed} IS NOT NULL AND NOT isfinite(${typed}))`] : []),
+      // Text without a zone would be read in the session's zone: refused, as a push refuses it.
+      // (A parquet timestamp column is typed already and carries no text to judge.)
+      ...(type === 'TIMESTAMP' ? [`(${ref} IS NOT NULL AND typeof(${ref}) = 'VARCHAR' AND NOT regexp_matches(trim(CAST(${ref} AS VARCHAR)), '(?i)(z|[+-][0-9]{2}(:?[0-9]{2})?)$'))`] : []),
     ].join(' OR ');
     return { column, type, required, dimension, bad };
   });
@@ -121,7 +124,7 @@ export async function validateStaged(
   checks.forEach((check, i) => {
     const bad = Number(summary?.[`bad_${i}`] ?? 0);
     if (!bad) return;
-    const expectation = `${check.required ? 'a non-null ' : ''}${check.type === 'TIMESTAMP' ? 'ISO 8601 timestamp' : check.type}${check.dimension ? ` of ${check.dimension} elements` : ''}`;
+    const expectation = `${check.required ? 'a non-null ' : ''}${check.type === 'TIMESTAMP' ? 'ISO 8601 timestamp with a zone (Z or +hh:mm)' : check.type}${check.dimension ? ` of ${check.dimension} elements` : ''}`;
     problems.push({ field: check.column, problem: `${bad} row(s) are not ${expectation}; the first is row ${String(summary?.[`first_${i}`])}` });
   });
   const ahead = Number(summary?.future ?? 0);

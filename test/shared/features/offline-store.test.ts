@@ -194,6 +194,21 @@ describe('ingestion and the event-time bound (issue 12 item 10)', () => {
     expect(taken).toMatchObject({ status: 'ingested', rows: 2, online: { written: 2, older: 0 } });
     expect(await read()).toEqual(['present', 'present']);
   });
+
+  it('quarantines a file whose event times carry no zone, as a push refuses them; offsets of any zone are taken', async () => {
+    await services.ensureContainer(ingestContainer);
+    const csv = (rows: string[]) => Buffer.from(['rider_id,event_timestamp,count', ...rows].join('\n'));
+    const zoneless = T.replace(/Z$/, '').replace('T', ' ');
+    const refused = await ingestFile(services, stores, registry, { view: ingested, file: 'no-zone.csv', content: csv([`1,${T},1`, `2,${zoneless},2`]) }, at(T));
+    expect(refused).toEqual({
+      status: 'quarantined',
+      view: ingested,
+      problems: [{ field: 'event_timestamp', problem: '1 row(s) are not a non-null ISO 8601 timestamp with a zone (Z or +hh:mm); the first is row 2' }],
+    });
+    const offset = '2026-04-10T11:00:00.000-01:00'; // T, an hour behind UTC
+    const taken = await ingestFile(services, stores, registry, { view: ingested, file: 'zones.csv', content: csv([`1,${T},1`, `2,${T.replace(/Z$/, '+00:00')},2`, `3,${offset},3`]) }, at(T));
+    expect(taken).toMatchObject({ status: 'ingested', rows: 3 });
+  });
 });
 
 describe('ingestion ties (issue 21: newest row wins, ties included)', () => {
