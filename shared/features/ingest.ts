@@ -60,7 +60,7 @@ export async function ingestFile(
     await writeFile(path, input.content);
     const staging = await stageFile(session, path, format, view, entity);
     if (staging.length) return { problems: staging, rows: 0 };
-    const checked = await validateStaged(session, view, entity, { now, maxFutureSeconds: services.settings.ARBOR_FEATURE_MAX_FUTURE_SECONDS });
+    const checked = await validateStaged(session, view, entity, { now, maxFutureSeconds: services.settings.ARBOR_FEATURE_MAX_FUTURE_SECONDS }, { format });
     if (checked.problems.length) return { problems: checked.problems, rows: checked.rows };
     if (checked.rows === 0) return { problems: [{ field: '(file)', problem: 'has no rows' }], rows: 0 };
     const written = await stores.offline.writeParts(session, view, entity, typedStagedQuery(view, entity), `ingest-${sha256.slice(0, 20)}`, now);

@@ -98,7 +98,9 @@ export async function validateStaged(
   view: FeatureView,
   entity: Entity,
   bound?: EventTimeBound,
+  source: StagedSource = {},
 ): Promise<{ rows: number; problems: ErrorDetail[] }> {
+  const where = (row: unknown) => positionOf(Number(row), source.format);
   const checks = viewColumns(view, entity).map(({ name: column, duckType: type, required, dimension }) => {
     const ref = quoteIdentifier(column);
     const typed = typedExpression(column, type);
@@ -108,8 +110,10 @@ export async function validateStaged(
       ...(dimension ? [`(${typed} IS NOT NULL AND len(${typed}) <> ${dimension})`] : []),
       ...(type === 'DOUBLE' ? [`(${typed} IS NOT NULL AND NOT isfinite(${typed}))`] : []),
       // Text without a zone would be read in the session's zone: refused, as a push refuses it.
-      // (A parquet timestamp column is typed already and carries no text to judge.)
-      ...(type === 'TIMESTAMP' ? [`(${ref} IS NOT NULL AND typeof(${ref}) = 'VARCHAR' AND NOT regexp_matches(trim(CAST(${ref} AS VARCHAR)), '(?i)(z|[+-][0-9]{2}(:?[0-9]{2})?)$'))`] : []),
+      // (A parquet timestamp column is typed: a naive one is taken as UTC, as pandas writes them.)
+      ...(type === 'TIMESTAMP' && source.format !== undefined && source.format !== 'parquet'
+        ? [`(${ref} IS NOT NULL AND NOT regexp_matches(trim(${ref}), '(?i)(z|[+-][0-9]{2}(:?[0-9]{2})?)$'))`]
+        : []),
     ].join(' OR ');
     return { column, type, required, dimension, bad };
   });
@@ -125,13 +129,28 @@ export async function validateStaged(
     const bad = Number(summary?.[`bad_${i}`] ?? 0);
     if (!bad) return;
     const expectation = `${check.required ? 'a non-null ' : ''}${check.type === 'TIMESTAMP' ? 'ISO 8601 timestamp with a zone (Z or +hh:mm)' : check.type}${check.dimension ? ` of ${check.dimension} elements` : ''}`;
-    problems.push({ field: check.column, problem: `${bad} row(s) are not ${expectation}; the first is row ${String(summary?.[`first_${i}`])}` });
+    problems.push({ field: check.column, problem: `${bad} row(s) are not ${expectation}; the first is ${where(summary?.[`first_${i}`])}` });
   });
   const ahead = Number(summary?.future ?? 0);
   if (bound && ahead) {
-    problems.push({ field: eventTimestampColumn, problem: `${ahead} row(s) ${futureProblem(bound, 'are')}; the first is row ${String(summary?.first_future)}` });
+    problems.push({ field: eventTimestampColumn, problem: `${ahead} row(s) ${futureProblem(bound, 'are')}; the first is ${where(summary?.first_future)}` });
   }
   return { rows: Number(summary?.total ?? 0), problems };
+}
+
+/** What was staged, for checks that depend on it and for naming places the way the file's owner counts. */
+export interface StagedSource {
+  format?: StagedFormat;
+}
+
+/**
+ * A staged row as its owner finds it: the line of a text file (a CSV's header is line 1, as
+ * DuckDB's own CSV errors count), the row of a parquet file or a pushed batch.
+ */
+export function positionOf(row: number, format: StagedFormat | undefined): string {
+  if (format === 'csv') return `on line ${row + 1}`;
+  if (format === 'jsonl') return `on line ${row}`;
+  return `row ${row}`;
 }
 
 /** The staged rows, typed, in file order: what the offline and online stores receive. */

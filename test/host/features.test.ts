@@ -318,7 +318,7 @@ describe('the feature store through the local host', () => {
         const blob = quarantine.getBlobClient(`${stats}/${file}.reason.json`);
         return (await blob.exists()) ? JSON.parse((await blob.downloadToBuffer()).toString()) : undefined;
       });
-    expect((await reasonOf('bad.csv')).problems).toEqual([{ field: 'trips', problem: '1 row(s) are not BIGINT; the first is row 2' }]);
+    expect((await reasonOf('bad.csv')).problems).toEqual([{ field: 'trips', problem: '1 row(s) are not BIGINT; the first is on line 3' }]);
     expect((await reasonOf('extra.csv')).problems[0]).toMatchObject({ field: 'speed' });
     expect((await quarantine.getBlobClient(`${stats}/bad.csv`).downloadToBuffer()).toString()).toBe(bad);
     await eventually(async () => (!(await ingest.getBlobClient(`${stats}/bad.csv`).exists()) ? true : undefined));

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { RestError } from '@azure/storage-blob';
 import { z } from 'zod';
 import { blobName, blobPrefix, dataContainerName } from '../../storage/blob-names.js';
@@ -77,7 +77,9 @@ export const blobExtractStep = defineStepType({
           context.lineage.read({ container: input.container, name });
         });
         const output = join(db.scratch, 'data.parquet');
-        const rows = await db.copyToParquet(selectFrom(input.format, files, input.columns), output);
+        const rows = await db.copyToParquet(selectFrom(input.format, files, input.columns), output).catch((error: unknown) => {
+          throw readError(error, files, names.map((name) => `${input.container}/${name}`));
+        });
         const bytes = await uploadParquetFile(context.services, output, staged);
         context.lineage.wrote(staged);
         return { container: staged.container, blob: staged.name, rows, bytes };
@@ -86,6 +88,23 @@ export const blobExtractStep = defineStepType({
     );
   },
 });
+
+/**
+ * DuckDB's read error as its owner can act on it: the blob instead of the scratch copy, and
+ * without the CSV sniffer's settings dump. Lines are DuckDB's (the header is line 1), as
+ * feature ingestion counts them.
+ */
+export function readError(error: unknown, files: readonly string[], blobs: readonly string[]): Error {
+  let message = error instanceof Error ? error.message : String(error);
+  // The copy's path may already read `<scratch>/input-0.csv` (duckdb.ts hides the host's folders).
+  const blobOf = (path: string) => blobs[files.findIndex((file) => basename(file) === basename(path))];
+  const file = /^\s*file = (.+)$/m.exec(message)?.[1]?.trim();
+  const cut = message.indexOf('\n\n');
+  if (cut > 0) message = message.slice(0, cut);
+  message = message.replace(/\S*input-\d+\.(?:csv|jsonl|parquet)\b/g, (path) => blobOf(path) ?? path);
+  const blob = file === undefined ? undefined : blobOf(file);
+  return new Error(blob && !message.includes(blob) ? `${blob}: ${message}` : message);
+}
 
 async function listBlobs(context: StepContext, container: string, prefix: string): Promise<string[]> {
   const names: string[] = [];

@@ -184,7 +184,7 @@ describe('ingestion and the event-time bound (issue 12 item 10)', () => {
     expect(refused).toEqual({
       status: 'quarantined',
       view: ingested,
-      problems: [{ field: 'event_timestamp', problem: expect.stringMatching(/^1 row\(s\) are more than 300 s ahead of now .*; the first is row 2$/) }],
+      problems: [{ field: 'event_timestamp', problem: expect.stringMatching(/^1 row\(s\) are more than 300 s ahead of now .*; the first is on line 3$/) }],
     });
     expect(await stores.offline.listPartitions(ingested)).toEqual([]);
     const read = async () => (await readOnline(stores.online, planLookup(registry, [`${ingested}:count`]), [`${ingested}:count`], [{ rider_id: 1 }, { rider_id: 2 }], at(T))).map((r) => r.status[`${ingested}:count`]);
@@ -203,7 +203,7 @@ describe('ingestion and the event-time bound (issue 12 item 10)', () => {
     expect(refused).toEqual({
       status: 'quarantined',
       view: ingested,
-      problems: [{ field: 'event_timestamp', problem: '1 row(s) are not a non-null ISO 8601 timestamp with a zone (Z or +hh:mm); the first is row 2' }],
+      problems: [{ field: 'event_timestamp', problem: '1 row(s) are not a non-null ISO 8601 timestamp with a zone (Z or +hh:mm); the first is on line 3' }],
     });
     const offset = '2026-04-10T11:00:00.000-01:00'; // T, an hour behind UTC
     const taken = await ingestFile(services, stores, registry, { view: ingested, file: 'zones.csv', content: csv([`1,${T},1`, `2,${T.replace(/Z$/, '+00:00')},2`, `3,${offset},3`]) }, at(T));
