@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Services } from '../platform/services.js';
 import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
-import { fileFormats, getDataset } from './datasets.js';
+import { datasetName, fileFormats, getDataset } from './datasets.js';
 import { buildManifest, formatOfFileName } from './manifest.js';
 
 export const landedFilesContainer: ContainerDefinition = { id: 'landed-files', partitionKey: '/dataset' };
@@ -43,6 +43,13 @@ export async function recordLandedFile(
   services: Services,
   landing: { dataset: string; file: string; content: Buffer; now: Date },
 ): Promise<{ file: LandedFile; written: boolean }> {
+  // The hint must be a call that works: a folder that cannot be a dataset name gets no PUT to try.
+  const nameCheck = datasetName.safeParse(landing.dataset);
+  if (!nameCheck.success) {
+    throw new LandingRejectedError(
+      `"${landing.dataset}" cannot be a dataset (a dataset name ${nameCheck.error.issues[0]?.message ?? 'is invalid'}): land the file under landing/<dataset>/ of a registered one`,
+    );
+  }
   const dataset = await getDataset(services, landing.dataset);
   if (!dataset) {
     throw new LandingRejectedError(`dataset "${landing.dataset}" is not registered (PUT /api/datasets/${landing.dataset})`);

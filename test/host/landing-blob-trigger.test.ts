@@ -75,6 +75,15 @@ describe('a blob trigger runs end to end: files landed in blob storage are catal
     });
     expect(poison).toMatchObject({ function: 'catalog-landed-file', blob: `${unknown}/x.csv`, attempts: 3 });
     expect(poison.error).toMatch(/is not registered/);
+    // A folder that cannot be a dataset name gets no PUT hint to try (that call would be a 400).
+    const invalid = `Bad_${unknown.replaceAll('-', '_')}`;
+    await upload(`${invalid}/x.csv`, 'a\n1\n');
+    const refused = await eventually(async () => {
+      const blob = hosts.getBlobClient(`blobpoison/${host.env.WEBSITE_SITE_NAME}/catalog-landed-file/landing/${invalid}/x.csv.json`);
+      return (await blob.exists()) ? (JSON.parse((await blob.downloadToBuffer()).toString()) as { error: string }) : undefined;
+    });
+    expect(refused.error).toMatch(new RegExp(`"${invalid}" cannot be a dataset \\(a dataset name must be 2-63 characters`));
+    expect(refused.error).not.toMatch(/PUT/);
     // A wrong format for a registered dataset is refused the same way, and nothing is catalogued.
     await upload(`${dataset}/notes.jsonl`, '{"a":1}\n');
     await eventually(async () => (await hosts.getBlobClient(`blobpoison/${host.env.WEBSITE_SITE_NAME}/catalog-landed-file/landing/${dataset}/notes.jsonl.json`).exists()) || undefined);
