@@ -61,6 +61,10 @@ import './serving/put-endpoint.js';
 import './serving/get-endpoints.js';
 import './serving/predict-endpoint.js';
 import './serving/get-endpoint-metrics.js';
+import './serving/post-rollout.js';
+import './serving/get-rollouts.js';
+import './serving/control-rollout.js';
+import './serving/rollout-orchestration.js';
 
 // Fail at load, naming every bad setting, rather than at the first request.
 loadSettings();

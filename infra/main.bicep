@@ -90,6 +90,8 @@ param materializeSchedule string = '0 */5 * * * *'
 param featureProject string = 'default'
 @description('A Prometheus Pushgateway the instances push metrics to (docs/monitoring.md); empty: none.')
 param metricsPushgatewayUrl string = ''
+@description('Prometheus HTTP API canary rollouts may query (docs/serving.md); empty: shared windows only.')
+param prometheusUrl string = ''
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -267,6 +269,7 @@ module app 'modules/function-app.bicep' = {
     offlineArchiveSchedule: offlineArchiveSchedule
     materializeSchedule: materializeSchedule
     metricsPushgatewayUrl: metricsPushgatewayUrl
+    prometheusUrl: prometheusUrl
     subnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
 }
