@@ -1,5 +1,4 @@
 import type { Analysis, CheckDecision, RolloutCheck, VariantFigures } from './rollout-definitions.js';
-import { populationStabilityIndex } from './window.js';
 
 export interface Verdict {
   outcome: 'pass' | 'hold' | 'fail';
@@ -20,7 +19,9 @@ const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 
 export function analyse(stable: VariantFigures, candidate: VariantFigures, analysis: Analysis): Verdict {
   const p95Ratio = stable.p95Ms && candidate.p95Ms !== undefined ? candidate.p95Ms / stable.p95Ms : undefined;
   const p99Ratio = stable.p99Ms && candidate.p99Ms !== undefined ? candidate.p99Ms / stable.p99Ms : undefined;
-  const scorePsi = populationStabilityIndex(stable.scoreCounts, candidate.scoreCounts);
+  const stableRows = sum(stable.scoreCounts);
+  const candidateRows = sum(candidate.scoreCounts);
+  const scorePsi = stableRows && candidateRows ? smoothedPsi(stable.scoreCounts, candidate.scoreCounts) : undefined;
   const comparisons = {
     ...(p95Ratio === undefined ? {} : { p95Ratio: round(p95Ratio) }),
     ...(p99Ratio === undefined ? {} : { p99Ratio: round(p99Ratio) }),
@@ -37,8 +38,29 @@ export function analyse(stable: VariantFigures, candidate: VariantFigures, analy
   if (analysis.maxP95Ms !== undefined && candidate.p95Ms !== undefined && candidate.p95Ms > analysis.maxP95Ms) reasons.push(`p95 ${round(candidate.p95Ms, 1)} ms > maxP95Ms ${analysis.maxP95Ms}`);
   if (analysis.maxP99Ms !== undefined && candidate.p99Ms !== undefined && candidate.p99Ms > analysis.maxP99Ms) reasons.push(`p99 ${round(candidate.p99Ms, 1)} ms > maxP99Ms ${analysis.maxP99Ms}`);
   if (analysis.maxP99Ratio !== undefined && p99Ratio !== undefined && p99Ratio > analysis.maxP99Ratio) reasons.push(`p99 ratio ${round(p99Ratio, 2)} > maxP99Ratio ${analysis.maxP99Ratio}`);
-  if (analysis.maxScorePsi !== undefined && scorePsi !== undefined && scorePsi > analysis.maxScorePsi) reasons.push(`score PSI ${round(scorePsi)} > maxScorePsi ${analysis.maxScorePsi}`);
+  const psiJudged = stableRows >= analysis.minScoreRows && candidateRows >= analysis.minScoreRows;
+  if (analysis.maxScorePsi !== undefined && scorePsi !== undefined && psiJudged && scorePsi > analysis.maxScorePsi) reasons.push(`score PSI ${round(scorePsi)} > maxScorePsi ${analysis.maxScorePsi}`);
   return { outcome: reasons.length ? 'fail' : 'pass', reasons, ...comparisons };
+}
+
+const sum = (counts: readonly number[]) => counts.reduce((total, count) => total + count, 0);
+
+/**
+ * PSI of `actual` against `expected` with half a row added to every bin on both sides (the
+ * Jeffreys prior): an empty bin then weighs by how few rows there were, not by an arbitrary
+ * floor, so a small sample of the same distribution gives a small PSI.
+ */
+export function smoothedPsi(expected: readonly number[], actual: readonly number[]): number {
+  const bins = Math.max(expected.length, actual.length);
+  const expectedTotal = sum(expected) + bins / 2;
+  const actualTotal = sum(actual) + bins / 2;
+  let psi = 0;
+  for (let i = 0; i < bins; i++) {
+    const e = ((expected[i] ?? 0) + 0.5) / expectedTotal;
+    const a = ((actual[i] ?? 0) + 0.5) / actualTotal;
+    psi += (a - e) * Math.log(a / e);
+  }
+  return psi;
 }
 
 export interface RolloutPosition {

@@ -22,6 +22,8 @@ export const analysisSchema = z.strictObject({
   maxP99Ratio: z.number().positive().max(1000).optional(),
   /** PSI of the candidate's score distribution against the stable's. */
   maxScorePsi: z.number().min(0).max(100).optional(),
+  /** Scored rows each side needs before its PSI is judged: over 20 bins, a few rows give a large PSI by chance alone. */
+  minScoreRows: z.number().int().min(1).max(1_000_000).default(50),
 });
 export type Analysis = z.output<typeof analysisSchema>;
 

@@ -64,7 +64,7 @@ export async function writeRollout(services: Services, rollout: Rollout): Promis
 /** Newest first, at most `limit`. */
 export async function listRollouts(services: Services, endpoint: string, limit = 50): Promise<Rollout[]> {
   const found = await documents(services).firstPage(
-    { query: "SELECT * FROM c WHERE c.kind = 'rollout' ORDER BY c.createdAt DESC", parameters: [] },
+    { query: "SELECT * FROM c WHERE c.kind = 'rollout' AND c.endpoint = @endpoint ORDER BY c.createdAt DESC", parameters: [{ name: '@endpoint', value: endpoint }] },
     { partitionKey: endpoint, maxItemCount: limit },
   );
   return found.flatMap((document) => asRollout(document) ?? []);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyse, decide } from '../../../shared/serving/rollout-analysis.js';
+import { analyse, decide, smoothedPsi } from '../../../shared/serving/rollout-analysis.js';
 import { analysisSchema, rolloutRequestSchema, type VariantFigures } from '../../../shared/serving/rollout-definitions.js';
 
 const scores = (peak: number) => Array.from({ length: 20 }, (_, i) => (i === peak ? 90 : 1));
@@ -32,6 +32,20 @@ describe('rollout analysis', () => {
   it('leaves out comparisons the figures cannot give (no latency, no scores): not a failure', () => {
     const verdict = analyse(figures({ p95Ms: undefined, p99Ms: undefined, scoreCounts: new Array(20).fill(0) }), figures(), analysis);
     expect(verdict).toEqual({ outcome: 'pass', reasons: [] });
+  });
+});
+
+describe('score PSI for rollouts', () => {
+  it('is small for a small sample of the same distribution and large for a shifted one; judged only past minScoreRows', () => {
+    const population = Array.from({ length: 20 }, (_, i) => 50 + 10 * Math.sin(i));
+    // Ten rows from the population's middle bins: a raw PSI with a 1e-4 floor for empty bins would be over 2.
+    const few = Array.from({ length: 20 }, (_, i) => (i >= 5 && i < 15 ? 1 : 0));
+    expect(smoothedPsi(population, few)).toBeLessThan(0.5);
+    expect(smoothedPsi(population, population)).toBe(0);
+    expect(smoothedPsi(population, scores(2).map((c) => c * 10))).toBeGreaterThan(2);
+    const shifted = figures({ scoreCounts: scores(2).map((c) => (c > 1 ? 30 : 0)) });
+    expect(analyse(figures(), shifted, analysis).outcome).toBe('pass');
+    expect(analyse(figures(), shifted, { ...analysis, minScoreRows: 30 }).reasons).toEqual([expect.stringMatching(/^score PSI/)]);
   });
 });
 
