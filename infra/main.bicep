@@ -128,6 +128,7 @@ var cosmosContainers = [
   { id: 'rag-documents', partitionKey: '/collection' }
   { id: 'model-registry', partitionKey: '/model' }
   { id: 'serving-endpoints', partitionKey: '/name' }
+  { id: 'serving-rollouts', partitionKey: '/endpoint' }
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
