@@ -100,7 +100,7 @@ describe('monitoring: dashboards, alert rules, Prometheus, Pushgateway', () => {
       expect(p99).toBeGreaterThan(0);
       expect(p99).toBeLessThan(10);
       const rules = (await (await fetch(`${api}/rules`)).json()) as { data: { groups: Array<{ name: string; rules: unknown[] }> } };
-      expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['arbor-drift', 'arbor-features', 'arbor-pipelines', 'arbor-platform']);
+      expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['arbor-drift', 'arbor-features', 'arbor-pipelines', 'arbor-platform', 'arbor-serving']);
     } finally {
       await prometheus.stop();
       await rm(folder, { recursive: true, force: true });

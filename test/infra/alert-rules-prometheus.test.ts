@@ -78,8 +78,8 @@ describe('alert rules: the deployed twin means what alerts.yml means to Promethe
           .filter((g) => g.file === file)
           .map((g) => ({ name: g.name, interval: g.interval, rules: g.rules.map(({ name, query, duration, labels, annotations, type }) => ({ name, query, duration, labels, annotations, type })) }));
       const original = fromFile(alertsFile);
-      expect(original.length).toBe(4);
-      expect(original.flatMap((g) => g.rules).length).toBe(8);
+      expect(original.length).toBe(5);
+      expect(original.flatMap((g) => g.rules).length).toBe(13);
       expect(original.flatMap((g) => g.rules).every((r) => r.type === 'alerting')).toBe(true);
       expect(fromFile(twinFile)).toEqual(original);
     } finally {
