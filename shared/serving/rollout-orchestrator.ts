@@ -1,3 +1,4 @@
+import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task, TimerTask } from 'durable-functions';
 import {
   isFinished,
@@ -22,11 +23,16 @@ import {
  * open by a timer that won never swallows a later control request. A timer that loses to a
  * control request is cancelled; the next interval starts in full after it.
  * The number of checks is bounded (maxRolloutChecks), so the history stays small enough to replay.
+ * Activities are retried (a store that blinks); one that still fails ends the orchestration
+ * with its lock held, and an abort or promote request then acts directly (rollout-service.ts).
  */
+const retry = new df.RetryOptions(1_000, 4);
+retry.backoffCoefficient = 2;
+
 export const rolloutOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as RolloutOrchestrationInput;
   const request: RolloutActivityRequest = { rolloutId: input.rolloutId, endpoint: input.endpoint };
-  let status = (yield context.df.callActivity(rolloutActivityNames.begin, request)) as RolloutStatus;
+  let status = (yield context.df.callActivityWithRetry(rolloutActivityNames.begin, retry, request)) as RolloutStatus;
   while (!isFinished(status.state)) {
     const waiter = context.df.waitForExternalEvent(rolloutControlEvent);
     let timer: TimerTask | undefined;
@@ -37,10 +43,10 @@ export const rolloutOrchestrator: OrchestrationHandler = function* (context: Orc
     if (winner === waiter) {
       if (timer && !timer.isCompleted) timer.cancel();
       const signal = waiter.result as RolloutControlSignal;
-      status = (yield context.df.callActivity(rolloutActivityNames.command, { ...request, command: signal.command } satisfies RolloutCommandRequest)) as RolloutStatus;
+      status = (yield context.df.callActivityWithRetry(rolloutActivityNames.command, retry, { ...request, command: signal.command } satisfies RolloutCommandRequest)) as RolloutStatus;
       continue;
     }
-    status = (yield context.df.callActivity(rolloutActivityNames.check, request)) as RolloutStatus;
+    status = (yield context.df.callActivityWithRetry(rolloutActivityNames.check, retry, request)) as RolloutStatus;
   }
   return status;
 };

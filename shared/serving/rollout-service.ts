@@ -6,6 +6,7 @@ import { requireEndpoint } from './endpoints.js';
 import { getModel, getModelVersion } from './registry.js';
 import { rolloutOrchestratorNames, rolloutControlEvent, type RolloutControlSignal, type RolloutOrchestrationInput } from './rollout-contract.js';
 import type { RolloutCommand, RolloutRequest } from './rollout-definitions.js';
+import { commandRollout } from './rollout-activities.js';
 import { providerProblem } from './rollout-metrics-provider.js';
 import { activeRolloutId, readRollout, releaseLock, takeLock, writeRollout, type Rollout } from './rollout-store.js';
 
@@ -90,10 +91,21 @@ const appliesIn: Record<RolloutCommand, readonly string[]> = {
  * does not take is a 409 saying which state it is in. The orchestration applies it (and
  * records it) at once: between checks, never in the middle of one.
  */
-export async function controlRollout(services: Services, client: Pick<DurableClient, 'raiseEvent'>, endpoint: string, id: string, command: RolloutCommand): Promise<Rollout> {
+export async function controlRollout(services: Services, client: Pick<DurableClient, 'raiseEvent' | 'getStatus'>, endpoint: string, id: string, command: RolloutCommand): Promise<Rollout> {
   const rollout = await requireRollout(services, endpoint, id);
   if (!appliesIn[command].includes(rollout.state)) {
     throw new ConflictError(`rollout ${id} is ${rollout.state}; ${command} applies to a rollout that is ${appliesIn[command].join(' or ')}`, { state: rollout.state });
+  }
+  // An orchestration that ended without ending its rollout (terminated, or failed past its
+  // retries) would never hear the event: abort and promote then act here, so the endpoint's
+  // slot is never held for good.
+  if (command === 'abort' || command === 'promote') {
+    const status = await client.getStatus(id).catch(() => undefined);
+    const ended = !status || ['Completed', 'Failed', 'Terminated', 'Canceled'].includes(String(status.runtimeStatus));
+    if (ended) {
+      await commandRollout(services, endpoint, id, command);
+      return rollout;
+    }
   }
   await client.raiseEvent(id, rolloutControlEvent, { command } satisfies RolloutControlSignal);
   return rollout;

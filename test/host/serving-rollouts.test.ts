@@ -142,6 +142,30 @@ describe('canary rollouts through the local host', () => {
     }
   }, 120_000);
 
+  it('frees the endpoint when the orchestration is gone: abort then acts directly', async () => {
+    const endpoint = await newEndpoint('orphaned');
+    const started = await call('POST', `endpoints/${endpoint}/rollouts`, { candidate: { model, version: 2 }, steps: [10, 100], intervalSeconds: 3600 });
+    expect(started.status, started.text).toBe(202);
+    const id = started.body.id as string;
+    await rolloutWhen(call, endpoint, id, (r) => r.events.some((e) => e.event === 'started'));
+    const durable = (path: string) => `${host.url}/runtime/webhooks/durabletask/${path}`;
+    const headers = { 'x-functions-key': host.systemKey, 'content-type': 'application/json' };
+    expect((await fetch(durable(`instances/${id}/terminate?reason=lost`), { method: 'POST', headers })).status).toBe(202);
+    await eventually(async () => {
+      const status = (await (await fetch(durable(`instances/${id}`), { headers })).json()) as { runtimeStatus: string };
+      return status.runtimeStatus === 'Terminated' ? true : undefined;
+    });
+    expect((await call('POST', `endpoints/${endpoint}/rollouts`, { candidate: { model, version: 2, name: 'other' } })).status).toBe(409);
+    expect((await call('POST', `endpoints/${endpoint}/rollouts/${id}/abort`)).status).toBe(202);
+    const aborted = await rolloutWhen(call, endpoint, id, (r) => r.state === 'aborted');
+    expect(aborted.weight).toBe(0);
+    expect(await weights(endpoint)).toEqual({ stable: 100, canary: 0 });
+    const next = await call('POST', `endpoints/${endpoint}/rollouts`, { candidate: { model, version: 2 }, intervalSeconds: 3600 });
+    expect(next.status, next.text).toBe(202);
+    expect((await call('POST', `endpoints/${endpoint}/rollouts/${next.body.id}/abort`)).status).toBe(202);
+    await rolloutWhen(call, endpoint, next.body.id, (r) => r.state === 'aborted');
+  });
+
   it('refuses bad rollouts naming the field, a second rollout on an endpoint (409), and commands the state does not take; nothing changed', async () => {
     const endpoint = await newEndpoint('guarded');
     const before = (await call('GET', `endpoints/${endpoint}`)).body;
