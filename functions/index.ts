@@ -63,6 +63,10 @@ import './serving/put-endpoint.js';
 import './serving/get-endpoints.js';
 import './serving/predict-endpoint.js';
 import './serving/get-endpoint-metrics.js';
+import './serving/post-rollout.js';
+import './serving/get-rollouts.js';
+import './serving/control-rollout.js';
+import './serving/rollout-orchestration.js';
 
 // Every function registers whatever the settings: one that needs a missing or malformed
 // setting answers 503 naming it (Azure indexes nothing from an app that throws at load).

@@ -90,6 +90,8 @@ param materializeSchedule string = '0 */5 * * * *'
 param featureProject string = 'default'
 @description('A Prometheus Pushgateway the instances push metrics to (docs/monitoring.md); empty: none.')
 param metricsPushgatewayUrl string = ''
+@description('Prometheus HTTP API canary rollouts may query (docs/serving.md); empty: shared windows only.')
+param prometheusUrl string = ''
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -126,6 +128,7 @@ var cosmosContainers = [
   { id: 'rag-documents', partitionKey: '/collection' }
   { id: 'model-registry', partitionKey: '/model' }
   { id: 'serving-endpoints', partitionKey: '/name' }
+  { id: 'serving-rollouts', partitionKey: '/endpoint' }
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -267,6 +270,7 @@ module app 'modules/function-app.bicep' = {
     offlineArchiveSchedule: offlineArchiveSchedule
     materializeSchedule: materializeSchedule
     metricsPushgatewayUrl: metricsPushgatewayUrl
+    prometheusUrl: prometheusUrl
     subnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
 }

@@ -57,6 +57,8 @@ param azureOpenAiEmbeddingDeployment string = ''
 param azureOpenAiChatDeployment string = ''
 @description('Pushgateway each instance pushes its metrics to; empty: none (see docs/monitoring.md).')
 param metricsPushgatewayUrl string = ''
+@description('Prometheus HTTP API that canary rollouts may query (metrics.provider prometheus); empty: shared windows only.')
+param prometheusUrl string = ''
 
 @description('Subnet for outbound VNet integration; empty: none.')
 param subnetId string
@@ -156,6 +158,7 @@ var appSettings = {
   // --- monitoring: empty means no push ---
   ARBOR_METRICS_PUSHGATEWAY_URL: metricsPushgatewayUrl
   ARBOR_METRICS_PUSH_INTERVAL_SECONDS: '15'
+  ARBOR_PROMETHEUS_URL: prometheusUrl
   // --- vector search: native engine where it loads; fan-out through the shard-search function ---
   ARBOR_VECTOR_ENGINE: 'auto'
   ARBOR_VECTOR_SNAPSHOT_SCHEDULE: '0 */5 * * * *'

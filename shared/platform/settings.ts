@@ -162,6 +162,8 @@ const settingsSchema = z
      * for tests and demos of rollbacks only; `false` refuses such an endpoint (400).
      */
     ARBOR_SERVING_ALLOW_FAULTS: z.enum(['true', 'false']).default('false'),
+    /** A Prometheus server (its HTTP API) that canary rollouts with `metrics: { provider: 'prometheus' }` query; unset, only the shared windows are used. */
+    ARBOR_PROMETHEUS_URL: z.string().url().optional(),
     /** The app's own base URL, where a query fans out to shard-search (never a request's Host header); the local host sets its bound address. */
     ARBOR_SELF_URL: z.string().url().refine((value) => /^https?:\/\//.test(value), 'must be an http or https URL').optional(),
   });

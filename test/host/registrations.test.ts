@@ -5,8 +5,9 @@ import { blobTriggeredFunctions, eventually, startHostProcess, type HostProcess 
 import { blobClient } from '../support/clients.js';
 import { activityNames, orchestratorNames } from '../../shared/pipelines/run-contract.js';
 import { settingsSchema } from '../../shared/platform/settings.js';
+import { rolloutActivityNames, rolloutOrchestratorNames } from '../../shared/serving/rollout-contract.js';
 
-const namedConstants: Record<string, Record<string, string>> = { activityNames, orchestratorNames };
+const namedConstants: Record<string, Record<string, string>> = { activityNames, orchestratorNames, rolloutActivityNames, rolloutOrchestratorNames };
 
 /** A registration's name: a string literal, or one of the shared name constants. */
 function nameOf(argument: string): string {

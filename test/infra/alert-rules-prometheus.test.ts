@@ -79,7 +79,7 @@ describe('alert rules: the deployed twin means what alerts.yml means to Promethe
           .map((g) => ({ name: g.name, interval: g.interval, rules: g.rules.map(({ name, query, duration, labels, annotations, type }) => ({ name, query, duration, labels, annotations, type })) }));
       const original = fromFile(alertsFile);
       expect(original.length).toBe(5);
-      expect(original.flatMap((g) => g.rules).length).toBe(10);
+      expect(original.flatMap((g) => g.rules).length).toBe(13);
       expect(original.flatMap((g) => g.rules).every((r) => r.type === 'alerting')).toBe(true);
       expect(fromFile(twinFile)).toEqual(original);
     } finally {

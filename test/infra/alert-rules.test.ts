@@ -53,7 +53,7 @@ describe(`alert rules: ${alertsPath} -> Microsoft.AlertsManagement/prometheusRul
         compared++;
       }
     }
-    expect(compared).toBe(10);
+    expect(compared).toBe(13);
   });
 
   it('reads block scalars, flow maps and quoted strings as YAML does', () => {
