@@ -1,25 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { blobClient } from '../support/clients.js';
 import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { parquetRows } from '../support/parquet.js';
 import { pipelinesApi } from '../support/pipelines-api.js';
-
-/** Rows of a parquet blob, read back with DuckDB in the test process. */
-async function parquetRows(container: string, name: string): Promise<Array<Record<string, unknown>>> {
-  const content = await blobClient().getContainerClient(container).getBlobClient(name).downloadToBuffer();
-  const path = `/tmp/${uniqueName('check')}.parquet`;
-  const { writeFile, rm } = await import('node:fs/promises');
-  await writeFile(path, content);
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(`SELECT * FROM read_parquet('${path}') ORDER BY 1`)).getRowObjectsJS() as Array<Record<string, unknown>>;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-    await rm(path);
-  }
-}
 
 function etlSpec(name: string, source: string, target: string, schedule?: string) {
   return {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobClient } from '../support/clients.js';
 import { jsonApi } from '../support/json-api.js';
 import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { parquetRows } from '../support/parquet.js';
 import { pipelinesApi } from '../support/pipelines-api.js';
 
 /** View and entity names are shared by every host on the run's Azurite, so each is unique. */
@@ -238,7 +239,12 @@ describe('the feature store through the local host', () => {
     const asBlob = await call('POST', 'features/historical', { features: [`${view}:trips`], entityRows: labels.slice(0, 20), output: 'blob' });
     expect(asBlob.status).toBe(200);
     expect(asBlob.body).toMatchObject({ rowCount: 20, blob: { container: 'training-sets' } });
-    expect(asBlob.body.columns).toEqual(['driver_id', 'event_timestamp', `${view}:trips`]);
+    // The caller's other columns (the label) travel with it, as they do inline.
+    expect(asBlob.body.columns).toEqual(['driver_id', 'event_timestamp', 'label', `${view}:trips`]);
+    const inline = (await call('POST', 'features/historical', { features: [`${view}:trips`], entityRows: labels.slice(0, 20) })).body.rows as Array<Record<string, unknown>>;
+    const stored = await parquetRows(asBlob.body.blob.container as string, asBlob.body.blob.name as string);
+    const byLabel = (rows: Array<Record<string, unknown>>) => rows.map((r) => [Number(r.label), r[`${view}:trips`] === null ? null : Number(r[`${view}:trips`])]).sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(byLabel(stored)).toEqual(byLabel(inline));
   });
 
   it('materializes offline rows to the online store incrementally and idempotently', async () => {
