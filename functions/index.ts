@@ -64,9 +64,13 @@ import './serving/get-endpoints.js';
 import './serving/predict-endpoint.js';
 import './serving/get-endpoint-metrics.js';
 import './serving/post-rollout.js';
-import './serving/get-rollouts.js';
+import './serving/get-rollout.js';
+import './serving/list-rollouts.js';
 import './serving/control-rollout.js';
-import './serving/rollout-orchestration.js';
+import './serving/serving-rollout.js';
+import './serving/serving-rollout-begin.js';
+import './serving/serving-rollout-check.js';
+import './serving/serving-rollout-command.js';
 
 // Every function registers whatever the settings: one that needs a missing or malformed
 // setting answers 503 naming it (Azure indexes nothing from an app that throws at load).

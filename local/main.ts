@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { blobConnectionFile } from './blob-connection.js';
-import { findAppRoot, loadSettings } from '../shared/platform/settings.js';
+import { findAppRoot, mergeSettingSources, parseSettings, readLocalSettings } from '../shared/platform/settings.js';
 import { ensureDependencies } from './emulators/dependencies.js';
 import { startLocalHost } from './host.js';
 import { consoleLogger } from './log.js';
@@ -36,8 +36,9 @@ async function main(): Promise<void> {
   Object.assign(process.env, dependencies.env);
   // The app itself registers every function whatever its settings (each answers 503 naming a
   // bad one); `npm start` stops here instead, naming each, which is what a developer wants.
+  // Parsed here, not loadSettings(): that caches, and the host adds ARBOR_SELF_URL once it listens.
   try {
-    loadSettings();
+    parseSettings(mergeSettingSources(process.env, readLocalSettings(join(root, 'local.settings.json'))));
   } catch (error) {
     await dependencies.stop();
     throw error;

@@ -25,7 +25,7 @@ export function renderBlock(block: Block): string {
     case 'heading':
       return `${'#'.repeat(block.level)} ${block.text}`;
     case 'prose':
-      return block.marker !== undefined ? `${block.marker}${block.text}` : escapeProse(block.text);
+      return block.marker !== undefined ? `${block.marker}${escapeItem(block.marker, block.text)}` : escapeProse(block.text);
     case 'row':
       return block.text;
     case 'code': {
@@ -44,6 +44,11 @@ export function renderBlock(block: Block): string {
 /** Prose that Markdown would read as structure ("# 1 rule", "- 5 degrees") gets a leading backslash. */
 export function escapeProse(text: string): string {
   return classifyLine(text) === 'text' && text[0] !== '\\' ? text : `\\${text}`;
+}
+
+/** An item's text, escaped where marker and text together would read as something else ("- --" is a rule). */
+function escapeItem(marker: string, text: string): string {
+  return classifyLine(`${marker}${text}`) === 'item' && text[0] !== '\\' ? text : `\\${text}`;
 }
 
 export function renderBlocks(blocks: readonly Block[]): string {

@@ -58,7 +58,7 @@ export function markdownBlocks(markdown: string): Block[] {
 
   const flush = () => {
     const text = collapseSpaces(paragraph.join(' '));
-    if (text) blocks.push(marker === undefined ? { kind: 'prose', text: unescapeLeading(text) } : { kind: 'prose', text, marker });
+    if (text) blocks.push(marker === undefined ? { kind: 'prose', text: unescapeLeading(text) } : { kind: 'prose', text: unescapeLeading(text), marker });
     paragraph = [];
     marker = undefined;
   };

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { activityNames, orchestratorNames } from '../../shared/pipelines/run-contract.js';
+import { rolloutActivityNames, rolloutOrchestratorNames } from '../../shared/serving/rollout-contract.js';
 
 const sourceRoot = join(import.meta.dirname, '..', '..', 'functions');
 
@@ -18,6 +19,8 @@ function triggerFiles(dir: string): string[] {
 const constants: Record<string, string> = {
   ...Object.fromEntries(Object.entries(activityNames).map(([key, name]) => [`activityNames.${key}`, name])),
   ...Object.fromEntries(Object.entries(orchestratorNames).map(([key, name]) => [`orchestratorNames.${key}`, name])),
+  ...Object.fromEntries(Object.entries(rolloutActivityNames).map(([key, name]) => [`rolloutActivityNames.${key}`, name])),
+  ...Object.fromEntries(Object.entries(rolloutOrchestratorNames).map(([key, name]) => [`rolloutOrchestratorNames.${key}`, name])),
 };
 
 /** The function names a file registers: the first argument of app.http, df.app.activity, df.app.client.timer, ... */

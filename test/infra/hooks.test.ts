@@ -141,7 +141,7 @@ describe('postprovision: Grafana dashboards', { timeout: 240_000 }, () => {
     const run = await runHook('postprovision', freshState({ grafana: { name: 'graf-arbor-test', refuseImports: 3, dashboards: {} } }));
     expect(run.status, run.output).toBe(0);
     expect(Object.keys(run.state.grafana.dashboards).sort()).toEqual(dashboards.map((f) => `arbor-${f.replace(/\.json$/, '')}`).sort());
-    expect(dashboards.length).toBe(7);
+    expect(dashboards.length).toBe(8); // platform, features, pipelines, drift, vectors, rag, serving, rollouts
     expect(imports(run.state).length).toBe(dashboards.length + 3);
     expect(run.output.match(/attempt \d+ of 7 failed/g)?.length).toBe(3);
     expect(run.state.extensions).toEqual(['amg']);

@@ -10,24 +10,26 @@ import { terms } from '../../../shared/rag/text.js';
 /**
  * Every parser of user text against inputs built to make backtracking regexes explode (long
  * runs that almost match, deep nesting, unterminated constructs). A bound on growth, not a
- * benchmark: each parse runs on 25 KB and on 100 KB of the same input, and four times the
- * input may cost at most eight times the CPU (linear work costs four, quadratic sixteen,
- * cubic sixty-four; the heading regex this replaced took 4.6 s on 2.5 KB). A ratio measured
+ * benchmark: each parse runs on 12.5 KB and on 100 KB of the same input, and eight times the
+ * input may cost at most 24 times the CPU (linear work costs 8, quadratic 64, cubic 512; the
+ * heading regex this replaced took 4.6 s on 2.5 KB). The factor of 3 is for a loaded machine,
+ * where GC and cache effects pushed linear parses to 9-12x of a 4x step. A ratio measured
  * in one run holds on a loaded machine, where an absolute budget did not (ICU's sentence
- * segmenter alone takes 50-100 ms on 100 KB). Parses that stay under a few milliseconds at
- * 100 KB pass whatever their ratio: timer noise dominates there, and nothing that fast hangs.
+ * segmenter alone takes 50-100 ms on 100 KB). Parses under 100 ms at 100 KB pass whatever their
+ * ratio: their 12.5 KB time is a millisecond or less, too small to divide by on a busy machine,
+ * and a quadratic pass over 100 KB takes seconds, not 100 ms.
  */
-const small = 25_000;
+const small = 12_500;
 const large = 100_000;
-const growthLimit = 8;
-const negligibleMs = 25;
+const growthLimit = 24;
+const negligibleMs = 100;
 const ceilingMs = 2_000;
 
-/** The least CPU time of three runs after a warm-up: the budget is for the parse, not the JIT or a GC pause. */
+/** The least CPU time of five runs after a warm-up: the budget is for the parse, not the JIT or a GC pause. */
 function cpuMs(work: () => unknown): number {
   work();
   let best = Infinity;
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < 5; run++) {
     const start = process.cpuUsage();
     work();
     const used = process.cpuUsage(start);

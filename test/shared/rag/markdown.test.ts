@@ -61,6 +61,12 @@ describe('Markdown to blocks', () => {
     ]);
   });
 
+  it('keeps a list item whose text would make its line a rule ("- --", found by the property below)', () => {
+    const blocks: Block[] = [{ kind: 'prose', text: '--', marker: '- ' }, { kind: 'prose', text: '\\* starred', marker: '- ' }];
+    expect(renderBlocks(blocks)).toBe('- \\--\n- \\\\* starred');
+    expect(markdownBlocks(renderBlocks(blocks))).toEqual(blocks);
+  });
+
   it('reads back what it renders, whatever the blocks hold', () => {
     const line = fc.string({ unit: fc.constantFrom('a', 'B', ' ', '#', '-', '*', '1', '.', ')', '|', '`', '~', '>', '\\', '=', '_', ':'), maxLength: 12 });
     const collapsed = line.map((s) => s.replace(/\s+/g, ' ').trim()).filter((s) => s.length > 0);

@@ -1,0 +1,19 @@
+import { app } from '@azure/functions';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+import { servingName } from '../../shared/serving/definitions.js';
+import { requireEndpoint } from '../../shared/serving/endpoints.js';
+import { listRollouts } from '../../shared/serving/rollout-store.js';
+
+/** An endpoint's rollouts, newest first (50), without their checks. */
+app.http('list-rollouts', {
+  methods: ['GET'],
+  route: 'endpoints/{name}/rollouts',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const services = getServices();
+    const endpoint = await requireEndpoint(services, routeParam(request, 'name', servingName), { fresh: true });
+    const rollouts = await listRollouts(services, endpoint.name);
+    return json(200, { rollouts: rollouts.map(({ checks: _checks, events: _events, ...summary }) => summary) });
+  }),
+});
