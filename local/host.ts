@@ -154,7 +154,7 @@ async function serveApp(
       sendJson(response, 401, hostError('unauthorized', 'the admin API needs the key'));
       return true;
     }
-    sendJson(response, 200, { functions, nextTimerRuns: timers.nextRuns() });
+    sendJson(response, 200, { functions, nextTimerRuns: timers.nextRuns(), blobPolls: blobs.passes });
     return true;
   };
 

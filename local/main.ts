@@ -2,8 +2,9 @@
  * `npm start`: brings up the dependencies the settings do not point elsewhere, then serves the
  * Function App on http://127.0.0.1:7071/api/... exactly as the Azure host would run it.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { blobConnectionFile } from './blob-connection.js';
 import { findAppRoot } from '../shared/platform/settings.js';
 import { ensureDependencies } from './emulators/dependencies.js';
 import { startLocalHost } from './host.js';
@@ -21,8 +22,16 @@ async function main(): Promise<void> {
   const dependencies = await ensureDependencies(raw, {
     dataDir: resolve(root, settings.ARBOR_DATA_DIR),
     inMemory: settings.ARBOR_IN_MEMORY,
+    blobPort: settings.ARBOR_BLOB_PORT,
   });
   for (const line of dependencies.lines) console.log(`  ${line.name.padEnd(7)} ${line.url}  (${line.how})`);
+  if (dependencies.blobConnectionString) {
+    // For tools (Storage Explorer, `npm run blob`) while the host runs.
+    const file = blobConnectionFile(resolve(root, settings.ARBOR_DATA_DIR));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, dependencies.blobConnectionString);
+    console.log(`  blob connection string (also in ${file}):\n    ${dependencies.blobConnectionString}`);
+  }
   // The app reads its settings from the environment, as it does in Azure.
   Object.assign(process.env, dependencies.env);
 

@@ -32,6 +32,8 @@ export const hostSettingsSchema = z.object({
   ARBOR_SYSTEM_KEY: key.optional(),
   /** Names this app's blob receipts and poison records; Azure sets it on every Function App. */
   WEBSITE_SITE_NAME: z.string().regex(/^[A-Za-z0-9-]{1,60}$/, 'letters, digits and - only (1-60)').default('arbor'),
+  /** The embedded Azurite's port; 0 picks a free one at each start. */
+  ARBOR_BLOB_PORT: wholeNumber(0, 65_535).default(0),
   ARBOR_BLOB_POLL_MS: wholeNumber(10, 600_000).default(2_000),
   /** Deliveries of one blob before it is recorded as poison (Azure's `maxDequeueCount` is 5). */
   ARBOR_BLOB_MAX_ATTEMPTS: wholeNumber(1, 100).default(5),

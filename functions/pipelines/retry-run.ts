@@ -1,8 +1,8 @@
 import * as df from 'durable-functions';
-import { runIdParam } from '../../shared/pipelines/http-schemas.js';
+import { retryVersionQuery, runIdParam } from '../../shared/pipelines/http-schemas.js';
 import { retryRun } from '../../shared/pipelines/run-service.js';
 import { getServices } from '../../shared/platform/services.js';
-import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+import { httpHandler, json, queryParam, routeParam } from '../../shared/platform/http.js';
 
 df.app.client.http('retry-run', {
   methods: ['POST'],
@@ -10,7 +10,9 @@ df.app.client.http('retry-run', {
   authLevel: 'function',
   handler: (request, client, context) =>
     httpHandler(async () => {
-      const run = await retryRun(getServices(), client, routeParam(request, 'id', runIdParam), new Date());
+      const runId = routeParam(request, 'id', runIdParam);
+      const latest = queryParam(request, 'version', retryVersionQuery) === 'latest';
+      const run = await retryRun(getServices(), client, runId, new Date(), { latest });
       const statusUrl = new URL(`/api/runs/${run.runId}`, request.url).toString();
       return json(202, { runId: run.runId, retryOf: run.retryOf, statusUrl }, { location: statusUrl });
     })(request, context),

@@ -73,6 +73,7 @@ export class BlobWatcher {
   #stopped = false;
   /** Versions already settled (done or poisoned), so steady polls read no receipts. */
   #settled = new Map<string, string>();
+  #passes = 0;
 
   constructor(
     private readonly api: CoreApi,
@@ -88,6 +89,11 @@ export class BlobWatcher {
       await w.client.getContainerClient(hostsContainer).createIfNotExists();
     }
     this.#schedule(0);
+  }
+
+  /** Completed passes over every watched container: a test waits for one that began after its upload. */
+  get passes(): number {
+    return this.#passes;
   }
 
   /** One pass over every watched container; resolves when its deliveries are done. */
@@ -122,6 +128,7 @@ export class BlobWatcher {
         await Promise.all(batch.map((blob) => this.#deliver(w, container, blob)));
       }
     }
+    this.#passes++;
   }
 
   async #deliver(

@@ -12,9 +12,10 @@ export interface AzuriteService extends ChildService {
   blobEndpoint: string;
 }
 
-export async function startAzurite(options: { location?: string; inMemory?: boolean }): Promise<AzuriteService> {
+export async function startAzurite(options: { location?: string; inMemory?: boolean; port?: number }): Promise<AzuriteService> {
   const main = join(dirname(createRequire(import.meta.url).resolve('azurite/package.json')), 'dist', 'src', 'blob', 'main.js');
-  const port = await freePort();
+  // A fixed port (ARBOR_BLOB_PORT) keeps tools pointed at it across restarts; 0 or unset picks a free one.
+  const port = options.port || (await freePort());
   const args = [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--skipApiVersionCheck', '--disableTelemetry', '--silent', '--loose'];
   if (options.inMemory) {
     args.push('--inMemoryPersistence');

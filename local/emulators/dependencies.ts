@@ -14,6 +14,8 @@ export interface DependencyLine {
 export interface Dependencies {
   /** Settings the app must see (connection strings of the emulators started here). */
   env: Record<string, string>;
+  /** The embedded Azurite's connection string, when one was started (its account key is Azurite's public one). */
+  blobConnectionString?: string;
   lines: DependencyLine[];
   stop(): Promise<void>;
 }
@@ -24,7 +26,7 @@ export interface Dependencies {
  */
 export async function ensureDependencies(
   settings: Readonly<Record<string, string | undefined>>,
-  options: { dataDir: string; inMemory?: boolean },
+  options: { dataDir: string; inMemory?: boolean; blobPort?: number },
 ): Promise<Dependencies> {
   const env: Record<string, string> = {};
   const lines: DependencyLine[] = [];
@@ -35,7 +37,7 @@ export async function ensureDependencies(
   try {
     const storage = settings.AzureWebJobsStorage;
     if ((!storage || storage === 'UseDevelopmentStorage=true') && !settings.AzureWebJobsStorage__blobServiceUri) {
-      const azurite = await startAzurite({ location: join(options.dataDir, 'azurite'), inMemory: options.inMemory });
+      const azurite = await startAzurite({ location: join(options.dataDir, 'azurite'), inMemory: options.inMemory, port: options.blobPort });
       started.push(azurite);
       env.AzureWebJobsStorage = azurite.connectionString;
       lines.push({ name: 'blob', how: `azurite (embedded${options.inMemory ? ', in memory' : `, data in ${join(options.dataDir, 'azurite')}`})`, url: azurite.blobEndpoint });
@@ -58,7 +60,7 @@ export async function ensureDependencies(
     const redis = await ensureRedis(redisUrl);
     if (redis.started) started.push(redis.started);
     lines.push({ name: 'redis', how: redis.started ? 'redis-server (started here, nothing persisted)' : 'running', url: redactUrl(redisUrl) });
-    return { env, lines, stop };
+    return { env, lines, stop, ...(env.AzureWebJobsStorage ? { blobConnectionString: env.AzureWebJobsStorage } : {}) };
   } catch (error) {
     await stop();
     throw error;

@@ -5,6 +5,7 @@ import { zodDetails } from '../platform/validation-errors.js';
 import { pipelineStepDuration, pipelineSteps, pipelineStepsInFlight } from './metrics.js';
 import { putStep, readStep, type StepRecord } from './runs.js';
 import type { StepInvocation } from './run-contract.js';
+import { isPermanent, PermanentStepError } from './step-errors.js';
 import { stepTypeNamed } from './step-registry.js';
 import type { StepContext } from './step-type.js';
 
@@ -33,6 +34,9 @@ export class StepFailedError extends Error {
 export async function executeStep(services: Services, invocation: StepInvocation, now: () => Date = () => new Date()): Promise<Record<string, unknown>> {
   const { runId, stepId } = invocation;
   const previous = await readStep(services, runId, stepId);
+  // A retry Durable scheduled before the step failed for good (a permanent error ends the step
+  // at once and tells the run) finds it failed: it changes nothing.
+  if (previous?.state === 'failed') throw new StepFailedError(previous.error ?? 'the step failed', true);
   const attempt = (previous?.attempts ?? 0) + 1;
   const maxAttempts = invocation.retry?.attempts ?? 1;
   const record: StepRecord = {
@@ -51,10 +55,10 @@ export async function executeStep(services: Services, invocation: StepInvocation
   pipelineStepsInFlight.inc();
   try {
     const stepType = stepTypeNamed(invocation.uses);
-    if (!stepType) throw new Error(`step type "${invocation.uses}" is not registered`);
+    if (!stepType) throw new PermanentStepError(`step type "${invocation.uses}" is not registered`);
     const parsed = stepType.input.safeParse(invocation.with);
     if (!parsed.success) {
-      throw new Error(`invalid "with": ${zodDetails(parsed.error.issues).map((d) => `${d.field}: ${d.problem}`).join('; ')}`);
+      throw new PermanentStepError(`invalid "with": ${zodDetails(parsed.error.issues).map((d) => `${d.field}: ${d.problem}`).join('; ')}`);
     }
     const context: StepContext = {
       services,
@@ -76,17 +80,20 @@ export async function executeStep(services: Services, invocation: StepInvocation
     const outputs = await Promise.race([stepType.run(parsed.data, context), timeout]);
     const size = Buffer.byteLength(JSON.stringify(outputs ?? {}));
     if (size > maxOutputBytes) {
-      throw new Error(`step outputs are ${size} bytes; keep them under ${maxOutputBytes} and put large data in blob storage`);
+      throw new PermanentStepError(`step outputs are ${size} bytes; keep them under ${maxOutputBytes} and put large data in blob storage`);
     }
     await putStep(services, runId, stepId, { ...record, state: 'succeeded', endedAt: now().toISOString(), outputs, lineage });
     pipelineSteps.inc({ uses: invocation.uses, event: 'succeeded' });
     return outputs;
   } catch (error) {
-    const final = attempt >= maxAttempts;
+    // An error the same input would raise again ends the step now, whatever attempts are left.
+    const permanent = isPermanent(error);
+    const final = attempt >= maxAttempts || permanent;
+    const message = permanent && attempt < maxAttempts ? `${messageOf(error)} (not retried: the same input fails the same way)` : messageOf(error);
     // Between attempts the step stays running; its record keeps the last attempt's error.
-    await putStep(services, runId, stepId, { ...record, state: final ? 'failed' : 'running', error: messageOf(error), lineage, ...(final ? { endedAt: now().toISOString() } : {}) });
+    await putStep(services, runId, stepId, { ...record, state: final ? 'failed' : 'running', error: message, lineage, ...(final ? { endedAt: now().toISOString() } : {}) });
     pipelineSteps.inc({ uses: invocation.uses, event: 'failed' });
-    throw new StepFailedError(messageOf(error), final);
+    throw new StepFailedError(message, final);
   } finally {
     clearTimeout(timer);
     pipelineStepsInFlight.dec();

@@ -11,3 +11,6 @@ export const pipelineVersionQuery = z
   .regex(/^[1-9]\d{0,8}$/, 'must be a version number (1, 2, ...)')
   .transform(Number)
   .optional();
+
+/** `POST /runs/{id}/retry?version=latest` runs the newest spec; without it, the run's own version. */
+export const retryVersionQuery = z.literal('latest', { error: 'must be "latest", or left out for the version the run used' }).optional();

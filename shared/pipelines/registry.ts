@@ -5,7 +5,7 @@ import { zodDetails } from '../platform/validation-errors.js';
 import { findExpressions } from './expressions.js';
 import type { Services } from '../platform/services.js';
 import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
-import { PipelineSpecSchema, type PipelineSpec } from './spec.js';
+import { MAX_STEPS, PipelineSpecSchema, type PipelineSpec } from './spec.js';
 import { knownStepTypes, stepTypeNamed } from './step-registry.js';
 import { validatePipeline } from './validate.js';
 
@@ -37,22 +37,46 @@ function versionId(name: string, version: number): string {
 }
 
 /**
- * Validates a spec; every problem is reported at once and nothing is stored on error. A step
- * whose `with` holds no expressions is also checked against its step type's input now, so a
- * bad query or a wrong format is refused at registration rather than at run time.
+ * Validates a spec; every problem is reported at once and nothing is stored on error. Each
+ * step's `with` is also checked against its step type's input now, so a bad query or a wrong
+ * format is refused at registration rather than at run time: where parts of it are `${{ }}`
+ * expressions, the literal parts still are (only problems at or around an expression wait for
+ * the run, when its value is known).
  */
 export function admitSpec(input: unknown): PipelineSpec {
   const result = validatePipeline(input, knownStepTypes());
-  if (!result.ok) throw new ValidationError(result.problems);
-  const problems: ErrorDetail[] = [];
-  result.spec.steps.forEach((step, index) => {
-    const stepType = stepTypeNamed(step.uses);
-    if (!stepType || findExpressions(step.with).length) return;
-    const parsed = stepType.input.safeParse(step.with);
-    if (!parsed.success) problems.push(...zodDetails(parsed.error.issues, `steps[${index}].with`));
-  });
-  if (problems.length) throw new ValidationError(problems);
+  const problems: ErrorDetail[] = [...(result.ok ? [] : result.problems), ...stepInputProblems(input)];
+  if (!result.ok || problems.length) throw new ValidationError(problems);
   return result.spec;
+}
+
+/** Read from the raw input, so a problem elsewhere in the spec does not hide these. */
+function stepInputProblems(input: unknown): ErrorDetail[] {
+  const steps = isRecord(input) && Array.isArray(input.steps) ? input.steps.slice(0, MAX_STEPS) : [];
+  return steps.flatMap((step: unknown, index) => {
+    if (!isRecord(step) || typeof step.uses !== 'string') return [];
+    const stepType = stepTypeNamed(step.uses);
+    const withValue = step.with ?? {};
+    if (!stepType || !isRecord(withValue)) return [];
+    const parsed = stepType.input.safeParse(withValue);
+    if (parsed.success) return [];
+    const expressions = findExpressions(withValue).map((finding) => finding.at);
+    const literal = parsed.error.issues.filter(
+      (issue) => issue.code === 'unrecognized_keys' || !expressions.some((at) => onOnePath(issue.path, at)),
+    );
+    return zodDetails(literal, `steps[${index}].with`);
+  });
+}
+
+/** One path lies on the other: an issue there may be the expression's to settle. */
+function onOnePath(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean {
+  const shorter = Math.min(a.length, b.length);
+  for (let i = 0; i < shorter; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

@@ -6,6 +6,7 @@ import { resolveRunParams } from './params.js';
 import { getPipeline } from './registry.js';
 import { orchestratorNames, type LoadedRun, type LoadRunRequest, type PipelineRunInput } from './run-contract.js';
 import { signalRun, type RunSignaller } from './run-signal.js';
+import { reusableOutputs } from './reuse.js';
 import { createRun, getRun, getRunDocument, updateRun, type RunDocument, type RunView } from './runs.js';
 
 type RunStarter = Pick<DurableClient, 'startNew'>;
@@ -71,10 +72,11 @@ export async function cancelRun(services: Services, client: RunSignaller, runId:
 }
 
 /**
- * Runs a failed or cancelled run again as a new run of the same spec version and params,
- * reusing the outputs of every step that succeeded (they are marked cached when it loads).
+ * Runs a failed or cancelled run again as a new run with the same params, of the same spec
+ * version or (`latest`) of the newest one, reusing the outputs of every step that succeeded and
+ * did not change (they are marked cached when it loads; see reuse.ts).
  */
-export async function retryRun(services: Services, client: RunStarter, runId: string, now: Date): Promise<RunDocument> {
+export async function retryRun(services: Services, client: RunStarter, runId: string, now: Date, options: { latest?: boolean } = {}): Promise<RunDocument> {
   const original = await getRun(services, runId);
   if (!original) throw new NotFoundError('run', runId);
   if (original.state !== 'failed' && original.state !== 'cancelled') {
@@ -82,20 +84,12 @@ export async function retryRun(services: Services, client: RunStarter, runId: st
   }
   return startRun(services, client, {
     pipeline: original.pipeline,
-    version: original.version,
+    ...(options.latest ? {} : { version: original.version }),
     params: original.params,
     trigger: 'retry',
     now,
     retryOf: runId,
   });
-}
-
-function reusableOutputs(run: RunView | undefined): Record<string, Record<string, unknown>> {
-  const reuse: Record<string, Record<string, unknown>> = {};
-  for (const [stepId, step] of Object.entries(run?.steps ?? {})) {
-    if ((step.state === 'succeeded' || step.state === 'cached') && step.outputs) reuse[stepId] = step.outputs;
-  }
-  return reuse;
 }
 
 /** An orchestration asked to execute a run that the records do not back. */
@@ -121,6 +115,8 @@ export async function loadRunForExecution(services: Services, request: LoadRunRe
   if (run.state !== expected) throw new RunRefusedError(request.runId, `it is ${run.state}; this execution needs it ${expected}`);
   const stored = await getPipeline(services, run.pipeline, run.version);
   if (!stored) throw new RunRefusedError(request.runId, `pipeline "${run.pipeline}" version ${run.version} is not registered`);
-  const reuse = run.retryOf ? reusableOutputs(await getRun(services, run.retryOf)) : {};
+  const retried = run.retryOf ? await getRun(services, run.retryOf) : undefined;
+  const retriedSpec = retried ? (retried.version === stored.version ? stored : await getPipeline(services, retried.pipeline, retried.version)) : undefined;
+  const reuse = reusableOutputs(retried, retriedSpec?.spec, stored.spec);
   return { spec: stored.spec, params: run.params, reuse };
 }

@@ -50,6 +50,14 @@ describe('local durable backend', () => {
     return Number((await redis.get(`${host.redisPrefix}runs:${key}`)) ?? 0);
   }
 
+  /** Steps 1..steps of a slow chain that started (or finished) at least once. */
+  async function countSteps(kind: 'started' | 'runs', key: string, steps: number): Promise<number> {
+    const values = await redis.mget(Array.from({ length: steps }, (_, i) => `${host.redisPrefix}${kind}:${key}:${i + 1}`));
+    return values.filter((v) => Number(v ?? 0) > 0).length;
+  }
+  const startedSteps = (key: string, steps: number) => countSteps('started', key, steps);
+  const finishedSteps = (key: string, steps: number) => countSteps('runs', key, steps);
+
   beforeAll(async () => {
     host = await startHostProcess(fixture);
   });
@@ -131,10 +139,15 @@ describe('local durable backend', () => {
     expect((await postJson(`instances/${id}/terminate?reason=enough`)).status).toBe(202);
     const done = await finished(id);
     expect(done).toMatchObject({ runtimeStatus: 'Terminated', output: 'enough' });
-    const ranBefore = await runs('terminated:2');
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(await runs('terminated:4')).toBe(0);
-    expect(ranBefore).toBeLessThanOrEqual(1);
+    // The activity in flight at termination may still finish: wait for it, then for a whole
+    // orchestration started afterwards, by which time a step the terminated instance wrongly
+    // scheduled would have started.
+    const startedAtEnd = await startedSteps('terminated', 20);
+    await eventually(async () => ((await finishedSteps('terminated', 20)) === startedAtEnd ? true : undefined));
+    expect((await finished(await start('sequence', { key: 'after-terminate' }))).runtimeStatus).toBe('Completed');
+    expect(await startedSteps('terminated', 20)).toBe(startedAtEnd);
+    expect(startedAtEnd).toBeGreaterThan(0);
+    expect(startedAtEnd).toBeLessThan(20);
     expect((await postJson(`instances/${id}/terminate?reason=again`)).status).toBe(410);
     const purge = await fetch(webhook(`instances/${id}`), { method: 'DELETE', headers: systemKey() });
     expect(await purge.json()).toEqual({ instancesDeleted: 1 });
@@ -166,9 +179,9 @@ describe('a host killed mid-run resumes every unfinished instance', () => {
       });
       expect(response.status).toBe(202);
       // Kill while step 3 sleeps: steps 1-2 are done and recorded, step 3 is in flight.
-      await eventually(async () => ((await redis.get(`${first.redisPrefix}runs:${key}:2`)) === '1' ? true : undefined));
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await eventually(async () => ((await redis.get(`${first.redisPrefix}started:${key}:3`)) === '1' ? true : undefined), 15_000, 20);
       await first.stop('SIGKILL');
+      expect(await redis.get(`${first.redisPrefix}runs:${key}:3`)).toBeNull();
 
       const second = await startHostProcess({ ...fixture, COSMOS_DATABASE: first.database, REDIS_KEY_PREFIX: first.redisPrefix, ARBOR_TASK_HUB: first.taskHub });
       try {

@@ -67,6 +67,22 @@ describe('pipelines through the local host', () => {
     expect(server.calls(path)).toBe(3);
   });
 
+  it('does not retry a step whose failure the same input would repeat (a 4xx), and says so', async () => {
+    const path = `/${uniqueName('refused')}`;
+    server.failNext(path, 5, 400);
+    const name = uniqueName('refused');
+    const run = await registerAndRun({
+      name,
+      steps: [{ id: 'call', uses: 'http.call', with: { url: `${server.url}${path}` }, retry: { attempts: 3, backoffSeconds: 0.1, backoffCoefficient: 1 } }],
+    });
+    expect(run.state).toBe('failed');
+    expect(run.steps.call).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringMatching(/answered 400 .*\(not retried: the same input fails the same way\)$/) });
+    expect(server.calls(path)).toBe(1);
+    // The outcome is in the host's log, at a level operators keep on.
+    const outcome = new RegExp(`warning: run ${run.runId} of ${name} v1 \\(manual\\) failed in \\d+\\.\\d s$`);
+    await eventually(async () => (host.output.some((line) => outcome.test(line)) ? true : undefined));
+  });
+
   it('fails a step, marks its downstream upstream_failed, and lets an independent branch finish', async () => {
     const broken = `/${uniqueName('broken')}`;
     server.failNext(broken, Number.POSITIVE_INFINITY);
@@ -209,5 +225,36 @@ describe('pipelines through the local host', () => {
     expect(run.steps.load?.outputs).toMatchObject({ from: first });
     // Only a failed or cancelled run can be retried.
     expect((await api.post(`runs/${runId}/retry`)).status).toBe(409);
+  });
+
+  it('retries a failed run on the latest spec after a fix, running again only the changed step and what follows it', async () => {
+    const first = `/${uniqueName('first')}`;
+    const broken = `/${uniqueName('broken')}`;
+    const fixed = `/${uniqueName('fixed')}`;
+    server.failNext(broken, Number.POSITIVE_INFINITY, 404);
+    const name = uniqueName('fixrun');
+    const steps = (gateUrl: string) => [
+      { id: 'extract', uses: 'http.call', with: { url: `${server.url}${first}` } },
+      { id: 'gate', uses: 'http.call', with: { url: gateUrl }, dependsOn: ['extract'] },
+      { id: 'load', uses: 'noop', with: { echo: { path: '${{ steps.gate.outputs.body.path }}' } }, dependsOn: ['gate'] },
+    ];
+    const failed = await registerAndRun({ name, steps: steps(`${server.url}${broken}`) });
+    expect(failed.state).toBe('failed');
+    expect((await api.register({ name, steps: steps(`${server.url}${fixed}`) })).status).toBe(201);
+    const runsBefore = ((await (await api.get(`pipelines/${name}/runs`)).json()) as { runs: unknown[] }).runs.length;
+    const refused = await api.post(`runs/${failed.runId}/retry?version=2`);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { details: [{ field: '?version' }] } });
+    expect(((await (await api.get(`pipelines/${name}/runs`)).json()) as { runs: unknown[] }).runs).toHaveLength(runsBefore);
+
+    const retried = await api.post(`runs/${failed.runId}/retry?version=latest`);
+    expect(retried.status).toBe(202);
+    const run = await api.finished(((await retried.json()) as { runId: string }).runId);
+    expect(run).toMatchObject({ state: 'succeeded', pipeline: { name, version: 2 }, retryOf: failed.runId });
+    expect(run.steps.extract?.state).toBe('cached');
+    expect(run.steps.gate?.state).toBe('succeeded');
+    expect(run.steps.load).toMatchObject({ state: 'succeeded', outputs: { path: fixed } });
+    expect(server.calls(first)).toBe(1);
+    expect(server.calls(fixed)).toBe(1);
   });
 });

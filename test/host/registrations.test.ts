@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blobTriggeredFunctions, startHostProcess, type HostProcess } from '../support/host-process.js';
+import { blobTriggeredFunctions, eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { blobClient } from '../support/clients.js';
 import { activityNames, orchestratorNames } from '../../shared/pipelines/run-contract.js';
 import { settingsSchema } from '../../shared/platform/settings.js';
@@ -121,8 +121,11 @@ describe('the local host captures and serves every function in functions/index.t
     const container = blobClient().getContainerClient('ingest');
     await container.createIfNotExists();
     const name = `nobody-${Date.now()}/x.csv`;
+    const blobPolls = async () => ((await (await fetch(`${host.url}/admin/functions`)).json()) as { blobPolls: number }).blobPolls;
+    const before = await blobPolls();
     await container.getBlockBlobClient(name).upload('a\n1\n', 4);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Two more completed passes: at least one began after the upload.
+    await eventually(async () => ((await blobPolls()) >= before + 2 ? true : undefined));
     const receipt = blobClient().getContainerClient('azure-webjobs-hosts').getBlobClient(`blobreceipts/${host.env.WEBSITE_SITE_NAME}/ingest-feature-file/ingest/${name}`);
     expect(await receipt.exists()).toBe(false);
     await container.getBlobClient(name).deleteIfExists();

@@ -58,6 +58,7 @@ export async function startHostProcess(
     ARBOR_BLOB_POLL_MS: '200',
     ARBOR_PARENT_PID: String(process.pid),
     ARBOR_SYSTEM_KEY: randomBytes(24).toString('base64url'),
+    ...hostCoverage(),
     ...overrides,
   };
   const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
@@ -105,10 +106,16 @@ export async function startHostProcess(
   };
 }
 
+/** `npm run test:coverage` collects V8 coverage from every host process too (tools/coverage/run.mjs merges it). */
+function hostCoverage(): Record<string, string> {
+  const directory = process.env.ARBOR_HOST_COVERAGE_DIR;
+  return directory ? { NODE_V8_COVERAGE: directory } : {};
+}
+
 /** Runs the host to completion when it is expected to fail at start. */
 export async function runHostExpectingFailure(overrides: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', ...inject('arborEnv'), PORT: '0', ...overrides },
+    env: { PATH: process.env.PATH ?? '', ...inject('arborEnv'), PORT: '0', ...hostCoverage(), ...overrides },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { egressFetch, reservedHeaderIn } from '../../platform/egress-fetch.js';
 import { createEgressPolicy } from '../../platform/egress.js';
+import { isTransientStatus, PermanentStepError } from '../step-errors.js';
 import { defineStepType } from '../step-type.js';
 
 /** Response bodies become step outputs, which travel through Durable histories: keep them small. */
@@ -50,7 +51,9 @@ export const httpCallStep = defineStepType({
     const ok = response.status >= 200 && response.status < 300;
     if (expected.length ? !expected.includes(response.status) : !ok) {
       const wanted = expected.length ? expected.join(' or ') : '2xx';
-      throw new Error(`${input.method} ${response.url} answered ${response.status} (expected ${wanted}): ${response.text.slice(0, 200)}`);
+      const message = `${input.method} ${response.url} answered ${response.status} (expected ${wanted}): ${response.text.slice(0, 200)}`;
+      // A 4xx says the request itself is wrong; asking again the same way gets the same answer.
+      throw isTransientStatus(response.status) ? new Error(message) : new PermanentStepError(message);
     }
     if (!response.truncated && /^application\/(?:[\w.+-]+\+)?json\b/i.test(response.contentType) && response.text.length) {
       try {
