@@ -2,7 +2,7 @@ import { app, type HttpRequest } from '@azure/functions';
 import { edgeRefusal, jsonOnly } from '../../shared/platform/edge-policy.js';
 import { json } from '../../shared/platform/http.js';
 import { onnxContentType } from '../../shared/serving/requests.js';
-import { protobufContentType } from '../../shared/vectors/shard-search-wire.js';
+import { protobufContentType } from '../../shared/vectors/shard-search-request.js';
 
 /** Functions whose body is not JSON, and the type each takes instead. */
 const nonJsonBodies: Readonly<Record<string, readonly string[]>> = {
