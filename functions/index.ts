@@ -61,6 +61,7 @@ import './serving/put-endpoint.js';
 import './serving/get-endpoints.js';
 import './serving/predict-endpoint.js';
 import './serving/get-endpoint-metrics.js';
+import './rpc/rpc.js';
 
 // Fail at load, naming every bad setting, rather than at the first request.
 loadSettings();

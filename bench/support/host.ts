@@ -9,6 +9,7 @@ export async function startBenchHost(env: Record<string, string>): Promise<{ url
     ...(process.env as Record<string, string>),
     ...env,
     PORT: '0',
+    ARBOR_GRPC_PORT: '0',
     ARBOR_LOG_LEVEL: 'warning',
     ARBOR_DURABLE_MAX_ACTIVITIES: '32',
     COSMOS_DATABASE: `bench${stamp}`,

@@ -7,6 +7,8 @@ import { protobufContentType } from '../../shared/vectors/shard-search-request.j
 /** Functions whose body is not JSON, and the type each takes instead. */
 const nonJsonBodies: Readonly<Record<string, readonly string[]>> = {
   'search-shard': [protobufContentType],
+  // The Connect protocol's unary bodies: protobuf or JSON.
+  rpc: ['application/proto', 'application/json'],
   // The ONNX file itself, or JSON carrying it (base64) or naming a blob.
   'post-model-version': ['application/json', onnxContentType],
 };
