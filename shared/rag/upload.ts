@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { BadRequestError, ValidationError } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import { documentText, ingestDocument, type IngestResult } from './ingest.js';
@@ -7,7 +8,7 @@ import type { Embedder } from './ports.js';
 
 /**
  * A document that arrives in pieces (DocumentService.Upload): each piece goes on into a staged
- * block of a block blob as it arrives, so the server holds one block (4 MiB) at most whatever
+ * block of a block blob as it arrives, so the server holds one block (1 MiB) at most whatever
  * the document's size; the blob is committed only when the stream ends whole. A stream cut off
  * midway leaves uncommitted blocks only, which no reader sees and Blob Storage discards after
  * 7 days: nothing is stored. Once committed, a document within ARBOR_RAG_MAX_DOCUMENT_BYTES is
@@ -16,7 +17,7 @@ import type { Embedder } from './ports.js';
 export const uploadsContainer = 'rag-uploads';
 /** The most one upload may send: a bound on what one caller may make the app store. */
 export const maxUploadBytes = 1024 * 1024 * 1024;
-const blockBytes = 4 * 1024 * 1024;
+const blockBytes = 1024 * 1024;
 
 export interface UploadMetadata {
   id?: string | undefined;
@@ -47,7 +48,9 @@ export async function uploadDocument(
   const stage = async () => {
     if (!pendingBytes) return;
     const id = Buffer.from(String(blockIds.length).padStart(8, '0')).toString('base64');
-    await blob.stageBlock(id, Buffer.concat(pending, pendingBytes), pendingBytes, { abortSignal: signal });
+    // The pieces go out as they are, as a stream: no copy of the block is made to send it.
+    const pieces = pending;
+    await blob.stageBlock(id, () => Readable.from(pieces), pendingBytes, { abortSignal: signal });
     blockIds.push(id);
     pending = [];
     pendingBytes = 0;
