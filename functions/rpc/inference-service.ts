@@ -31,7 +31,7 @@ export const inferenceServiceImpl: ServiceImpl<typeof InferenceService> = {
       variant: answer.variant,
       model: answer.model,
       version: answer.version,
-      featureStatus: structOf(answer.featureStatus) as JsonObject,
+      featureStatus: answer.featureStatus.map((row) => structOf(row) as JsonObject),
     };
   }),
 };

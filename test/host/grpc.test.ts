@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
@@ -309,6 +310,30 @@ describe('PipelineService', () => {
 });
 
 describe('InferenceService', () => {
+  it('scores through serving on both paths, the same predictions', async () => {
+    const model = uniqueName('grpcmodel');
+    const onnx = execFileSync(process.execPath, ['dist/tools/onnx-logistic.js', '--weights=0.25,-0.01', '--bias=-1', '--input=features']);
+    expect((await http('PUT', `models/${model}`, { task: 'binary_classification' })).status).toBeLessThan(300);
+    const signature = { signature: { inputs: [{ name: 'features', shape: [-1, 2], columns: [{ input: 'orders' }, { input: 'amount' }] }], outputs: [{ name: 'probability', shape: [-1, 1] }] } };
+    const version = await fetch(`${host.url}/api/models/${model}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-arbor-version-metadata': JSON.stringify(signature), 'x-functions-key': key },
+      body: onnx,
+    });
+    expect(version.status, await version.clone().text()).toBeLessThan(300);
+    expect((await http('PUT', `endpoints/${model}`, { variants: [{ name: 'stable', model, version: 1, weight: 100 }] })).status).toBeLessThan(300);
+    const scored = await call<Record<string, any>>(clients.inference, 'predict', { endpoint: model, inputs: { orders: listOf([12, 0]), amount: listOf([30, 0]) } });
+    expect(scored.error).toBeUndefined();
+    expect(scored.value).toMatchObject({ variant: 'stable', model, version: 1 });
+    const expected = [1 / (1 + Math.exp(-(0.25 * 12 - 0.01 * 30 - 1))), 1 / (1 + Math.exp(1))];
+    (scored.value?.predictions as number[]).forEach((p, i) => expect(p).toBeCloseTo(expected[i] as number, 4));
+    const viaRoute = await createClient(InferenceService, connect()).predict({
+      endpoint: model,
+      inputs: { orders: { values: [12, 0].map((value) => ({ kind: { case: 'numberValue' as const, value } })) }, amount: { values: [30, 0].map((value) => ({ kind: { case: 'numberValue' as const, value } })) } },
+    });
+    viaRoute.predictions.forEach((p, i) => expect(p).toBeCloseTo(expected[i] as number, 4));
+  });
+
   it('reaches serving: an endpoint that does not exist is NOT_FOUND, a bad name INVALID_ARGUMENT, on both paths', async () => {
     expect((await call(clients.inference, 'predict', { endpoint: 'no-such-endpoint', inputs: { x: listOf([1]) } })).error?.code).toBe(grpc.status.NOT_FOUND);
     expect((await call(clients.inference, 'predict', { endpoint: 'Bad Name!', inputs: { x: listOf([1]) } })).error?.code).toBe(grpc.status.INVALID_ARGUMENT);
