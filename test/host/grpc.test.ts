@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { Code, ConnectError, createClient } from '@connectrpc/connect';
-import { createConnectTransport } from '@connectrpc/connect-node';
+import { Code, ConnectError, createClient, type Interceptor } from '@connectrpc/connect';
+import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureService, PushTarget } from '../../shared/platform/generated/arbor/features/v1/feature_service_pb.js';
 import { InferenceService } from '../../shared/platform/generated/arbor/inference/v1/inference_service_pb.js';
@@ -73,6 +73,22 @@ describe('the gRPC server', () => {
     const names = (messages[0]?.listServicesResponse.service as Array<{ name: string }>).map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['arbor.features.v1.FeatureService', 'arbor.vectors.v1.VectorService', 'arbor.rag.v1.DocumentService', 'arbor.pipelines.v1.PipelineService', 'arbor.inference.v1.InferenceService', 'grpc.health.v1.Health']));
     expect(messages[1]?.fileDescriptorResponse.fileDescriptorProto.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('speaks gRPC-Web and the Connect protocol on the same port, streaming included', async () => {
+    const baseUrl = `http://${grpcAddress(host)}`;
+    const withKey: Interceptor[] = [(next) => (request) => (request.header.set('x-functions-key', key), next(request))];
+    for (const transport of [createGrpcWebTransport({ baseUrl, httpVersion: '2', interceptors: withKey }), createConnectTransport({ baseUrl, httpVersion: '2', interceptors: withKey })]) {
+      const pipelines = createClient(PipelineService, transport);
+      const missing = await pipelines.getRun({ runId: 'no-such-run' }).catch((error: unknown) => error as ConnectError);
+      expect((missing as ConnectError).code).toBe(Code.NotFound);
+      const stream = pipelines.watchRun({ runId: 'no-such-run' });
+      const streamed = await (async () => {
+        for await (const _ of stream) return 'message';
+        return 'end';
+      })().catch((error: unknown) => error as ConnectError);
+      expect((streamed as ConnectError).code).toBe(Code.NotFound);
+    }
   });
 
   it('refuses a call without the function key with UNAUTHENTICATED', async () => {
@@ -197,6 +213,14 @@ describe('VectorService', () => {
     expect(garbage.status).toBe(400);
     const unknown = await fetch(`${host.url}/api/rpc/arbor.vectors.v1.VectorService/Nope`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-functions-key': key }, body: '{}' });
     expect(unknown.status).toBe(404);
+    const before = (await http('GET', `collections/${name}`)).body.items as number;
+    const oversize = await fetch(`${host.url}/api/rpc/arbor.vectors.v1.VectorService/Upsert`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/proto', 'x-functions-key': key },
+      body: toBinary(UpsertRequestSchema, create(UpsertRequestSchema, { collection: name, items: Array.from({ length: 300 }, (_, i) => ({ id: `o${i}`, vector: Array.from({ length: 4_000 }, () => 1) })) })),
+    });
+    expect(oversize.status).toBe(413);
+    expect((await http('GET', `collections/${name}`)).body.items).toBe(before);
     const noKey = await fetch(`${host.url}/api/rpc/arbor.vectors.v1.VectorService/Query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(noKey.status).toBe(401);
   });
