@@ -71,6 +71,7 @@ import './serving/serving-rollout.js';
 import './serving/serving-rollout-begin.js';
 import './serving/serving-rollout-check.js';
 import './serving/serving-rollout-command.js';
+import './rpc/rpc.js';
 
 // Every function registers whatever the settings: one that needs a missing or malformed
 // setting answers 503 naming it (Azure indexes nothing from an app that throws at load).

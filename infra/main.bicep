@@ -110,6 +110,7 @@ var codeContainers = [
   'offline'
   'training-sets'
   'documents'
+  'rag-uploads'
   'vectors'
   'models'
   'azure-webjobs-hosts'

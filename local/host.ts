@@ -62,6 +62,8 @@ export interface LocalHost {
   url: string;
   functions: FunctionDescription[];
   durable: DurableBackend;
+  /** What a `durableClient` input binding receives on this host (JSON), for servers beside it (the gRPC server). */
+  durableClientInput: string;
   stop(): Promise<void>;
 }
 
@@ -205,6 +207,7 @@ async function serveApp(
     url: baseUrl,
     functions,
     durable,
+    durableClientInput: durableClientData(baseUrl, taskHub, systemKey).string as string,
     stop() {
       stopping ??= (async () => {
         await timers.stop();

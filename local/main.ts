@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { blobConnectionFile } from './blob-connection.js';
 import { findAppRoot, mergeSettingSources, parseSettings, readLocalSettings } from '../shared/platform/settings.js';
 import { ensureDependencies } from './emulators/dependencies.js';
+import { startGrpcServer, type GrpcServer } from './grpc/server.js';
 import { startLocalHost } from './host.js';
 import { consoleLogger } from './log.js';
 import { loadHostSettings } from './settings.js';
@@ -71,6 +72,15 @@ async function main(): Promise<void> {
     const where = fn.route !== undefined ? `${(fn.methods ?? ['*']).join(',')} ${host.url}/api/${fn.route}` : fn.schedule ?? fn.path ?? '';
     console.log(`  ${fn.name.padEnd(22)} ${fn.trigger.padEnd(13)} ${where}${fn.disabled ? '  (disabled)' : ''}`);
   }
+  let grpc: GrpcServer;
+  try {
+    grpc = await startGrpcServer({ host: '127.0.0.1', port: settings.ARBOR_GRPC_PORT, functionKey: settings.ARBOR_FUNCTION_KEY, durableClientInput: host.durableClientInput });
+  } catch (error) {
+    await host.stop();
+    await dependencies.stop();
+    throw error;
+  }
+  console.log(`gRPC, gRPC-Web and Connect: ${grpc.url} (HTTP/2; health and reflection included)`);
   console.log(`Arbor is up: ${host.url}/api/health`);
 
   let stopping = false;
@@ -78,6 +88,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping`);
+    await grpc.stop();
     // The host first, while the emulators still answer, so in-flight work records what it did.
     await stopWithin(host.stop(), hostStopBoundMs, () => console.log(`  host still busy after ${hostStopBoundMs} ms: unfinished work resumes at the next start`));
     await dependencies.stop();

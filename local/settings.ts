@@ -18,6 +18,8 @@ const wholeNumber = (min: number, max: number) => {
 export const hostSettingsSchema = z.object({
   /** Also from local.settings.json `Host.LocalHttpPort`, as `func start` reads it; `0` picks a free port. */
   PORT: wholeNumber(0, 65_535).default(7071),
+  /** The gRPC server (gRPC, gRPC-Web, Connect on HTTP/2) beside the HTTP host; `0` picks a free port. */
+  ARBOR_GRPC_PORT: wholeNumber(0, 65_535).default(50_051),
   /** Where the embedded emulators keep data, relative to the app folder. */
   ARBOR_DATA_DIR: z.string().min(1).default('.arbor'),
   /** `true`: Azurite and Cosmos start empty and keep nothing on disk. */

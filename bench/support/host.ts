@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { ensureDependencies } from '../../local/emulators/dependencies.js';
 
 /** Starts `node dist/local/main.js` (what `npm start` runs) for a benchmark, with its own database, prefix and hub. */
-export async function startBenchHost(env: Record<string, string>): Promise<{ url: string; env: Record<string, string>; stop: () => void }> {
+export async function startBenchHost(env: Record<string, string>): Promise<{ url: string; grpcUrl: string; env: Record<string, string>; stop: () => void }> {
   const stamp = Date.now();
   const hostEnv = {
     ...(process.env as Record<string, string>),
     ...env,
     PORT: '0',
+    ARBOR_GRPC_PORT: '0',
     ARBOR_LOG_LEVEL: 'warning',
     ARBOR_DURABLE_MAX_ACTIVITIES: '32',
     COSMOS_DATABASE: `bench${stamp}`,
@@ -16,14 +17,17 @@ export async function startBenchHost(env: Record<string, string>): Promise<{ url
     ARBOR_TASK_HUB: `Bench${stamp}`,
   };
   const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], { env: hostEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  let printed = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
-      const up = /Arbor is up: (http:\/\/\S+)\/api\/health/.exec(chunk.toString());
+      printed += chunk.toString();
+      const up = /Arbor is up: (http:\/\/\S+)\/api\/health/.exec(printed);
       if (up) resolve(up[1] as string);
     });
     child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
   });
-  return { url, env: hostEnv, stop: () => child.kill('SIGTERM') };
+  const grpcUrl = /gRPC, gRPC-Web and Connect: (http:\/\/\S+)/.exec(printed)?.[1] ?? '';
+  return { url, grpcUrl, env: hostEnv, stop: () => child.kill('SIGTERM') };
 }
 
 export type BenchHost = Awaited<ReturnType<typeof startBenchHost>>;

@@ -2,11 +2,13 @@ import { app, type HttpRequest } from '@azure/functions';
 import { edgeRefusal, jsonOnly } from '../../shared/platform/edge-policy.js';
 import { json } from '../../shared/platform/http.js';
 import { onnxContentType } from '../../shared/serving/requests.js';
-import { protobufContentType } from '../../shared/vectors/shard-search-wire.js';
+import { protobufContentType } from '../../shared/vectors/shard-search-request.js';
 
 /** Functions whose body is not JSON, and the type each takes instead. */
 const nonJsonBodies: Readonly<Record<string, readonly string[]>> = {
   'search-shard': [protobufContentType],
+  // The Connect protocol's unary bodies: protobuf or JSON.
+  rpc: ['application/proto', 'application/json'],
   // The ONNX file itself, or JSON carrying it (base64) or naming a blob.
   'post-model-version': ['application/json', onnxContentType],
 };

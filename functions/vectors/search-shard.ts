@@ -5,8 +5,7 @@ import { collectionForCall } from '../../shared/vectors/collection-cache.js';
 import { collectionName } from '../../shared/vectors/requests.js';
 import { searchShard } from '../../shared/vectors/searchers/in-process.js';
 import { encodeShardAnswer } from '../../shared/vectors/shard-search-answer.js';
-import { readShardSearchBody, shardNumber, shardQueryOf } from '../../shared/vectors/shard-search-request.js';
-import { protobufContentType } from '../../shared/vectors/shard-search-wire.js';
+import { protobufContentType, readShardSearchBody, shardNumber, shardQueryOf } from '../../shared/vectors/shard-search-request.js';
 
 /** One shard's search, the target of a query's fan-out: protobuf in and out (proto/arbor/vectors/v1). */
 app.http('search-shard', {

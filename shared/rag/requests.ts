@@ -6,6 +6,10 @@ const collection = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case le
 export const documentId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@/-]{0,199}$/, 'letters, digits and . _ @ / - (1-200), starting with a letter or digit');
 const metadataValue = z.union([z.string().max(256), z.number(), z.boolean()]);
 
+const metadata = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'is not a valid metadata name'), metadataValue);
+const reservedMetadata = (value: { metadata?: Record<string, unknown> | undefined }) => !value.metadata || !('documentId' in value.metadata || 'chunk' in value.metadata);
+const reservedMessage = { message: '"documentId" and "chunk" are set by Arbor', path: ['metadata'] };
+
 export const documentRequestSchema = z
   .strictObject({
     id: documentId.optional(),
@@ -13,11 +17,22 @@ export const documentRequestSchema = z
     text: z.string().min(1, 'must not be empty').optional(),
     blob: z.strictObject({ container: dataContainerName.default('documents'), name: blobName }).optional(),
     format: z.enum(['markdown', 'text', 'html', 'pdf']).optional(),
-    metadata: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'is not a valid metadata name'), metadataValue).optional(),
+    metadata: metadata.optional(),
     collection: collection.optional(),
   })
   .refine((body) => (body.text === undefined) !== (body.blob === undefined), { message: 'give exactly one of "text" or "blob"', path: ['text'] })
-  .refine((body) => !body.metadata || !('documentId' in body.metadata || 'chunk' in body.metadata), { message: '"documentId" and "chunk" are set by Arbor', path: ['metadata'] });
+  .refine(reservedMetadata, reservedMessage);
+
+/** The first message of DocumentService.Upload: the document's metadata; its text follows in pieces. */
+export const uploadMetadataSchema = z
+  .strictObject({
+    id: documentId.optional(),
+    title: z.string().min(1).max(300).optional(),
+    format: z.enum(['markdown', 'text', 'html']).default('markdown'),
+    metadata: metadata.optional(),
+    collection: collection.optional(),
+  })
+  .refine(reservedMetadata, reservedMessage);
 
 export const askRequestSchema = z.strictObject({
   question: z.string().trim().min(1, 'must not be empty').max(2_000),

@@ -1,13 +1,14 @@
 import type { ShardAnswer } from './fanout.js';
 import type { Metadata } from './filter.js';
-import { decodeShardSearchResponse, encodeShardSearchResponse } from './shard-search-wire.js';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ShardSearchResponseSchema, type ShardSearchResponse } from '../platform/generated/arbor/vectors/v1/shard_search_pb.js';
 
 /**
  * The shard-search call's answer on both ends: a shard's hits with their metadata as JSON text,
  * as proto/arbor/vectors/v1/shard_search.proto carries them.
  */
-export function encodeShardAnswer(answer: ShardAnswer): Uint8Array {
-  return encodeShardSearchResponse({
+export function shardSearchResponseOf(answer: ShardAnswer): ShardSearchResponse {
+  return create(ShardSearchResponseSchema, {
     shard: answer.shard,
     exact: answer.exact,
     items: answer.items,
@@ -15,8 +16,15 @@ export function encodeShardAnswer(answer: ShardAnswer): Uint8Array {
   });
 }
 
+export function encodeShardAnswer(answer: ShardAnswer): Uint8Array {
+  return toBinary(ShardSearchResponseSchema, shardSearchResponseOf(answer));
+}
+
 export function decodeShardAnswer(bytes: Uint8Array): ShardAnswer {
-  const message = decodeShardSearchResponse(bytes);
+  return shardAnswerOf(fromBinary(ShardSearchResponseSchema, bytes));
+}
+
+export function shardAnswerOf(message: ShardSearchResponse): ShardAnswer {
   return {
     shard: message.shard,
     exact: message.exact,

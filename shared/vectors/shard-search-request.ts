@@ -1,3 +1,4 @@
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { z } from 'zod';
 import { BadRequestError, ConflictError, ValidationError, messageOf, type ErrorDetail } from '../platform/errors.js';
 import { zodDetails } from '../platform/validation-errors.js';
@@ -5,12 +6,7 @@ import type { Collection } from './collections.js';
 import { defaultEf, type ShardQuery } from './fanout.js';
 import { filterSchema, type Filter } from './filter.js';
 import { limits } from './requests.js';
-import {
-  decodeShardSearchRequest,
-  encodeShardSearchRequest,
-  protobufContentType,
-  type ShardSearchRequestMessage,
-} from './shard-search-wire.js';
+import { ShardSearchRequestSchema, type ShardSearchRequest } from '../platform/generated/arbor/vectors/v1/shard_search_pb.js';
 
 /**
  * The shard-search call's request (proto/arbor/vectors/v1/shard_search.proto) on both ends: the
@@ -19,21 +15,30 @@ import {
  * field, never a 500.
  */
 
+/** The shard-search function's content type, both ways. */
+export const protobufContentType = 'application/x-protobuf';
+
 /** The `{shard}` route parameter. */
 export const shardNumber = z.string().regex(/^\d{1,3}$/, 'must be a shard number');
 
 export function encodeShardQuery(query: ShardQuery, collectionUid: string): Uint8Array {
-  return encodeShardSearchRequest({
-    vector: query.vector,
+  return toBinary(ShardSearchRequestSchema, shardSearchRequestOf(query, collectionUid));
+}
+
+/** The message for one shard's search (the generated type; VectorService.ShardSearch also names collection and shard). */
+export function shardSearchRequestOf(query: ShardQuery, collectionUid: string, target?: { collection: string; shard: number }): ShardSearchRequest {
+  return create(ShardSearchRequestSchema, {
+    vector: Array.from(query.vector),
     k: query.k,
     ef: query.ef,
     filterJson: query.filter ? JSON.stringify(query.filter) : '',
     collectionUid,
+    ...(target ?? {}),
   });
 }
 
 /** The protobuf message in a request body: a 400 for another content type or bytes that are not one. */
-export function readShardSearchBody(contentType: string | null, body: Uint8Array): ShardSearchRequestMessage {
+export function readShardSearchBody(contentType: string | null, body: Uint8Array): ShardSearchRequest {
   const type = contentType ?? '';
   if (!type.startsWith(protobufContentType)) {
     throw new BadRequestError('unsupported_media_type', `the body must be protobuf (content-type: ${protobufContentType})`, [
@@ -41,7 +46,7 @@ export function readShardSearchBody(contentType: string | null, body: Uint8Array
     ]);
   }
   try {
-    return decodeShardSearchRequest(body);
+    return fromBinary(ShardSearchRequestSchema, body);
   } catch (error) {
     throw new BadRequestError('invalid_protobuf', `the body is not a ShardSearchRequest: ${String(error)}`, [{ field: '(body)', problem: String(error) }]);
   }
@@ -52,9 +57,11 @@ export function readShardSearchBody(contentType: string | null, body: Uint8Array
  * when the collection was re-created since the caller resolved it, else a 400 naming every bad
  * field (shard, vector, k, filter).
  */
-export function shardQueryOf(message: ShardSearchRequestMessage, collection: Collection, shard: number): ShardQuery {
+export function shardQueryOf(message: ShardSearchRequest, collection: Collection, shard: number): ShardQuery {
   const problems: ErrorDetail[] = [];
   if (shard >= collection.shards) problems.push({ field: 'shard', problem: `must be below ${collection.shards}` });
+  if (message.collection && message.collection !== collection.name) problems.push({ field: 'collection', problem: `is "${message.collection}", the call is for "${collection.name}"` });
+  if (message.shard && message.shard !== shard) problems.push({ field: 'shard', problem: `is ${message.shard}, the call is for shard ${shard}` });
   if (message.collectionUid && message.collectionUid !== collection.uid) {
     throw new ConflictError(`collection "${collection.name}" was re-created since the query resolved it`, { uid: collection.uid });
   }
@@ -63,7 +70,7 @@ export function shardQueryOf(message: ShardSearchRequestMessage, collection: Col
   if (message.k < 1 || message.k > limits.maxK * 2) problems.push({ field: 'k', problem: `must be between 1 and ${limits.maxK * 2}` });
   const filter = message.filterJson ? parseFilter(message.filterJson, problems) : undefined;
   if (problems.length) throw new ValidationError(problems);
-  return { vector: message.vector, k: message.k, ef: message.ef || defaultEf(message.k), ...(filter ? { filter } : {}) };
+  return { vector: Float32Array.from(message.vector), k: message.k, ef: message.ef || defaultEf(message.k), ...(filter ? { filter } : {}) };
 }
 
 function parseFilter(filterJson: string, problems: ErrorDetail[]): Filter | undefined {

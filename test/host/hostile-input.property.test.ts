@@ -65,7 +65,10 @@ describe('every public route under generated hostile input', () => {
     });
     const listing = (await (await fetch(`${host.url}/admin/functions`)).json()) as { functions: Described[] };
     routes = listing.functions
-      .filter((fn) => fn.trigger === 'httpTrigger' && fn.route && fn.route !== 'metrics')
+      // rpc speaks the Connect protocol, whose error body is Connect's ({ code, message }), not
+      // Arbor's; test/host/grpc.test.ts drives it with malformed protobuf, wrong types, unknown
+      // methods, oversize bodies and a missing key instead.
+      .filter((fn) => fn.trigger === 'httpTrigger' && fn.route && fn.route !== 'metrics' && fn.name !== 'rpc')
       .flatMap((fn) => (fn.methods ?? ['GET', 'POST']).map((method) => ({ name: fn.name, route: fn.route as string, method })));
   }, 120_000);
 

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeUnavailableReason } from '../../shared/vectors/engines/select.js';
 import { logPrefix, vectorsContainer } from '../../shared/vectors/layout.js';
 import { shardOf } from '../../shared/vectors/routing.js';
-import { encodeShardSearchRequest, protobufContentType } from '../../shared/vectors/shard-search-wire.js';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { ShardSearchRequestSchema } from '../../shared/platform/generated/arbor/vectors/v1/shard_search_pb.js';
+import { protobufContentType } from '../../shared/vectors/shard-search-request.js';
 import { blobClient } from '../support/clients.js';
 import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 import { bruteForce, clusteredVectors, recallAt } from '../support/vector-data.js';
@@ -143,7 +145,7 @@ describe.each(['native', 'wasm'] as const)('vector collections through the local
       fetch(`${host.url}/api/collections/${name}/shards/0/search`, {
         method: 'POST',
         headers: { 'content-type': protobufContentType },
-        body: encodeShardSearchRequest({ vector: Float32Array.from([1, 0, 0, 0]), k: 5, ef: 0, filterJson, collectionUid: '' }),
+        body: toBinary(ShardSearchRequestSchema, create(ShardSearchRequestSchema, { vector: [1, 0, 0, 0], k: 5, ef: 0, filterJson, collectionUid: '' })),
       });
     for (const [filterJson, field] of [['{"color": ', 'filter'], ['{"color": {"$near": 1}}', 'filter.color']] as const) {
       const response = await search(filterJson);

@@ -45,6 +45,7 @@ export async function startHostProcess(
     HOME: process.env.HOME ?? '',
     ...inject('arborEnv'),
     PORT: '0',
+    ARBOR_GRPC_PORT: '0',
     COSMOS_DATABASE: database,
     ARBOR_TASK_HUB: taskHub,
     REDIS_KEY_PREFIX: redisPrefix,
@@ -115,7 +116,7 @@ function hostCoverage(): Record<string, string> {
 /** Runs the host to completion when it is expected to fail at start. */
 export async function runHostExpectingFailure(overrides: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', ...inject('arborEnv'), PORT: '0', ...hostCoverage(), ...overrides },
+    env: { PATH: process.env.PATH ?? '', ...inject('arborEnv'), PORT: '0', ARBOR_GRPC_PORT: '0', ...hostCoverage(), ...overrides },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -2,8 +2,7 @@ import { messageOf } from '../../platform/errors.js';
 import type { Collection } from '../collections.js';
 import type { ShardAnswer, ShardSearcher } from '../fanout.js';
 import { decodeShardAnswer } from '../shard-search-answer.js';
-import { encodeShardQuery } from '../shard-search-request.js';
-import { protobufContentType } from '../shard-search-wire.js';
+import { encodeShardQuery, protobufContentType } from '../shard-search-request.js';
 
 /**
  * Calls the shard-search function over HTTP with protobuf bodies, on the same app the query came

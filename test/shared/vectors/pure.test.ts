@@ -4,12 +4,8 @@ import { ValidationError } from '../../../shared/platform/errors.js';
 import { collectionSpec, limits, parseUpsert, queryRequest, upsertRequest } from '../../../shared/vectors/requests.js';
 import { shardOf } from '../../../shared/vectors/routing.js';
 import { mergeTopK, scoreFromDistance } from '../../../shared/vectors/scoring.js';
-import {
-  decodeShardSearchRequest,
-  decodeShardSearchResponse,
-  encodeShardSearchRequest,
-  encodeShardSearchResponse,
-} from '../../../shared/vectors/shard-search-wire.js';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ShardSearchRequestSchema, ShardSearchResponseSchema } from '../../../shared/platform/generated/arbor/vectors/v1/shard_search_pb.js';
 import { decodeRecords, encodeRecord } from '../../../shared/vectors/shard-log.js';
 
 describe('shard routing', () => {
@@ -105,19 +101,34 @@ describe('request validation', () => {
 });
 
 describe('wire formats', () => {
-  it('round-trips the shard-search protobuf messages', () => {
-    const request = { vector: Float32Array.from([0.5, -1.25, 3]), k: 17, ef: 120, filterJson: '{"color":"red"}', collectionUid: 'abc123' };
-    const decoded = decodeShardSearchRequest(encodeShardSearchRequest(request));
-    expect([...decoded.vector]).toEqual([0.5, -1.25, 3]);
-    expect(decoded).toMatchObject({ k: 17, ef: 120, filterJson: '{"color":"red"}', collectionUid: 'abc123' });
-    const response = { shard: 3, exact: true, items: 1_234, hits: [{ id: 'x', score: 0.123456789, metadataJson: '{"a":1}' }, { id: 'y', score: -2, metadataJson: '' }] };
-    expect(decodeShardSearchResponse(encodeShardSearchResponse(response))).toEqual(response);
+  it('round-trips the shard-search protobuf messages (generated code)', () => {
+    const request = create(ShardSearchRequestSchema, { vector: [0.5, -1.25, 3], k: 17, ef: 120, filterJson: '{"color":"red"}', collectionUid: 'abc123' });
+    expect(fromBinary(ShardSearchRequestSchema, toBinary(ShardSearchRequestSchema, request))).toEqual(request);
+    const response = create(ShardSearchResponseSchema, { shard: 3, exact: true, items: 1_234, hits: [{ id: 'x', score: 0.123456789, metadataJson: '{"a":1}' }, { id: 'y', score: -2 }] });
+    expect(fromBinary(ShardSearchResponseSchema, toBinary(ShardSearchResponseSchema, response))).toEqual(response);
   });
 
+  // The bytes below are what the hand encoder this replaced wrote, field by field: an instance
+  // still running the old build and one running this build understand each other.
   it('encodes field 1 of a request as a packed float32 run (proto3 wire format)', () => {
-    const bytes = encodeShardSearchRequest({ vector: Float32Array.from([1]), k: 1, ef: 0, filterJson: '', collectionUid: '' });
+    const bytes = toBinary(ShardSearchRequestSchema, create(ShardSearchRequestSchema, { vector: [1], k: 1 }));
     // tag 1/LEN, length 4, 1.0f little-endian, tag 2/VARINT, 1
     expect([...bytes]).toEqual([0x0a, 0x04, 0x00, 0x00, 0x80, 0x3f, 0x10, 0x01]);
+  });
+
+  it('decodes an unpacked float, and skips fields it does not know', () => {
+    // tag 1/I32 1.0f, tag 2/VARINT 3, tag 15/VARINT 9 (unknown)
+    const message = fromBinary(ShardSearchRequestSchema, Uint8Array.from([0x0d, 0x00, 0x00, 0x80, 0x3f, 0x10, 0x03, 0x78, 0x09]));
+    expect(message.vector).toEqual([1]);
+    expect(message.k).toBe(3);
+  });
+
+  it('writes and reads a response byte for byte as before', () => {
+    // hits[0] = { id: "x", score: 0.5 }, shard 3, exact, items 42
+    const bytes = [0x0a, 0x0c, 0x0a, 0x01, 0x78, 0x11, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f, 0x10, 0x03, 0x18, 0x01, 0x20, 0x2a];
+    const response = create(ShardSearchResponseSchema, { hits: [{ id: 'x', score: 0.5 }], shard: 3, exact: true, items: 42 });
+    expect([...toBinary(ShardSearchResponseSchema, response)]).toEqual(bytes);
+    expect(fromBinary(ShardSearchResponseSchema, Uint8Array.from(bytes))).toEqual(response);
   });
 
   it('round-trips log records exactly, vectors bit for bit', () => {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ArborError, BadRequestError, ConflictError, ValidationError } from '../../../shared/platform/errors.js';
 import type { Collection } from '../../../shared/vectors/collections.js';
 import { decodeShardAnswer, encodeShardAnswer } from '../../../shared/vectors/shard-search-answer.js';
-import { encodeShardQuery, readShardSearchBody, shardQueryOf } from '../../../shared/vectors/shard-search-request.js';
-import { encodeShardSearchRequest, protobufContentType, type ShardSearchRequestMessage } from '../../../shared/vectors/shard-search-wire.js';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { ShardSearchRequestSchema, type ShardSearchRequest } from '../../../shared/platform/generated/arbor/vectors/v1/shard_search_pb.js';
+import { encodeShardQuery, protobufContentType, readShardSearchBody, shardQueryOf } from '../../../shared/vectors/shard-search-request.js';
 
 const collection: Collection = {
   name: 'docs',
@@ -16,14 +17,8 @@ const collection: Collection = {
   efConstruction: 200,
 };
 
-const message = (fields: Partial<ShardSearchRequestMessage> = {}): ShardSearchRequestMessage => ({
-  vector: Float32Array.from([1, 0, 0]),
-  k: 5,
-  ef: 0,
-  filterJson: '',
-  collectionUid: 'u1',
-  ...fields,
-});
+const message = (fields: Partial<Pick<ShardSearchRequest, 'vector' | 'k' | 'ef' | 'filterJson' | 'collectionUid' | 'collection' | 'shard'>> = {}): ShardSearchRequest =>
+  create(ShardSearchRequestSchema, { vector: [1, 0, 0], k: 5, ef: 0, filterJson: '', collectionUid: 'u1', ...fields });
 
 /** The error a call throws, so its fields can be checked. */
 function thrown(call: () => unknown): ArborError {
@@ -52,7 +47,7 @@ describe('the shard-search request', () => {
   });
 
   it('refuses a body that is not protobuf, naming the content type or the body', () => {
-    const body = encodeShardSearchRequest(message());
+    const body = toBinary(ShardSearchRequestSchema, message());
     for (const contentType of [null, 'application/json']) {
       const error = thrown(() => readShardSearchBody(contentType, body));
       expect(error).toBeInstanceOf(BadRequestError);
@@ -65,7 +60,7 @@ describe('the shard-search request', () => {
   });
 
   it('names every bad field in one 400', () => {
-    const error = thrown(() => shardQueryOf(message({ vector: Float32Array.from([1, Number.NaN]), k: 0 }), collection, 2));
+    const error = thrown(() => shardQueryOf(message({ vector: [1, Number.NaN], k: 0 }), collection, 2));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.status).toBe(400);
     expect(fieldsOf(error).sort()).toEqual(['k', 'shard', 'vector', 'vector']);
@@ -80,6 +75,12 @@ describe('the shard-search request', () => {
   it('refuses a filter of the wrong shape, naming the field inside it', () => {
     const error = thrown(() => shardQueryOf(message({ filterJson: '{"color": {"near": 1}}' }), collection, 0));
     expect(fieldsOf(error)).toContain('filter.color');
+  });
+
+  it('refuses a body whose collection or shard disagrees with the call', () => {
+    const error = thrown(() => shardQueryOf(message({ collection: 'other', shard: 1 }), collection, 0));
+    expect(fieldsOf(error).sort()).toEqual(['collection', 'shard']);
+    expect(shardQueryOf(message({ collection: 'docs', shard: 1 }), collection, 1).k).toBe(5);
   });
 
   it('answers 409 when the collection was re-created since the caller resolved it', () => {

@@ -1,0 +1,106 @@
+import { createServer, type Http2Server, type Http2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
+import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
+import * as df from 'durable-functions';
+import { arborRoutes, rpcRouterOptions } from '../../functions/rpc/routes.js';
+import { Health } from '../../shared/platform/generated/grpc/health/v1/health_pb.js';
+import { runStarterKey } from '../../shared/pipelines/rpc.js';
+import { malformedAsInvalid } from '../../shared/platform/rpc-http.js';
+import { keyMatches } from '../http/function-keys.js';
+import { healthService } from './health.js';
+import { reflectionRoutes } from './reflection.js';
+
+export interface GrpcServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** When set, every call but health and reflection needs it in `x-functions-key`, as the HTTP routes do. */
+  functionKey: string | undefined;
+  /** The local host's durable client binding data (JSON): StartRun starts runs through it. */
+  durableClientInput: string;
+}
+
+export interface GrpcServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const openServices = new Set([Health.typeName, 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
+
+/** The function key, checked like Azure's: header only (a gRPC call has no query string). */
+function functionKeyCheck(functionKey: string | undefined): Interceptor {
+  return (next) => async (request) => {
+    if (functionKey !== undefined && !openServices.has(request.service.typeName) && !keyMatches(functionKey, request.header.get('x-functions-key') ?? undefined)) {
+      throw new ConnectError('this call needs the function key in x-functions-key', Code.Unauthenticated);
+    }
+    return next(request);
+  };
+}
+
+/**
+ * A durable client from the host's binding data, through the library's public getClient(): it
+ * reads the binding from an invocation context, so it is given the one field it reads.
+ */
+function durableClientOf(clientInput: string): df.DurableClient {
+  const binding = df.input.durableClient();
+  const data: unknown = JSON.parse(clientInput);
+  const context = { options: { extraInputs: [binding] }, extraInputs: { get: () => data } };
+  return df.getClient(context as unknown as Parameters<typeof df.getClient>[0]);
+}
+
+/**
+ * Arbor's RPC services on HTTP/2 (cleartext, for 127.0.0.1 and for a Container App's ingress,
+ * which terminates TLS): one handler set answering gRPC, gRPC-Web and the Connect protocol,
+ * with grpc.health.v1 and server reflection beside them.
+ */
+export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
+  const stopping = new AbortController();
+  const durableClient = durableClientOf(options.durableClientInput);
+  const router = createConnectRouter({ ...rpcRouterOptions, interceptors: [functionKeyCheck(options.functionKey)], shutdownSignal: stopping.signal });
+  arborRoutes(router);
+  const serviceNames = [...new Set(router.handlers.map((handler) => handler.service.typeName))];
+  router.service(Health, healthService(serviceNames, stopping.signal));
+  reflectionRoutes(router);
+  // connectNodeAdapter's part, done here so each handler can be wrapped (malformedAsInvalid).
+  const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, malformedAsInvalid(handler)]));
+  const server: Http2Server = createServer((request, response) => {
+    const handler = handlers.get(new URL(request.url ?? '/', 'http://localhost').pathname);
+    if (!handler) {
+      // gRPC clients read HTTP 404 as UNIMPLEMENTED; Connect's protocol says the same.
+      response.writeHead(404).end();
+      return;
+    }
+    const universal = universalRequestFromNodeRequest(request, response, undefined, createContextValues().set(runStarterKey, durableClient));
+    handler(universal)
+      .then((answer) => universalResponseToNodeResponse(answer, response))
+      .catch((error: unknown) => {
+        console.error('gRPC server: a response failed', error);
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
+  });
+  const sessions = new Set<Http2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    port,
+    stop() {
+      // Handlers see the shutdown signal and end their streams; clients' idle sessions would keep close() waiting.
+      stopping.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const session of sessions) session.close();
+      const grace = setTimeout(() => sessions.forEach((session) => session.destroy()), 2_000);
+      return closed.finally(() => clearTimeout(grace));
+    },
+  };
+}
