@@ -57,7 +57,8 @@ export const featureServiceImpl: ServiceImpl<typeof FeatureService> = {
     if (!(request.to in targetOf)) throw new ValidationError([{ field: 'to', problem: `${request.to} is not a PushTarget` }]);
     const body = validBody(pushRequestSchema, { view: request.view, rows: request.rows, to: targetOf[request.to] });
     const services = getServices();
-    const result = await pushRows(featureStores(services), await loadRegistry(services), body, new Date());
+    const limits = { maxFutureSeconds: services.settings.ARBOR_FEATURE_MAX_FUTURE_SECONDS };
+    const result = await pushRows(featureStores(services), await loadRegistry(services), body, new Date(), limits);
     return { view: result.view, rows: result.rows, ...(result.online ? { online: result.online } : {}), ...(result.offline ? { offline: result.offline } : {}) };
   }),
 };
