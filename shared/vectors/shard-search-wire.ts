@@ -123,16 +123,18 @@ class Reader {
     return out;
   }
 
+  // Bounds first (take), so a cut-off number is "truncated field" like every other short read,
+  // not the DataView's RangeError.
   double(): number {
-    const value = this.view.getFloat64(this.offset, true);
+    const at = this.offset;
     this.take(8);
-    return value;
+    return this.view.getFloat64(at, true);
   }
 
   float(): number {
-    const value = this.view.getFloat32(this.offset, true);
+    const at = this.offset;
     this.take(4);
-    return value;
+    return this.view.getFloat32(at, true);
   }
 
   /** Skips a field this decoder does not know (forward compatibility). */

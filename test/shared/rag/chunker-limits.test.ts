@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { chunkText, defaultChunkOptions } from '../../../shared/rag/chunker.js';
+import { prng } from '../drift/random.js';
+
+/** The letters of a text in order: what chunking must neither lose nor repeat when nothing overlaps. */
+const letters = (text: string) => text.replace(/[^a-z]/g, '');
+
+function randomDocument(random: () => number): string {
+  const word = () => 'abcdefghijklmnopqrstuvwxyz'.slice(0, 1 + Math.floor(random() * 14));
+  const words = (n: number) => Array.from({ length: n }, word).join(' ');
+  const blocks = Array.from({ length: 1 + Math.floor(random() * 4) }, () => {
+    const kind = random();
+    const body = words(1 + Math.floor(random() * 12));
+    // A paragraph, a list item (its marker takes room) or a paragraph that must be escaped
+    // where it starts a chunk (room for the backslash).
+    if (kind < 0.4) return body;
+    if (kind < 0.7) return `- ${body}`;
+    return `\\# ${body}`;
+  });
+  return blocks.join('\n\n');
+}
+
+describe('the chunk size limit', () => {
+  it('is never exceeded, for every limit from 6 to 40, and no letter is lost or repeated', () => {
+    const random = prng(21);
+    for (let trial = 0; trial < 300; trial++) {
+      const maxChars = 6 + (trial % 35);
+      const text = randomDocument(random);
+      const chunks = chunkText(text, { maxChars, overlapChars: 0 });
+      for (const chunk of chunks) expect(chunk.text.length, `${JSON.stringify(chunk.text)} (limit ${maxChars}) of ${JSON.stringify(text)}`).toBeLessThanOrEqual(maxChars);
+      expect(letters(chunks.map((c) => c.text).join(''))).toBe(letters(text));
+      expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i));
+    }
+  });
+
+  it('splits a long line into runs of whole words that leave room for an escape, cutting only a word too long', () => {
+    // Runs of at most 8 - 1 characters: "aaaa" (the next word would make 8), "bbb cc", then the
+    // 10-letter word cut at 7.
+    expect(chunkText('aaaa bbb cc dddddddddd', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['aaaa', 'bbb cc', 'ddddddd', 'ddd']);
+    // Two runs that fit in one chunk together share it: 3 + 1 + 3 <= 8.
+    expect(chunkText('aaa bbb cccccccc', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['aaa bbb', 'ccccccc', 'c']);
+  });
+
+  it('keeps a block exactly at the limit whole, and splits one a character over', () => {
+    expect(chunkText('abcd efg', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['abcd efg']);
+    expect(chunkText('abcd efgh', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['abcd', 'efgh']);
+    expect(chunkText('- abc de', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['- abc de']);
+  });
+
+  it('defaults to 1,000 characters with 150 of overlap', () => {
+    expect(defaultChunkOptions).toEqual({ maxChars: 1_000, overlapChars: 150 });
+    const long = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
+    const chunks = chunkText(long);
+    expect(chunks.every((c) => c.text.length <= 1_000)).toBe(true);
+    expect(chunks.length).toBe(2);
+  });
+});
