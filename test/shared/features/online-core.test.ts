@@ -171,6 +171,7 @@ describe('rows', () => {
     expect(int64.safeParse('a12').success).toBe(false);
     expect(int64.safeParse('').success).toBe(false);
     expect(int64.safeParse('-').success).toBe(false);
+    expect(JSON.stringify(int64.safeParse('12a').error?.issues)).toContain('must be an integer');
   });
 
   it('says why an unsafe int64 number is refused', () => {
@@ -188,10 +189,13 @@ describe('rows', () => {
     expect(key.safeParse(5).success).toBe(false);
   });
 
-  const schema = rowSchema(stats, driver);
+  // Built inside each test, not while the file is collected: mutation runs switch a mutant on
+  // only once tests start.
+  const rowsOfStats = () => rowSchema(stats, driver);
   const valid = { driver_id: 7, event_timestamp: '2026-06-01T10:00:00+02:00' };
 
   it('parses a row into keys, event time and every feature, absent ones as null', () => {
+    const schema = rowsOfStats();
     expect(schema.parse({ ...valid, trips: 3, active: false, embedding: [1, 2] })).toEqual({
       keys: { driver_id: 7 },
       eventTime: new Date('2026-06-01T08:00:00.000Z'),
@@ -201,6 +205,7 @@ describe('rows', () => {
   });
 
   it('refuses unknown columns, a time without a zone and values of the wrong type or size', () => {
+    const schema = rowsOfStats();
     const refused = (row: Record<string, unknown>) => schema.safeParse({ ...valid, ...row }).success === false;
     expect(refused({ extra: 1 })).toBe(true);
     expect(refused({ event_timestamp: '2026-06-01T10:00:00' })).toBe(true);
@@ -221,7 +226,7 @@ describe('rows', () => {
   });
 
   it('names the vector dimension it wants', () => {
-    const result = schema.safeParse({ ...valid, embedding: [1, 2, 3] });
+    const result = rowsOfStats().safeParse({ ...valid, embedding: [1, 2, 3] });
     expect(JSON.stringify(result.error?.issues)).toContain('must have 2 elements');
   });
 
