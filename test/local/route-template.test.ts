@@ -122,5 +122,7 @@ describe('route templates at their edges', () => {
     expect(() => parseRouteTemplate('a/{1x}')).toThrow(/unsupported segment "\{1x\}"/);
     expect(() => parseRouteTemplate('a/{x:INT}')).toThrow(/unsupported segment/);
     expect(() => parseRouteTemplate('a/}')).toThrow(/unsupported segment/);
+    // A parameter is the whole segment: text after the brace is not silently dropped.
+    expect(() => parseRouteTemplate('a/{x}y')).toThrow('route "a/{x}y": unsupported segment "{x}y"');
   });
 });

@@ -71,7 +71,7 @@ describe('scores as the API reports them', () => {
     const q = Float32Array.from([1, 2, 2]);
     expect(exactScore('cosine', q, zero, norm(q))).toBe(0);
     expect(exactScore('cosine', zero, q, 0)).toBe(0);
-    expect(exactScore('ip', q, Float32Array.from([2, -1, 3])), 'ip').toBe(6);
+    expect(exactScore('ip', q, Float32Array.from([2, -1, 3]), 3), 'ip').toBe(6);
     expect(exactScore('l2', q, Float32Array.from([4, 6, 2]), 3)).toBe(5);
     // cos = (1*2 + 2*(-1) + 2*1) / (3 * sqrt(6))
     expect(exactScore('cosine', q, Float32Array.from([2, -1, 1]), 3)).toBeCloseTo(2 / (3 * Math.sqrt(6)), 12);
