@@ -47,6 +47,37 @@ describe('the chunk size limit', () => {
     expect(chunkText('- abc de', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['- abc de']);
   });
 
+  it('labels chunks with the heading path, skipping levels and climbing back up', () => {
+    const text = '# A\n\none\n\n### C\n\ntwo\n\n## B\n\nthree\n\n# D\n\nfour';
+    expect(chunkText(text).map((c) => [c.heading, c.text])).toEqual([
+      ['A', 'one'],
+      ['A > C', 'two'],
+      ['A > B', 'three'],
+      ['D', 'four'],
+    ]);
+    expect(chunkText('no heading')[0]).toEqual({ index: 0, text: 'no heading' });
+  });
+
+  it('carries over at most half the limit, however much overlap is asked for', () => {
+    const body = Array.from({ length: 30 }, (_, i) => `Sentence ${String(i).padStart(2, '0')} is here.`).join(' ');
+    const chunks = chunkText(body, { maxChars: 100, overlapChars: 1000 });
+    expect(chunks.length).toBeGreaterThan(3);
+    for (let i = 1; i < chunks.length; i++) {
+      const previous = chunks[i - 1]?.text as string;
+      const next = chunks[i]?.text as string;
+      // The longest end of the previous chunk that the next one starts with.
+      let carried = 0;
+      for (let n = Math.min(previous.length, next.length); n > 0; n--) {
+        if (next.startsWith(previous.slice(previous.length - n))) {
+          carried = n;
+          break;
+        }
+      }
+      expect(carried, `${previous} | ${next}`).toBeGreaterThan(0);
+      expect(carried).toBeLessThanOrEqual(50);
+    }
+  });
+
   it('defaults to 1,000 characters with 150 of overlap', () => {
     expect(defaultChunkOptions).toEqual({ maxChars: 1_000, overlapChars: 150 });
     const long = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
