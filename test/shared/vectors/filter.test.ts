@@ -29,6 +29,11 @@ describe('metadata filter bounds', () => {
     expect(matches({ n: { gte: 1 } }, { n: '5' })).toBe(false);
     expect(matches({ n: { lt: 'z' } }, { n: 5 })).toBe(false);
     expect(matches({ n: { gte: 0 } }, { n: null })).toBe(false);
+    // A number against a numeric string bound, or a boolean against a string one, is a type
+    // mismatch too, not a comparison JavaScript would happily coerce.
+    expect(matches({ n: { lt: '9' } }, { n: 5 })).toBe(false);
+    expect(matches({ n: { gte: 'a' } }, { n: true })).toBe(false);
+    expect(matches({ n: { lte: 5 } }, { n: '3' })).toBe(false);
     expect(matches({ n: { gte: 0 } }, { n: true })).toBe(false);
     expect(matches({ n: { gte: 0 } }, {})).toBe(false);
     expect(matches({ n: { gte: 0 } }, undefined)).toBe(false);

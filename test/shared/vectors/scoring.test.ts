@@ -94,6 +94,14 @@ describe('the global top k of several shards', () => {
     }
   });
 
+  it('orders long merges with many ties like the reference (the sort merges runs there, not only inserts)', () => {
+    const random = prng(9);
+    const lists = Array.from({ length: 3 }, (_, shard) =>
+      Array.from({ length: 60 }, (_, i) => ({ id: `${String.fromCharCode(97 + Math.floor(random() * 26))}${shard}${i}`, score: Math.floor(random() * 3) / 2 })),
+    );
+    for (const metric of metrics) expect(mergeTopK(metric, lists, 180).map((h) => h.id), metric).toEqual(referenceTopK(metric, lists, 180));
+  });
+
   it('merges inner products best first, as similarities', () => {
     const shards = [
       [

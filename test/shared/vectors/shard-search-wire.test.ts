@@ -144,6 +144,42 @@ describe('the shard-search wire format against protobuf-es', () => {
     expect(decodeShardSearchResponse(response)).toEqual({ hits: [{ id: 'h', score: 0, metadataJson: '' }], shard: 0, exact: false, items: 9 });
   });
 
+  it('skips a known field number written with another wire type, and unknown fields of every known wire type', () => {
+    // Each known field of the request with a wire type it does not have, then unknown fields
+    // with the wire types the known ones use: all skipped, so every field keeps its default.
+    const request = new BinaryWriter()
+      .tag(1, WireType.Varint).uint32(5)
+      .tag(2, WireType.Bit32).fixed32(6)
+      .tag(3, WireType.LengthDelimited).string('x')
+      .tag(4, WireType.Bit64).double(1)
+      .tag(5, WireType.Varint).uint32(7)
+      .tag(6, WireType.Bit32).float(1)
+      .tag(7, WireType.Varint).uint32(8)
+      .tag(8, WireType.LengthDelimited).string('y')
+      .finish();
+    expect(decodeShardSearchRequest(request)).toEqual({ vector: new Float32Array(0), k: 0, ef: 0, filterJson: '', collectionUid: '' });
+
+    const hit = new BinaryWriter()
+      .tag(1, WireType.Varint).uint32(1)
+      .tag(2, WireType.Bit32).fixed32(2)
+      .tag(2, WireType.Varint).uint32(3)
+      .tag(3, WireType.Bit64).double(4)
+      .tag(4, WireType.LengthDelimited).string('z')
+      .tag(5, WireType.Bit64).double(5)
+      .tag(6, WireType.Bit32).fixed32(6)
+      .finish();
+    const response = new BinaryWriter()
+      .tag(1, WireType.LengthDelimited).bytes(hit)
+      .tag(1, WireType.Varint).uint32(9)
+      .tag(2, WireType.LengthDelimited).string('w')
+      .tag(3, WireType.Bit32).fixed32(1)
+      .tag(4, WireType.Bit64).double(2)
+      .tag(5, WireType.Varint).uint32(3)
+      .tag(6, WireType.LengthDelimited).string('v')
+      .finish();
+    expect(decodeShardSearchResponse(response)).toEqual({ hits: [{ id: '', score: 0, metadataJson: '' }], shard: 0, exact: false, items: 0 });
+  });
+
   it('refuses truncated input, groups and overlong varints', () => {
     const whole = encodeShardSearchRequest({ vector: Float32Array.from([1, 2]), k: 300, ef: 0, filterJson: 'abc', collectionUid: '' });
     // Cut inside the packed floats, inside the k varint, inside the string.
