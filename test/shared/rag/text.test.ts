@@ -12,6 +12,8 @@ describe('words and terms as retrieval sees them', () => {
     expect(words("Don't touch Arbor’s logs")).toEqual(['don', 'touch', 'arbor', 'logs']);
     expect(words("'quoted' rock'n'roll")).toEqual(['quoted', 'rock', 'roll']);
     expect(words("it's 90's")).toEqual(['it', '90']);
+    // The whole suffix goes, not only its first letter.
+    expect(words("we'll be there at o'clock")).toEqual(['we', 'be', 'there', 'at', 'o']);
   });
 
   it('counts stop words and single letters as no content, but not single digits', () => {
