@@ -85,13 +85,62 @@ describe('validation at its edges', () => {
   });
 
   it('reads what it can of a malformed step list: non-string dependencies and steps without an id are left to the schema', () => {
-    const problems = problemsOf(spec([{ id: 'a', uses: 'noop', dependsOn: [7, 'ghost'] }, { uses: 'noop' }, 'junk']));
-    expect(problems).toContainEqual({ field: 'steps[0].dependsOn[1]', problem: '"ghost" is not a step in this pipeline' });
-    expect(problems.filter((p) => p.field === 'steps[0].dependsOn[0]')).toHaveLength(1);
-    expect(problems).toContainEqual({ field: 'steps[1].id', problem: 'is required' });
-    expect(problems.some((p) => p.field === 'steps[2]')).toBe(true);
+    expect(problemsOf(spec([{ id: 'a', uses: 'noop', dependsOn: [7, 'ghost'] }, { uses: 'noop' }, 'junk', null]))).toEqual([
+      { field: 'steps[0].dependsOn[0]', problem: 'Invalid input: expected string, received number' },
+      { field: 'steps[1].id', problem: 'is required' },
+      { field: 'steps[2]', problem: 'Invalid input: expected object, received string' },
+      { field: 'steps[3]', problem: 'Invalid input: expected object, received null' },
+      { field: 'steps[0].dependsOn[1]', problem: '"ghost" is not a step in this pipeline' },
+    ]);
+    // Two steps without an id are two schema problems, not a duplicate id "undefined".
+    expect(problemsOf(spec([{ uses: 'noop' }, { uses: 'noop' }]))).toEqual([
+      { field: 'steps[0].id', problem: 'is required' },
+      { field: 'steps[1].id', problem: 'is required' },
+    ]);
+    // A missing or non-string type is the schema's problem alone, not an unknown step type.
+    expect(problemsOf(spec([{ id: 'a', uses: 5 }, { id: 'b', uses: '' }]))).toEqual([
+      { field: 'steps[0].uses', problem: 'Invalid input: expected string, received number' },
+      { field: 'steps[1].uses', problem: 'Too small: expected string to have >=1 characters' },
+    ]);
     // dependsOn that is not a list is the schema's problem alone.
     expect(problemsOf(spec([{ id: 'a', uses: 'noop', dependsOn: 'b' }])).map((p) => p.field)).toEqual(['steps[0].dependsOn']);
+  });
+
+  it('reserves __proto__ as a step id', () => {
+    expect(problemsOf(spec([{ id: '__proto__', uses: 'noop' }]))).toEqual([{ field: 'steps[0].id', problem: '"__proto__" is reserved' }]);
+  });
+
+  it('refuses a number default that is not finite', () => {
+    for (const value of [Infinity, -Infinity, NaN]) {
+      expect(problemsOf(spec([{ id: 'a', uses: 'noop' }], { params: { x: { type: 'number', default: value } } }))).toEqual([{ field: 'params.x.default', problem: 'must be a number' }]);
+    }
+  });
+
+  it('checks no references against params that are not a record', () => {
+    for (const params of ['nope', 5]) {
+      expect(problemsOf(spec([{ id: 'a', uses: 'noop', with: { x: '${{ params.day }}' } }], { params })).map((p) => p.field)).toEqual(['params']);
+    }
+  });
+
+  it('points a cycle through a repeated id at the step list of its first holder', () => {
+    // The second "a" closes the cycle; problems name the first "a", which has no such edge.
+    const problems = problemsOf(spec([{ id: 'a', uses: 'noop' }, { id: 'b', uses: 'noop', dependsOn: ['a'] }, { id: 'a', uses: 'noop', dependsOn: ['b'] }]));
+    expect(problems).toContainEqual({ field: 'steps[0].dependsOn', problem: 'dependency cycle: a -> b -> a' });
+  });
+
+  it('reports exactly 100 cycles without a "more" line', () => {
+    const steps = Array.from({ length: 100 }, (_, i) => [
+      { id: `p${i}`, uses: 'noop', dependsOn: [`q${i}`] },
+      { id: `q${i}`, uses: 'noop', dependsOn: [`p${i}`] },
+    ]).flat();
+    const problems = problemsOf(spec(steps));
+    expect(problems).toHaveLength(100);
+    expect(problems.every((p) => p.problem.startsWith('dependency cycle: '))).toBe(true);
+  });
+
+  it('still cross-checks a spec of exactly 5,000 steps', () => {
+    const steps = Array.from({ length: 5000 }, (_, i) => ({ id: `s${i}`, uses: 'noop', ...(i === 4999 ? { dependsOn: ['ghost'] } : {}) }));
+    expect(problemsOf(spec(steps))).toEqual([{ field: 'steps[4999].dependsOn[0]', problem: '"ghost" is not a step in this pipeline' }]);
   });
 
   it('names a reference to the step itself and to a step that does not exist', () => {
