@@ -3,7 +3,7 @@ import { ExpressionError, findExpressions, resolveStepInputs, resolveValue, type
 
 const context: ResolveContext = {
   params: { day: '2024-05-01', n: 0, nothing: undefined },
-  outputs: { s: { list: ['a', 'b'], obj: { k: 1 }, zero: 0, no: false, nil: null }, gone: undefined },
+  outputs: { s: { list: ['a', 'b'], obj: { k: 1 }, zero: 0, no: false, nil: null, text: 'abc', twelve: Array.from({ length: 12 }, (_, i) => i * 10) }, gone: undefined },
 };
 
 /** The problem reported for a one-expression string. */
@@ -77,6 +77,26 @@ describe('resolving at its edges', () => {
     expect(() => resolveValue('${{ steps.s.outputs.list.2 }}', context)).toThrow('step "s" has no output "list.2"');
     expect(() => resolveValue('${{ steps.s.outputs.obj.k.deeper }}', context)).toThrow('step "s" has no output "obj.k.deeper"');
     expect(() => resolveValue('${{ steps.s.outputs.obj.toString }}', context)).toThrow('step "s" has no output "obj.toString"');
+  });
+
+  it('keeps the text after the last expression, and reads an expression first in a longer string as text', () => {
+    expect(resolveValue('${{ params.n }} apples', context)).toBe('0 apples');
+    expect(resolveValue('on ${{ params.day }} at noon', context)).toBe('on 2024-05-01 at noon');
+  });
+
+  it('reads indexes of more than one digit, and nothing below a string or null', () => {
+    expect(resolveValue('${{ steps.s.outputs.twelve.11 }}', context)).toBe(110);
+    expect(() => resolveValue('${{ steps.s.outputs.text.length }}', context)).toThrow('step "s" has no output "text.length"');
+    expect(() => resolveValue('${{ steps.s.outputs.nil.x }}', context)).toThrow('step "s" has no output "nil.x"');
+    // The message names the path up to the first missing segment.
+    expect(() => resolveValue('${{ steps.s.outputs.obj.nope.deeper }}', context)).toThrow('step "s" has no output "obj.nope"');
+  });
+
+  it('throws an ExpressionError for a malformed expression alone or unclosed', () => {
+    expect(() => resolveValue('${{ nope }}', context)).toThrow(ExpressionError);
+    expect(() => resolveValue('${{ nope }}', context)).toThrow('cannot resolve ${{ nope }}: "${{ nope }}" is not a valid expression');
+    expect(() => resolveValue('a ${{ params.day', context)).toThrow(ExpressionError);
+    expect(() => resolveValue('a ${{ params.day', context)).toThrow('"${{ params.day" has no closing "}}"');
   });
 
   it('writes values into text as JSON for objects and as String otherwise', () => {
