@@ -41,6 +41,22 @@ describe('the chunk size limit', () => {
     expect(chunkText('aaa bbb cccccccc', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['aaa bbb', 'ccccccc', 'c']);
   });
 
+  it('packs a run up to exactly the room it has', () => {
+    // Runs of at most 7 (8 less room for an escape): "aaa bbb" is exactly 7, so "cc" starts the next.
+    expect(chunkText('aaa bbb cc', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['aaa bbb', 'cc']);
+  });
+
+  it('cuts a code line longer than the room inside the fences (limit less 10), each piece fenced', () => {
+    const fence = (body: string) => '```\n' + body + '\n```';
+    expect(chunkText(fence('abcdefghijklmnopqrstuvwxyz'), { maxChars: 20, overlapChars: 0 }).map((c) => c.text)).toEqual([
+      fence('abcdefghij'),
+      fence('klmnopqrst'),
+      fence('uvwxyz'),
+    ]);
+    // Short lines share a piece while they fit in the 10 characters: "ab\ncd" is 5 + 1.
+    expect(chunkText(fence('ab\ncd\nefghijk'), { maxChars: 20, overlapChars: 0 }).map((c) => c.text)).toEqual([fence('ab\ncd'), fence('efghijk')]);
+  });
+
   it('keeps a block exactly at the limit whole, and splits one a character over', () => {
     expect(chunkText('abcd efg', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['abcd efg']);
     expect(chunkText('abcd efgh', { maxChars: 8, overlapChars: 0 }).map((c) => c.text)).toEqual(['abcd', 'efgh']);
