@@ -94,6 +94,33 @@ describe('the chunk size limit', () => {
     }
   });
 
+  it('separates paragraphs by a blank line, list items and table rows by a line break, and escapes prose that starts a line', () => {
+    const text = 'one\n\n\\# not a heading\n\n- a\n- b\n\nafter\n\n| x |\n|---|\n| 1 |';
+    expect(chunkText(text).map((c) => c.text)).toEqual(['one\n\n\\# not a heading\n\n- a\n- b\n\nafter\n\n| x |\n| 1 |']);
+  });
+
+  it('carries a whole list item over with its marker', () => {
+    const items = Array.from({ length: 8 }, (_, i) => `- Item number ${i} has a sentence.`).join('\n');
+    const chunks = chunkText(items, { maxChars: 80, overlapChars: 40 });
+    expect(chunks.length).toBeGreaterThan(2);
+    for (let i = 1; i < chunks.length; i++) {
+      const lastLine = (chunks[i - 1]?.text as string).split('\n').at(-1) as string;
+      expect(lastLine.startsWith('- Item number')).toBe(true);
+      expect(chunks[i]?.text.startsWith(`${lastLine}\n`)).toBe(true);
+    }
+  });
+
+  it('carries only the last sentences of a long paragraph, as a paragraph of their own', () => {
+    const sentencesOf = (n: number) => Array.from({ length: n }, (_, i) => `Point ${i} holds.`).join(' ');
+    const chunks = chunkText(sentencesOf(20), { maxChars: 60, overlapChars: 20 });
+    for (let i = 1; i < chunks.length; i++) {
+      const previous = chunks[i - 1]?.text as string;
+      const last = previous.slice(previous.lastIndexOf('Point'));
+      // One sentence (15 or 16 characters) fits in 20; two do not.
+      expect(chunks[i]?.text.startsWith(`${last} Point`)).toBe(true);
+    }
+  });
+
   it('defaults to 1,000 characters with 150 of overlap', () => {
     expect(defaultChunkOptions).toEqual({ maxChars: 1_000, overlapChars: 150 });
     const long = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
