@@ -82,6 +82,19 @@ describe('graph functions against a reachability matrix', () => {
     }
   });
 
+  it('answers upstream queries past 32 steps, where the ancestor bitsets take more than one word', () => {
+    const random = prng(31);
+    for (const [n, cycles] of [
+      [70, false],
+      [45, true],
+    ] as const) {
+      const spec = randomSpec(random, n, 0.04, cycles);
+      const reach = closure(spec);
+      const upstream = upstreamTester(dependencyGraph(spec));
+      expect(spec.steps.map((_, i) => spec.steps.map((_, j) => upstream(i, j)))).toEqual(reach);
+    }
+  });
+
   it('answers upstream queries on graphs with cycles, and reports a cycle through every knot', () => {
     const random = prng(8);
     for (let trial = 0; trial < 30; trial++) {
