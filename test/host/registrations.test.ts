@@ -97,6 +97,9 @@ describe('the local host captures and serves every function in functions/index.t
       const body = response.headers.get('content-type')?.includes('json') ? ((await response.json()) as { error?: { code: string } }) : {};
       // The function ran: it answered itself rather than the host saying there is no such route.
       expect([404, 405].includes(response.status) && ['route_not_found', 'method_not_allowed'].includes(body.error?.code ?? ''), fn.name).toBe(false);
+      // And it handled the probe: a probe value or an empty body is bad input or an unknown
+      // resource (4xx), or it succeeds; a 5xx would be a crash the probe found.
+      expect(response.status, `${fn.name} ${method} /api/${path}: ${JSON.stringify(body)}`).toBeLessThan(500);
     }
   });
 

@@ -36,7 +36,7 @@ describe.each(['native', 'wasm'] as const)('vector collections through the local
     await host?.stop();
   });
 
-  run('answers the exact top 10 with recall >= 0.95 for 1 shard and for 4 shards, fanned out over protobuf', async () => {
+  run('answers the top 10 best first with recall >= 0.95 (HNSW is approximate) for 1 shard and for 4 shards, fanned out over protobuf', async () => {
     for (const shards of [1, 4]) {
       const name = uniqueName('recall');
       expect((await api.create(name, { dimension, metric: 'cosine', shards })).status).toBe(201);
