@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/emulators/child-service.js';
-import { startHostProcess, type HostProcess } from '../support/host-process.js';
+import { hostCoverage, startHostProcess, type HostProcess } from '../support/host-process.js';
 
 /** `npm run blob`, as the README's upload step runs it: the built CLI, in the app folder. */
 function blob(dataDir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join('dist', 'local', 'blob-cli.js'), ...args], {
-    env: { PATH: process.env.PATH ?? '', ARBOR_DATA_DIR: dataDir },
+    env: { PATH: process.env.PATH ?? '', ARBOR_DATA_DIR: dataDir, ...hostCoverage() },
     encoding: 'utf8',
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

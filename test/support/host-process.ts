@@ -107,8 +107,8 @@ export async function startHostProcess(
   };
 }
 
-/** `npm run test:coverage` collects V8 coverage from every host process too (tools/coverage/run.mjs merges it). */
-function hostCoverage(): Record<string, string> {
+/** `npm run test:coverage` collects V8 coverage from every host process and tool a test spawns too (tools/coverage/run.mjs merges it). */
+export function hostCoverage(): Record<string, string> {
   const directory = process.env.ARBOR_HOST_COVERAGE_DIR;
   return directory ? { NODE_V8_COVERAGE: directory } : {};
 }
