@@ -29,9 +29,13 @@ function isDelimiterRow(content: string): boolean {
   return true;
 }
 
-/** A backslash before leading punctuation is Markdown's escape (what `renderBlocks` writes). */
+/**
+ * A backslash before leading punctuation, or before an ordered-list number ("\\1."), is the
+ * escape `renderBlocks` writes for prose that would otherwise read as structure.
+ */
 function unescapeLeading(text: string): string {
-  return text[0] === '\\' && text.length > 1 && /[!-/:-@[-`{-~]/.test(text[1] as string) ? text.slice(1) : text;
+  if (text[0] !== '\\' || text.length < 2) return text;
+  return /^[!-/:-@[-`{-~]/.test(text.slice(1)) || /^\d+[.)]/.test(text.slice(1)) ? text.slice(1) : text;
 }
 
 /** Runs of whitespace in prose become one space. */

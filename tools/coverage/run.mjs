@@ -26,7 +26,7 @@ const testsExit = run(
   'npx',
   [
     'vitest', 'run', ...process.argv.slice(2),
-    '--coverage.enabled', '--coverage.provider=v8', '--coverage.reporter=json',
+    '--coverage.enabled', '--coverage.provider=v8', '--coverage.reporter=json', '--coverage.reportOnFailure',
     `--coverage.reportsDirectory=${resolve(out, 'in-process')}`,
     ...sources.map((s) => `--coverage.include=${s}/**/*.ts`),
   ],

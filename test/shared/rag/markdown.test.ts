@@ -63,6 +63,8 @@ describe('Markdown to blocks', () => {
 
   it('keeps a list item whose text would make its line a rule ("- --", found by the property below)', () => {
     const blocks: Block[] = [{ kind: 'prose', text: '--', marker: '- ' }, { kind: 'prose', text: '\\* starred', marker: '- ' }];
+    // Prose that reads as an ordered item ("1.", another counterexample) comes back as written.
+    for (const text of ['1.', '12) x', '\\1.', '\\1 x']) expect(markdownBlocks(renderBlocks([{ kind: 'prose', text }]))).toEqual([{ kind: 'prose', text }]);
     expect(renderBlocks(blocks)).toBe('- \\--\n- \\\\* starred');
     expect(markdownBlocks(renderBlocks(blocks))).toEqual(blocks);
   });
