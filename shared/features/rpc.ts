@@ -4,12 +4,9 @@ import { ValidationError } from '../platform/errors.js';
 import { FeatureService, PushTarget, ValueStatus } from '../platform/generated/arbor/features/v1/feature_service_pb.js';
 import { columnsOf, structOf, unaryRpc, validBody } from '../platform/rpc.js';
 import { getServices } from '../platform/services.js';
-import { onlineEntitiesServed, onlineRequestDuration } from './metrics.js';
-import { planLookup, readOnline, type ValueStatus as OnlineStatus } from './online.js';
-import { pushRows } from './push.js';
-import { loadRegistry } from './registry.js';
-import { entityRowsFromColumns, onlineRequestSchema, pushRequestSchema, resolveFeatureRefs } from './requests.js';
-import { featureStores } from './stores.js';
+import type { ValueStatus as OnlineStatus } from './online.js';
+import { onlineRequestSchema, pushRequestSchema } from './requests.js';
+import { serveOnlineRequest, servePush } from './requests-served.js';
 
 /**
  * FeatureService (proto/arbor/features/v1): the online read and the push of the HTTP API, over
@@ -35,15 +32,7 @@ export const featureServiceImpl: ServiceImpl<typeof FeatureService> = {
       ...(request.service ? { service: request.service } : {}),
       entities: columnsOf(request.entities),
     });
-    const stop = onlineRequestDuration.startTimer();
-    const services = getServices();
-    const registry = await loadRegistry(services);
-    const refs = resolveFeatureRefs(registry, body);
-    const plans = planLookup(registry, refs);
-    const entities = entityRowsFromColumns(plans, body.entities);
-    const results = await readOnline(featureStores(services).online, plans, refs, entities, new Date());
-    stop();
-    onlineEntitiesServed.inc(entities.length);
+    const results = await serveOnlineRequest(getServices(), body);
     return {
       results: results.map((result) => ({
         entity: structOf(result.entity) as JsonObject,
@@ -56,9 +45,7 @@ export const featureServiceImpl: ServiceImpl<typeof FeatureService> = {
   pushFeatures: unaryRpc(async (request) => {
     if (!(request.to in targetOf)) throw new ValidationError([{ field: 'to', problem: `${request.to} is not a PushTarget` }]);
     const body = validBody(pushRequestSchema, { view: request.view, rows: request.rows, to: targetOf[request.to] });
-    const services = getServices();
-    const limits = { maxFutureSeconds: services.settings.ARBOR_FEATURE_MAX_FUTURE_SECONDS };
-    const result = await pushRows(featureStores(services), await loadRegistry(services), body, new Date(), limits);
+    const result = await servePush(getServices(), body);
     return { view: result.view, rows: result.rows, ...(result.online ? { online: result.online } : {}), ...(result.offline ? { offline: result.offline } : {}) };
   }),
 };

@@ -3,7 +3,8 @@ import { ValidationError } from '../platform/errors.js';
 import { DocumentService, type UploadRequest } from '../platform/generated/arbor/rag/v1/document_service_pb.js';
 import { clientStreamRpc, given, serverStreamRpc, validBody } from '../platform/rpc.js';
 import { getServices } from '../platform/services.js';
-import { ask, type Citation } from './ask.js';
+import type { Citation } from './ask.js';
+import { askAsConfigured } from './ask-served.js';
 import { ragModels } from './models.js';
 import { askRequestSchema, uploadMetadataSchema } from './requests.js';
 import { uploadDocument } from './upload.js';
@@ -57,15 +58,7 @@ export const documentServiceImpl: ServiceImpl<typeof DocumentService> = {
       ...(request.filter ? { filter: request.filter } : {}),
       ...(request.retrieval ? { retrieval: request.retrieval } : {}),
     });
-    const services = getServices();
-    const { embedder, answerer } = ragModels(services.settings);
-    const answer = await ask(services, embedder, answerer, vectorSearchChunks(services), {
-      question: body.question,
-      k: body.k,
-      collection: body.collection ?? services.settings.ARBOR_RAG_COLLECTION,
-      filter: body.filter,
-      retrieval: body.retrieval,
-    });
+    const answer = await askAsConfigured(getServices(), body);
     yield { event: { case: 'sources' as const, value: { sources: answer.sources.map(citationOf), support: answer.support } } };
     let text = '';
     for await (const piece of answer.pieces) {
