@@ -20,9 +20,10 @@ app.storageBlob('catalog-landed-file', {
     const file = String(context.triggerMetadata?.file);
     const content = Buffer.isBuffer(blob) ? blob : Buffer.from(String(blob));
     const now = new Date();
-    const { written, file: record } = await recordLandedFile(getServices(), { dataset, file, content, now });
+    const services = getServices();
+    const { written, file: record } = await recordLandedFile(services, { dataset, file, content, now });
     context.log(written ? `catalogued ${dataset}/${file} v${record.version}` : `${dataset}/${file} unchanged`);
-    const { started, failed } = await startLandedRuns(getServices(), df.getClient(context), { dataset, file, version: record.version }, now);
+    const { started, failed } = await startLandedRuns(services, df.getClient(context), { dataset, file, version: record.version }, now);
     for (const runId of started) context.log(`started run ${runId} for ${dataset}/${file} v${record.version}`);
     for (const { pipeline, error } of failed) context.error(`${pipeline} could not start for ${dataset}/${file}: ${error}`);
   },
