@@ -2,7 +2,12 @@
  * The Function App: package.json "main" points at this file's build, so the Azure worker and
  * Arbor's local host load exactly the same registrations. One import per function.
  */
+import { app } from '@azure/functions';
+import { workerStreamsHttp } from '../shared/platform/http-streaming.js';
 import { settingsProblems } from '../shared/platform/settings.js';
+
+// Before any registration is served: the worker reads it once, when it starts.
+app.setup({ enableHttpStream: workerStreamsHttp() });
 
 import './platform/lifecycle.js';
 import './platform/invocation-metrics.js';

@@ -2,6 +2,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { localHostStreamsHttpVariable } from '../shared/platform/http-streaming.js';
 import { BlobWatcher, buildBlobFunctions } from './blobs/blob-watcher.js';
 import { buildHttpRoutes, createHttpHandler, sendJson, hostError, type HostEndpoint } from './http/server.js';
 import { isAuthorized, presentedKey, systemKeyFrom } from './http/function-keys.js';
@@ -139,6 +140,8 @@ async function serveApp(
 ): Promise<LocalHost> {
   const api = new CoreApi((level, message) => options.log('host', '-', level, message));
   installCoreModule(api);
+  // This host writes HTTP answers itself, streamed ones chunk by chunk (local/http/http-result.ts).
+  process.env[localHostStreamsHttpVariable] = 'true';
   await import(pathToFileURL(options.appEntry).href);
   const captured = [...api.functions.values()];
   const enabled = captured.filter((fn) => !isDisabled(options.settings, fn.metadata.name));

@@ -3,6 +3,7 @@ import type { ErrorBody } from '../../shared/platform/errors.js';
 import type { CapturedFunction, CoreApi } from '../worker/core-api.js';
 import { invokeCaptured, type ExtraInputResolver, type InvocationLogger } from '../worker/invoke.js';
 import { triggerOf, type RpcHttpData, type RpcParameterBinding } from '../worker/rpc.js';
+import { writeHttpResult } from './http-result.js';
 import { isAuthorized, presentedKey, type AuthLevel } from './function-keys.js';
 import { matchRoute, parseRouteTemplate, type RouteTemplate } from './route-template.js';
 
@@ -139,33 +140,6 @@ function flattenHeaders(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-function writeRpcHttp(response: ServerResponse, http: RpcHttpData | null | undefined): void {
-  if (!http) {
-    response.writeHead(204).end();
-    return;
-  }
-  const headers: Record<string, string | string[]> = { ...(http.headers ?? {}) };
-  const cookies = (http.cookies ?? []) as Array<Record<string, unknown>>;
-  if (cookies.length) headers['set-cookie'] = cookies.map(serializeCookie);
-  const body = http.body?.bytes ?? (http.body?.string != null ? Buffer.from(http.body.string) : undefined);
-  response.writeHead(Number(http.statusCode ?? 200), headers);
-  response.end(body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : undefined);
-}
-
-function serializeCookie(cookie: Record<string, unknown>): string {
-  const parts = [`${String(cookie.name)}=${String(cookie.value ?? '')}`];
-  const unwrap = (v: unknown) => (v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v);
-  const path = unwrap(cookie.path);
-  const domain = unwrap(cookie.domain);
-  const maxAge = unwrap(cookie.maxAge);
-  if (path) parts.push(`Path=${String(path)}`);
-  if (domain) parts.push(`Domain=${String(domain)}`);
-  if (typeof maxAge === 'number') parts.push(`Max-Age=${maxAge}`);
-  if (unwrap(cookie.secure)) parts.push('Secure');
-  if (unwrap(cookie.httpOnly)) parts.push('HttpOnly');
-  return parts.join('; ');
-}
-
 /**
  * Serves every captured HTTP function under /api, the way the Functions host does: route
  * templates, methods, function keys, and the request handed to the app's programming model.
@@ -219,16 +193,15 @@ export function createHttpHandler(options: HttpServerOptions): RequestListener {
     };
     const inputData: RpcParameterBinding[] = [{ name: route.triggerName, data: { http } }];
 
-    let result;
     try {
-      result = await invokeCaptured(options.api, route.fn, { inputData, triggerMetadata: {} }, options.log, options.resolveExtraInput);
+      await invokeCaptured(options.api, route.fn, { inputData, triggerMetadata: {} }, options.log, options.resolveExtraInput, (result) => writeHttpResult(response, result));
     } catch (error) {
+      if (response.headersSent) throw error;
       // As in Azure, an exception escaping the handler is a bare 500; only its log has details.
       options.log(route.fn.metadata.name, '-', 'error', `unhandled: ${error instanceof Error ? error.stack : String(error)}`);
       sendJson(response, 500, hostError('internal_error', `function "${route.fn.metadata.name}" failed; see the host log`));
       return;
     }
-    writeRpcHttp(response, result.returnValue?.http);
   }
 
   return (request, response) => {

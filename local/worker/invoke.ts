@@ -8,6 +8,13 @@ export type ExtraInputResolver = (binding: { type: string; name: string }) => Rp
 export type InvocationLogger = (functionName: string, invocationId: string, level: RpcLogLevel, message: string) => void;
 
 /**
+ * Takes the handler's result instead of the RPC response, as the worker's HTTP stream proxy
+ * does: the Functions host with streaming on receives an HTTP function's answer over the proxy,
+ * and only its other outputs over RPC.
+ */
+export type ResultResponder = (result: unknown) => Promise<void>;
+
+/**
  * Runs one invocation the way the Node worker does: the app's programming model turns the
  * wire request into the handler's arguments, hooks run around the handler, and the model turns
  * the result back into the wire response. The handler is the exact callback the app registered.
@@ -18,6 +25,7 @@ export async function invokeCaptured(
   request: RpcInvocationRequest,
   log: InvocationLogger,
   resolveExtraInput?: ExtraInputResolver,
+  respond?: ResultResponder,
 ): Promise<RpcInvocationResponse> {
   const invocationId = randomUUID();
   const given = new Set(request.inputData.map((binding) => binding.name));
@@ -54,5 +62,7 @@ export async function invokeCaptured(
   const post: Record<string, unknown> = { hookData, invocationContext: context, inputs: pre.inputs, result, error };
   await api.runHooks('postInvocation', post);
   if (post.error) throw post.error;
-  return model.getResponse(context, post.result);
+  if (!respond) return model.getResponse(context, post.result);
+  await respond(post.result);
+  return model.getResponse(context, undefined);
 }

@@ -198,4 +198,43 @@ describe('RAG with the Azure OpenAI adapters, against a local API-compatible ser
     const chat = openai.requests.find((r) => r.path === 'chat/completions');
     expect(chat).toMatchObject({ deployment: 'chat-deploy', body: { stream: true } });
   });
+
+  it('streams each event to the caller as the answer is written, not in one burst at the end', async () => {
+    // The chat model stops after its first word until released: a host that buffered the answer
+    // would send nothing before the release, and the read below would time out.
+    const release = openai.holdChatAfterFirstPiece();
+    try {
+      const response = await fetch(`${host.url}/api/rag/ask`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: 'When do old partitions move to the archive tier?', stream: true }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-length')).toBeNull();
+      const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+      let received = '';
+      while (!/event: answer\n/.test(received)) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`the stream ended before its first answer event: ${received}`);
+        received += value;
+      }
+      const early = parseEvents(received.slice(0, received.lastIndexOf('\n\n') + 2));
+      expect(early.map((e) => e.event)).toEqual(['sources', 'answer']);
+      expect(early[1]?.data).toEqual({ delta: 'According ' });
+      expect(received).not.toContain('event: done');
+
+      release();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value;
+      }
+      const events = parseEvents(received);
+      expect(events.at(-1)).toEqual({ event: 'done', data: { answer: 'According to the sources, Offline features are parquet files in blob storage. [1]', citations: expect.any(Array) } });
+      expect(events.filter((e) => e.event === 'answer').map((e) => e.data.delta).join('')).toBe(events.at(-1)?.data.answer);
+    } finally {
+      release();
+    }
+  });
 });

@@ -10,6 +10,11 @@ import type { AddressInfo } from 'node:net';
  */
 export interface OpenAiServer {
   url: string;
+  /**
+   * Holds every streamed chat answer after its first piece until the returned release is
+   * called: a test can see what reaches its caller while the answer is still being written.
+   */
+  holdChatAfterFirstPiece(): () => void;
   requests: Array<{ path: string; deployment: string; apiVersion: string | null; body: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
@@ -31,6 +36,7 @@ function letterEmbedding(text: string, dimension: number): number[] {
 
 export async function startOpenAiServer(apiKey: string): Promise<OpenAiServer> {
   const requests: OpenAiServer['requests'] = [];
+  let hold: Promise<void> | undefined;
   const server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://localhost');
@@ -73,7 +79,9 @@ export async function startOpenAiServer(apiKey: string): Promise<OpenAiServer> {
         return;
       }
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const piece of answer.split(/(?<= )/)) {
+      const pieces = answer.split(/(?<= )/);
+      for (const [index, piece] of pieces.entries()) {
+        if (index === 1 && hold) await hold;
         response.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
       }
       response.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
@@ -85,6 +93,14 @@ export async function startOpenAiServer(apiKey: string): Promise<OpenAiServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    holdChatAfterFirstPiece() {
+      let release = () => {};
+      hold = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        hold = undefined;
+        release();
+      };
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
