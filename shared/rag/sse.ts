@@ -9,20 +9,29 @@ import type { Answer } from './ask.js';
 export function serverSentEvents(answer: Answer): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      controller.enqueue(event('sources', { sources: answer.sources, support: answer.support }));
-      let text = '';
-      try {
-        for await (const piece of answer.pieces) {
-          text += piece;
-          controller.enqueue(event('answer', { delta: piece }));
-        }
-        controller.enqueue(event('done', { answer: text, citations: answer.citations }));
-      } catch (error) {
-        controller.enqueue(event('error', { message: error instanceof Error ? error.message : String(error) }));
+  async function* events(): AsyncGenerator<Uint8Array> {
+    yield event('sources', { sources: answer.sources, support: answer.support });
+    let text = '';
+    try {
+      for await (const piece of answer.pieces) {
+        text += piece;
+        yield event('answer', { delta: piece });
       }
-      controller.close();
+      yield event('done', { answer: text, citations: answer.citations });
+    } catch (error) {
+      yield event('error', { message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  // Pulled one event at a time, so a caller that goes away stops the answerer at its next piece.
+  const pending = events();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await pending.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    async cancel() {
+      await pending.return(undefined);
     },
   });
 }
