@@ -2,7 +2,7 @@ import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { recordLandedFile } from '../../shared/landing/landed-files.js';
 import { startLandedRuns } from '../../shared/pipelines/landed-runs.js';
-import { blobTriggerSource } from '../../shared/platform/blob-trigger-source.js';
+import { blobTriggerOptions } from '../../shared/platform/blob-triggers.js';
 import { getServices } from '../../shared/platform/services.js';
 
 /**
@@ -11,9 +11,7 @@ import { getServices } from '../../shared/platform/services.js';
  * finally records it as poison: nothing is silently dropped.
  */
 app.storageBlob('catalog-landed-file', {
-  path: 'landing/{dataset}/{file}',
-  connection: 'AzureWebJobsStorage',
-  ...blobTriggerSource(),
+  ...blobTriggerOptions('catalog-landed-file', 'landing/{dataset}/{file}'),
   extraInputs: [df.input.durableClient()],
   handler: async (blob, context) => {
     const dataset = String(context.triggerMetadata?.dataset);

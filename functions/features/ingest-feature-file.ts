@@ -1,7 +1,7 @@
 import { app } from '@azure/functions';
 import { ingestFile } from '../../shared/features/ingest.js';
 import { loadRegistry } from '../../shared/features/registry.js';
-import { blobTriggerSource } from '../../shared/platform/blob-trigger-source.js';
+import { blobTriggerOptions } from '../../shared/platform/blob-triggers.js';
 import { getServices } from '../../shared/platform/services.js';
 import { featureStores } from '../../shared/features/stores.js';
 
@@ -10,9 +10,7 @@ import { featureStores } from '../../shared/features/stores.js';
  * Only a dependency failure throws, so the host retries that and nothing else.
  */
 app.storageBlob('ingest-feature-file', {
-  path: 'ingest/{view}/{file}',
-  connection: 'AzureWebJobsStorage',
-  ...blobTriggerSource(),
+  ...blobTriggerOptions('ingest-feature-file', 'ingest/{view}/{file}'),
   handler: async (blob, context) => {
     const view = String(context.triggerMetadata?.view);
     const file = String(context.triggerMetadata?.file);

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { blobTriggerSource } from '../../shared/platform/blob-trigger-source.js';
+import { blobTriggerOptions } from '../../shared/platform/blob-triggers.js';
 import { getServices } from '../../shared/platform/services.js';
 import { documentText, formatOfName, ingestDocument } from '../../shared/rag/ingest.js';
 import { ragModels } from '../../shared/rag/models.js';
@@ -11,9 +11,7 @@ import { vectorSearchChunks } from '../../shared/rag/vector-search-chunks.js';
  * retries it and finally records it as poison.
  */
 app.storageBlob('ingest-rag-document', {
-  path: 'documents/{name}',
-  connection: 'AzureWebJobsStorage',
-  ...blobTriggerSource(),
+  ...blobTriggerOptions('ingest-rag-document', 'documents/{name}'),
   handler: async (blob, context) => {
     const name = String(context.triggerMetadata?.name);
     const format = formatOfName(name);

@@ -33,6 +33,8 @@ param storageAccountName string
 param blobEndpoint string
 param queueEndpoint string
 param tableEndpoint string
+@description('The storage account\'s Event Grid system topic, whose subscriptions /api/health checks.')
+param blobEventsTopicId string
 param deploymentContainerName string
 
 param appInsightsConnectionString string
@@ -138,6 +140,8 @@ var appSettings = {
   DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
   // --- blob triggers come from Event Grid on Flex (shared/platform/blob-trigger-source.ts) ---
   ARBOR_BLOB_TRIGGER_SOURCE: 'EventGrid'
+  ARBOR_BLOB_TRIGGER_TOPIC_ID: blobEventsTopicId
+  ARBOR_ARM_ENDPOINT: environment().resourceManager
   // --- Cosmos DB (no COSMOS_KEY: the identity is used) ---
   COSMOS_ENDPOINT: cosmosEndpoint
   COSMOS_DATABASE: cosmosDatabase

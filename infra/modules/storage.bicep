@@ -123,6 +123,19 @@ resource blobEvents 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
 }
 
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var eventGridSubscriptionReader = '2414bbcf-6497-4faf-8c65-045460748405'
+
+// The app reads the topic's subscriptions for /api/health: a blob trigger whose subscription is
+// missing never fires, and health is where that shows (shared/platform/event-grid-subscriptions.ts).
+resource subscriptionReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principal in dataPrincipals: {
+  name: guid(blobEvents.id, principal.id, eventGridSubscriptionReader)
+  scope: blobEvents
+  properties: {
+    principalId: principal.id
+    principalType: principal.type
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', eventGridSubscriptionReader)
+  }
+}]
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
@@ -162,3 +175,4 @@ output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue
 output tableEndpoint string = account.properties.primaryEndpoints.table
 output systemTopicName string = blobEvents.name
+output systemTopicId string = blobEvents.id

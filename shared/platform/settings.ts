@@ -68,6 +68,16 @@ const settingsSchema = z
      * unset, triggers keep the polling source, which the local host emulates by watching Azurite.
      */
     ARBOR_BLOB_TRIGGER_SOURCE: z.enum(['EventGrid', 'LogsAndContainerScan']).optional(),
+    /**
+     * The storage account's Event Grid system topic (a resource ID): `/api/health` checks it has a
+     * subscription for every blob trigger (infra sets it, with read access for the app's identity).
+     */
+    ARBOR_BLOB_TRIGGER_TOPIC_ID: z
+      .string()
+      .regex(/^\/subscriptions\/[\w-]+\/resourceGroups\/[\w.()-]+\/providers\/Microsoft\.EventGrid\/systemTopics\/[\w-]+$/i, 'a system topic resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.EventGrid/systemTopics/<name>')
+      .optional(),
+    /** Azure Resource Manager, where the subscriptions are read (another cloud has another address). */
+    ARBOR_ARM_ENDPOINT: z.string().url().default('https://management.azure.com'),
     /** One name per instance; Azure sets WEBSITE_INSTANCE_ID. */
     WEBSITE_INSTANCE_ID: z.string().optional(),
     ARBOR_HOST_ID: z.string().optional(),

@@ -142,6 +142,10 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
       expect(bicepSettings, `Flex Consumption refuses ${refused} as an app setting (or it carries a key)`).not.toContain(refused);
     }
     expect(bicepSettingValue('ARBOR_BLOB_TRIGGER_SOURCE')).toBe("'EventGrid'");
+    // Health reads the topic's subscriptions with the app's identity, from this cloud's Resource Manager.
+    expect(bicepSettingValue('ARBOR_BLOB_TRIGGER_TOPIC_ID')).toBe('blobEventsTopicId');
+    expect(bicepSettingValue('ARBOR_ARM_ENDPOINT')).toBe('environment().resourceManager');
+    expect(readFileSync(join(root, 'infra/modules/storage.bicep'), 'utf8')).toMatch(/scope: blobEvents[\s\S]{0,200}eventGridSubscriptionReader\)/);
     expect(bicepSettingValue('AzureWebJobsStorage__credential')).toBe("'managedidentity'");
     expect(bicepSettingValue('REDIS_ENTRA_AUTH')).toBe("'true'");
     expect(bicepSettingValue('DURABLE_TASK_SCHEDULER_CONNECTION_STRING')).toMatch(/Authentication=ManagedIdentity;ClientID=\$\{identityClientId\}/);
@@ -160,7 +164,7 @@ describe('storage: containers the code uses exist in infra/', () => {
     for (const file of sourceFiles('shared', 'functions')) {
       const source = readFileSync(file, 'utf8');
       for (const match of source.matchAll(/\b\w*[cC]ontainer\w*\s*(?::\s*string\s*)?=\s*'([a-z0-9-]{3,63})'/g)) found.set(match[1] as string, relative(root, file));
-      for (const match of source.matchAll(/\bpath:\s*'([a-z0-9-]{3,63})\//g)) found.set(match[1] as string, relative(root, file));
+      for (const match of source.matchAll(/\b(?:path:\s*|blobTriggerOptions\('[\w-]+',\s*)'([a-z0-9-]{3,63})\//g)) found.set(match[1] as string, relative(root, file));
     }
     return found;
   }
