@@ -31,6 +31,14 @@ export function openShard(services: Services, collection: Collection, shard: num
   return pending;
 }
 
+/**
+ * Whether this process holds (or is loading) its own copy of the shard: a query need not then
+ * ask another instance, or itself, over HTTP; `syncedShard` keeps the copy current.
+ */
+export function holdsShard(collection: Collection, shard: number): boolean {
+  return loaded.has(shardKey(collection, shard));
+}
+
 /** How often a shard checks storage for other instances' writes and snapshots before use. */
 const syncIntervalMs = 1_000;
 const syncedAt = new Map<string, number>();

@@ -12,7 +12,7 @@ describe('two instances serving one collection', () => {
   let first: HostProcess;
   let second: HostProcess;
   const name = uniqueName('shared');
-  const top = async (host: HostProcess, i: number) => (await vectorsApi(host).query(name, { vector: (data[i] as (typeof data)[number]).vector, k: 1 })).results[0]?.id;
+  const top = async (host: HostProcess, i: number, collection = name) => (await vectorsApi(host).query(collection, { vector: (data[i] as (typeof data)[number]).vector, k: 1 })).results[0]?.id;
 
   beforeAll(async () => {
     const settings = { ARBOR_VECTOR_SNAPSHOT_SCHEDULE: '0 0 0 1 1 *' };
@@ -50,4 +50,26 @@ describe('two instances serving one collection', () => {
     await eventually(async () => ((await vectorsApi(first).describe(name)).items === 299 ? true : undefined), 10_000, 200);
     expect(await top(first, 7)).not.toBe('item-7');
   });
+
+  it('searches the shards an instance holds in process, and asks over HTTP only for those it does not', async () => {
+    const fresh = uniqueName('local-first');
+    expect((await vectorsApi(first).create(fresh, { dimension, metric: 'cosine', shards: 2 })).status).toBe(201);
+    // The first instance writes, so it holds both shards; the second has never touched them.
+    await vectorsApi(first).upsert(fresh, data.slice(0, 100));
+    const shardSearches = async (host: HostProcess) => {
+      const text = await (await fetch(`${host.url}/api/metrics`)).text();
+      return [...text.matchAll(/^arbor_function_invocations_total\{[^}]*function="search-shard"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    const before = { first: await shardSearches(first), second: await shardSearches(second) };
+    for (let i = 0; i < 5; i++) expect(await top(first, i, fresh)).toBe(`item-${i}`);
+    expect(await shardSearches(first)).toBe(before.first);
+
+    // The second asks for each shard once over HTTP (here, its own shard-search function, which
+    // loads the shard), then holds them and asks nobody.
+    expect(await top(second, 10, fresh)).toBe('item-10');
+    expect(await shardSearches(second)).toBe(before.second + 2);
+    for (let i = 20; i < 25; i++) expect(await top(second, i, fresh)).toBe(`item-${i}`);
+    expect(await shardSearches(second)).toBe(before.second + 2);
+  });
 });
+
