@@ -17,8 +17,11 @@ export interface GrpcServerOptions {
   port: number;
   /** When set, every call but health and reflection needs it in `x-functions-key`, as the HTTP routes do. */
   functionKey: string | undefined;
-  /** The local host's durable client binding data (JSON): StartRun starts runs through it. */
-  durableClientInput: string;
+  /**
+   * The local host's durable client binding data (JSON): StartRun starts runs through it.
+   * Absent on a server beside no Functions host (the Container App): StartRun is UNAVAILABLE there.
+   */
+  durableClientInput?: string;
 }
 
 export interface GrpcServer {
@@ -57,7 +60,7 @@ function durableClientOf(clientInput: string): df.DurableClient {
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const stopping = new AbortController();
-  const durableClient = durableClientOf(options.durableClientInput);
+  const durableClient = options.durableClientInput === undefined ? undefined : durableClientOf(options.durableClientInput);
   const router = createConnectRouter({ ...rpcRouterOptions, interceptors: [functionKeyCheck(options.functionKey)], shutdownSignal: stopping.signal });
   arborRoutes(router);
   const serviceNames = [...new Set(router.handlers.map((handler) => handler.service.typeName))];
@@ -72,7 +75,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       response.writeHead(404).end();
       return;
     }
-    const universal = universalRequestFromNodeRequest(request, response, undefined, createContextValues().set(runStarterKey, durableClient));
+    const values = createContextValues();
+    if (durableClient) values.set(runStarterKey, durableClient);
+    const universal = universalRequestFromNodeRequest(request, response, undefined, values);
     handler(universal)
       .then((answer) => universalResponseToNodeResponse(answer, response))
       .catch((error: unknown) => {
