@@ -7,7 +7,7 @@
  */
 import { loadSettings, mergeSettingSources } from '../../shared/platform/settings.js';
 import { startGrpcServer } from './server.js';
-import { parseGrpcServerSettings } from './settings.js';
+import { entraPolicyOf, parseGrpcServerSettings } from './settings.js';
 
 async function main(): Promise<void> {
   // Empty values count as unset, as for the app's settings (Bicep passes '' for "none").
@@ -18,8 +18,13 @@ async function main(): Promise<void> {
     host: settings.ARBOR_GRPC_HOST,
     port: settings.ARBOR_GRPC_PORT,
     functionKey: settings.ARBOR_FUNCTION_KEY,
+    entra: entraPolicyOf(settings),
   });
-  const auth = settings.ARBOR_FUNCTION_KEY !== undefined ? 'function key required' : 'no credential required';
+  const credentials = [
+    ...(settings.ARBOR_GRPC_ENTRA_TENANT_ID !== undefined ? ['an Entra token'] : []),
+    ...(settings.ARBOR_FUNCTION_KEY !== undefined ? ['the function key'] : []),
+  ];
+  const auth = credentials.length ? `${credentials.join(' or ')} required` : 'no credential required';
   console.log(`Arbor gRPC server: ${server.url} (gRPC, gRPC-Web and Connect; ${auth})`);
 
   let stopping = false;

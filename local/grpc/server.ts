@@ -8,6 +8,7 @@ import { Health } from '../../shared/platform/generated/grpc/health/v1/health_pb
 import { runStarterKey } from '../../shared/pipelines/rpc.js';
 import { malformedAsInvalid } from '../../shared/platform/rpc-http.js';
 import { keyMatches } from '../http/function-keys.js';
+import { entraTokenVerifier, TokenRejected, type EntraTokenPolicy } from './entra-tokens.js';
 import { healthService } from './health.js';
 import { reflectionRoutes } from './reflection.js';
 
@@ -17,6 +18,8 @@ export interface GrpcServerOptions {
   port: number;
   /** When set, every call but health and reflection needs it in `x-functions-key`, as the HTTP routes do. */
   functionKey: string | undefined;
+  /** When set, a call may instead present an Entra access token (`authorization: Bearer ...`) this policy accepts. */
+  entra?: EntraTokenPolicy | undefined;
   /**
    * The local host's durable client binding data (JSON): StartRun starts runs through it.
    * Absent on a server beside no Functions host (the Container App): StartRun is UNAVAILABLE there.
@@ -32,13 +35,31 @@ export interface GrpcServer {
 
 const openServices = new Set([Health.typeName, 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
 
-/** The function key, checked like Azure's: header only (a gRPC call has no query string). */
-function functionKeyCheck(functionKey: string | undefined): Interceptor {
+/**
+ * Who may call: with an Entra policy, a bearer token it accepts; with a function key, that key
+ * in `x-functions-key` (header only, as a gRPC call has no query string); either will do when
+ * both are configured, and a token that is presented must be good. Health and reflection are open.
+ */
+function callerCheck(functionKey: string | undefined, entra: EntraTokenPolicy | undefined): Interceptor {
+  const verifyToken = entra ? entraTokenVerifier(entra) : undefined;
+  const wanted = [...(verifyToken ? ['an Entra access token as authorization: Bearer <token>'] : []), ...(functionKey !== undefined ? ['the function key in x-functions-key'] : [])].join(' or ');
   return (next) => async (request) => {
-    if (functionKey !== undefined && !openServices.has(request.service.typeName) && !keyMatches(functionKey, request.header.get('x-functions-key') ?? undefined)) {
-      throw new ConnectError('this call needs the function key in x-functions-key', Code.Unauthenticated);
+    if (openServices.has(request.service.typeName) || (functionKey === undefined && !verifyToken)) return next(request);
+    const authorization = request.header.get('authorization');
+    if (verifyToken && authorization !== null) {
+      const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+      if (token === undefined) throw new ConnectError('authorization must be "Bearer <token>"', Code.Unauthenticated);
+      try {
+        await verifyToken(token);
+      } catch (error) {
+        if (error instanceof TokenRejected) throw new ConnectError(error.message, Code.Unauthenticated);
+        // The tenant's keys could not be read: the caller may try again.
+        throw new ConnectError(`the token could not be checked: ${error instanceof Error ? error.message : String(error)}`, Code.Unavailable);
+      }
+      return next(request);
     }
-    return next(request);
+    if (functionKey !== undefined && keyMatches(functionKey, request.header.get('x-functions-key') ?? undefined)) return next(request);
+    throw new ConnectError(`this call needs ${wanted}`, Code.Unauthenticated);
   };
 }
 
@@ -61,7 +82,7 @@ function durableClientOf(clientInput: string): df.DurableClient {
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const stopping = new AbortController();
   const durableClient = options.durableClientInput === undefined ? undefined : durableClientOf(options.durableClientInput);
-  const router = createConnectRouter({ ...rpcRouterOptions, interceptors: [functionKeyCheck(options.functionKey)], shutdownSignal: stopping.signal });
+  const router = createConnectRouter({ ...rpcRouterOptions, interceptors: [callerCheck(options.functionKey, options.entra)], shutdownSignal: stopping.signal });
   arborRoutes(router);
   const serviceNames = [...new Set(router.handlers.map((handler) => handler.service.typeName))];
   router.service(Health, healthService(serviceNames, stopping.signal));
