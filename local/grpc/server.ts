@@ -1,5 +1,3 @@
-import { createServer, type Http2Server, type Http2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import * as df from 'durable-functions';
@@ -9,6 +7,7 @@ import { runStarterKey } from '../../shared/pipelines/rpc.js';
 import { malformedAsInvalid } from '../../shared/platform/rpc-http.js';
 import { keyMatches } from '../http/function-keys.js';
 import { entraTokenVerifier, TokenRejected, type EntraTokenPolicy } from './entra-tokens.js';
+import { listenCleartext } from './cleartext-listener.js';
 import { healthService } from './health.js';
 import { reflectionRoutes } from './reflection.js';
 
@@ -75,9 +74,9 @@ function durableClientOf(clientInput: string): df.DurableClient {
 }
 
 /**
- * Arbor's RPC services on HTTP/2 (cleartext, for 127.0.0.1 and for a Container App's ingress,
- * which terminates TLS): one handler set answering gRPC, gRPC-Web and the Connect protocol,
- * with grpc.health.v1 and server reflection beside them.
+ * Arbor's RPC services in cleartext (for 127.0.0.1 and for a Container App's ingress, which
+ * terminates TLS), HTTP/2 and HTTP/1.1 on one port: one handler set answering gRPC (HTTP/2),
+ * gRPC-Web and the Connect protocol (either), with grpc.health.v1 and server reflection beside them.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const stopping = new AbortController();
@@ -89,44 +88,37 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   reflectionRoutes(router);
   // connectNodeAdapter's part, done here so each handler can be wrapped (malformedAsInvalid).
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, malformedAsInvalid(handler)]));
-  const server: Http2Server = createServer((request, response) => {
-    const handler = handlers.get(new URL(request.url ?? '/', 'http://localhost').pathname);
-    if (!handler) {
-      // gRPC clients read HTTP 404 as UNIMPLEMENTED; Connect's protocol says the same.
-      response.writeHead(404).end();
-      return;
-    }
-    const values = createContextValues();
-    if (durableClient) values.set(runStarterKey, durableClient);
-    const universal = universalRequestFromNodeRequest(request, response, undefined, values);
-    handler(universal)
-      .then((answer) => universalResponseToNodeResponse(answer, response))
-      .catch((error: unknown) => {
-        console.error('gRPC server: a response failed', error);
-        if (!response.headersSent) response.writeHead(500);
-        response.end();
-      });
-  });
-  const sessions = new Set<Http2Session>();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.once('close', () => sessions.delete(session));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenCleartext(
+    (request, response) => {
+      const handler = handlers.get(new URL(request.url ?? '/', 'http://localhost').pathname);
+      if (!handler) {
+        // gRPC clients read HTTP 404 as UNIMPLEMENTED; Connect's protocol says the same.
+        response.writeHead(404).end();
+        return;
+      }
+      const values = createContextValues();
+      if (durableClient) values.set(runStarterKey, durableClient);
+      const universal = universalRequestFromNodeRequest(request, response, undefined, values);
+      handler(universal)
+        .then((answer) => universalResponseToNodeResponse(answer, response))
+        .catch((error: unknown) => {
+          console.error('gRPC server: a response failed', error);
+          if (!response.headersSent) response.writeHead(500);
+          response.end();
+        });
+    },
+    options.host,
+    options.port,
+    { requestTimeoutMs: rpcRouterOptions.maxTimeoutMs },
+  );
+  const port = listener.port;
   return {
     url: `http://${options.host}:${port}`,
     port,
     stop() {
-      // Handlers see the shutdown signal and end their streams; clients' idle sessions would keep close() waiting.
+      // Handlers see the shutdown signal and end their streams; clients' idle connections would keep the port open.
       stopping.abort();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const session of sessions) session.close();
-      const grace = setTimeout(() => sessions.forEach((session) => session.destroy()), 2_000);
-      return closed.finally(() => clearTimeout(grace));
+      return listener.close(2_000);
     },
   };
 }
