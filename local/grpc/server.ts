@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 import { arborRoutes, rpcRouterOptions } from '../../functions/rpc/routes.js';
 import { Health } from '../../shared/platform/generated/grpc/health/v1/health_pb.js';
 import { runStarterKey } from '../../shared/pipelines/rpc.js';
-import { malformedAsInvalid } from '../../shared/platform/rpc-http.js';
+import { malformedAsInvalid, malformedMessagesInvalid } from '../../shared/platform/rpc-http.js';
 import { keyMatches } from '../http/function-keys.js';
 import { entraTokenVerifier, TokenRejected, type EntraTokenPolicy } from './entra-tokens.js';
 import { listenCleartext } from './cleartext-listener.js';
@@ -81,7 +81,7 @@ function durableClientOf(clientInput: string): df.DurableClient {
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const stopping = new AbortController();
   const durableClient = options.durableClientInput === undefined ? undefined : durableClientOf(options.durableClientInput);
-  const router = createConnectRouter({ ...rpcRouterOptions, interceptors: [callerCheck(options.functionKey, options.entra)], shutdownSignal: stopping.signal });
+  const router = createConnectRouter({ ...rpcRouterOptions, interceptors: [callerCheck(options.functionKey, options.entra), malformedMessagesInvalid], shutdownSignal: stopping.signal });
   arborRoutes(router);
   const serviceNames = [...new Set(router.handlers.map((handler) => handler.service.typeName))];
   router.service(Health, healthService(serviceNames, stopping.signal));
