@@ -288,6 +288,8 @@ module app 'modules/function-app.bicep' = {
   }
 }
 
+var grpcAudience = empty(grpcEntraAudience) ? 'api://arbor-grpc-${resourceToken}' : grpcEntraAudience
+
 // The streaming RPCs need HTTP/2, which Flex Consumption does not give the worker: the gRPC
 // server runs as a Container App with the Function App's identity and settings.
 module grpc 'modules/grpc-container-app.bicep' = {
@@ -307,7 +309,7 @@ module grpc 'modules/grpc-container-app.bicep' = {
     minReplicas: grpcMinReplicas
     maxReplicas: grpcMaxReplicas
     entraTenantId: tenant().tenantId
-    entraAudience: empty(grpcEntraAudience) ? 'api://arbor-grpc-${resourceToken}' : grpcEntraAudience
+    entraAudience: grpcAudience
     exists: grpcExists
   }
 }
@@ -322,6 +324,8 @@ output SERVICE_API_BASE_URL string = 'https://${app.outputs.defaultHostName}'
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = grpc.outputs.registryEndpoint
 output SERVICE_GRPC_URL string = grpc.outputs.url
 output SERVICE_GRPC_NAME string = grpc.outputs.name
+// The audience a caller asks Entra for a token for (docs/deploy.md "gRPC server").
+output SERVICE_GRPC_AUDIENCE string = grpcAudience
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_SYSTEM_TOPIC_NAME string = storage.outputs.systemTopicName
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
