@@ -10,6 +10,9 @@ export interface CleartextListener {
   close(graceMs: number): Promise<void>;
 }
 
+/** A connection that sends nothing to decide by is closed after this long (the chosen server's own timeouts apply after). */
+const decisionTimeoutMs = 30_000;
+
 /** What an HTTP/2 client with prior knowledge sends first (RFC 9113 §3.4); no HTTP/1.x request starts with "PRI ". */
 const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 const decidingBytes = 4;
@@ -34,12 +37,17 @@ export async function listenCleartext(handler: CleartextHandler, host: string, p
   const sockets = new Set<Socket>();
   const listener = createNetServer((socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
     let seen = Buffer.alloc(0);
+    const undecided = setTimeout(() => socket.destroy(), decisionTimeoutMs);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      clearTimeout(undecided);
+    });
     const decide = (chunk: Buffer) => {
       seen = Buffer.concat([seen, chunk]);
       const prefix = seen.subarray(0, decidingBytes);
       if (seen.length < decidingBytes && http2Preface.subarray(0, seen.length).equals(prefix)) return;
+      clearTimeout(undecided);
       socket.off('data', decide);
       socket.pause();
       socket.unshift(seen);
