@@ -4,11 +4,12 @@
  *    of the same messages, and the HTTP API's JSON bodies) for an upsert of 100 x 384-float
  *    vectors, a 384-float query and its 10-hit answer, and a 100-entity feature read's answer;
  *  - calls/s against a local host for the same three calls: the gRPC server (Connect-ES's gRPC
- *    transport over HTTP/2) and the HTTP API (fetch, HTTP/1.1 keep-alive), 8 calls in flight.
+ *    transport over HTTP/2, and its gRPC-Web transport over HTTP/1.1 as a browser would call it,
+ *    same port) and the HTTP API (fetch, HTTP/1.1 keep-alive), 8 calls in flight.
  */
 import { create, fromBinary, fromJson, toBinary, toJson, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { createClient } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
+import { createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { FeatureService, GetOnlineFeaturesResponseSchema, ValueStatus } from '../shared/platform/generated/arbor/features/v1/feature_service_pb.js';
 import { QueryRequestSchema, QueryResponseSchema, UpsertRequestSchema, VectorService } from '../shared/platform/generated/arbor/vectors/v1/vector_service_pb.js';
 import { runMain, withBenchHost } from './support/host.js';
@@ -89,26 +90,39 @@ async function main(): Promise<void> {
     const transport = createGrpcTransport({ baseUrl: host.grpcUrl });
     const vectors = createClient(VectorService, transport);
     const featureClient = createClient(FeatureService, transport);
+    const webTransport = createGrpcWebTransport({ baseUrl: host.grpcUrl, httpVersion: '1.1' });
+    const webVectors = createClient(VectorService, webTransport);
+    const webFeatures = createClient(FeatureService, webTransport);
     const batch = (i: number, prefix: string) => items.map((item) => ({ ...item, id: `${prefix}-${i}-${item.id}` }));
     const entities = Array.from({ length: 100 }, (_, i) => i);
     const featureRefs = ['stats:trips', 'stats:rating'];
     const rows: string[] = [];
-    const measure = async (name: string, calls: number, grpcCall: (i: number) => Promise<unknown>, httpCall: (i: number) => Promise<unknown>) => {
+    const measure = async (name: string, calls: number, grpcCall: (i: number) => Promise<unknown>, webCall: (i: number) => Promise<unknown>, httpCall: (i: number) => Promise<unknown>) => {
       await grpcCall(-1);
+      await webCall(-2);
       await httpCall(-1);
-      rows.push(`| ${name} | ${calls} | ${await callsPerSecond(calls, 8, grpcCall)} | ${await callsPerSecond(calls, 8, httpCall)} |`);
+      rows.push(`| ${name} | ${calls} | ${await callsPerSecond(calls, 8, grpcCall)} | ${await callsPerSecond(calls, 8, webCall)} | ${await callsPerSecond(calls, 8, httpCall)} |`);
     };
-    await measure('upsert 100 x 384', 100, (i) => vectors.upsert({ collection: 'bench', items: batch(i, 'g') }), (i) => api('collections/bench/items', { items: batch(i, 'h') }));
-    await measure('query k=10', 500, () => vectors.query({ collection: 'bench', vector: query.vector, k: 10 }), () => api('collections/bench/query', { vector: query.vector, k: 10 }));
+    const featureRead = (client: typeof featureClient) => () =>
+      client.getOnlineFeatures({ features: featureRefs, entities: { driver_id: { values: entities.map((value) => ({ kind: { case: 'numberValue' as const, value } })) } } });
     await measure(
-      'feature read, 100 entities',
-      500,
-      () => featureClient.getOnlineFeatures({ features: featureRefs, entities: { driver_id: { values: entities.map((value) => ({ kind: { case: 'numberValue' as const, value } })) } } }),
-      () => api('features/online', { features: featureRefs, entities: { driver_id: entities } }),
+      'upsert 100 x 384',
+      100,
+      (i) => vectors.upsert({ collection: 'bench', items: batch(i, 'g') }),
+      (i) => webVectors.upsert({ collection: 'bench', items: batch(i, 'w') }),
+      (i) => api('collections/bench/items', { items: batch(i, 'h') }),
     );
-    console.log('\nCalls per second against the local host, 8 in flight (gRPC: HTTP/2, binary; HTTP API: HTTP/1.1, JSON):\n');
-    console.log('| call | calls | gRPC /s | HTTP API /s |');
-    console.log('|---|---|---|---|');
+    await measure(
+      'query k=10',
+      500,
+      () => vectors.query({ collection: 'bench', vector: query.vector, k: 10 }),
+      () => webVectors.query({ collection: 'bench', vector: query.vector, k: 10 }),
+      () => api('collections/bench/query', { vector: query.vector, k: 10 }),
+    );
+    await measure('feature read, 100 entities', 500, featureRead(featureClient), featureRead(webFeatures), () => api('features/online', { features: featureRefs, entities: { driver_id: entities } }));
+    console.log('\nCalls per second against the local host, 8 in flight (gRPC: HTTP/2, binary; gRPC-Web: HTTP/1.1, binary, same port; HTTP API: HTTP/1.1, JSON):\n');
+    console.log('| call | calls | gRPC /s | gRPC-Web HTTP/1.1 /s | HTTP API /s |');
+    console.log('|---|---|---|---|---|');
     for (const row of rows) console.log(row);
   });
 }

@@ -93,6 +93,18 @@ param metricsPushgatewayUrl string = ''
 @description('Prometheus HTTP API canary rollouts may query (docs/serving.md); empty: shared windows only.')
 param prometheusUrl string = ''
 
+@description('Audiences the gRPC server accepts Entra tokens for (comma separated): the Application ID URI and/or client id of an app registration you create (docs/deploy.md "gRPC server"). Empty: api://arbor-grpc-<resourceToken>.')
+param grpcEntraAudience string = ''
+
+@description('Set by azd (SERVICE_GRPC_RESOURCE_EXISTS) once the gRPC image is deployed: provisioning again keeps it.')
+param grpcExists bool = false
+
+@minValue(0)
+param grpcMinReplicas int = 1
+
+@minValue(1)
+param grpcMaxReplicas int = 10
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var appName = 'func-arbor-${resourceToken}'
@@ -277,12 +289,44 @@ module app 'modules/function-app.bicep' = {
   }
 }
 
+var grpcAudience = empty(grpcEntraAudience) ? 'api://arbor-grpc-${resourceToken}' : grpcEntraAudience
+
+// The streaming RPCs need HTTP/2, which Flex Consumption does not give the worker: the gRPC
+// server runs as a Container App with the Function App's identity and settings.
+module grpc 'modules/grpc-container-app.bicep' = {
+  name: 'grpc-container-app'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    environmentName: 'cae-arbor-${resourceToken}'
+    appName: 'ca-grpc-${take(resourceToken, 20)}'
+    registryName: 'crarbor${resourceToken}'
+    identityId: identity.outputs.id
+    identityPrincipalId: identity.outputs.principalId
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+    appSettings: app.outputs.appSettings
+    grpcPort: 50051
+    minReplicas: grpcMinReplicas
+    maxReplicas: grpcMaxReplicas
+    entraTenantId: tenant().tenantId
+    entraAudience: grpcAudience
+    exists: grpcExists
+  }
+}
+
 // azd stores these in .azure/<env>/.env; the hooks read them.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = app.outputs.name
 output SERVICE_API_BASE_URL string = 'https://${app.outputs.defaultHostName}'
+// azd pushes the `grpc` image to this registry (docker.remoteBuild builds it there).
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = grpc.outputs.registryEndpoint
+output SERVICE_GRPC_URL string = grpc.outputs.url
+output SERVICE_GRPC_NAME string = grpc.outputs.name
+// The audience a caller asks Entra for a token for (docs/deploy.md "gRPC server").
+output SERVICE_GRPC_AUDIENCE string = grpcAudience
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_SYSTEM_TOPIC_NAME string = storage.outputs.systemTopicName
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint

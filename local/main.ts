@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     await dependencies.stop();
     throw error;
   }
-  console.log(`gRPC, gRPC-Web and Connect: ${grpc.url} (HTTP/2; health and reflection included)`);
+  console.log(`gRPC, gRPC-Web and Connect: ${grpc.url} (HTTP/2 and HTTP/1.1 on one port; health and reflection included)`);
   console.log(`Arbor is up: ${host.url}/api/health`);
 
   let stopping = false;

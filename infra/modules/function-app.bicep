@@ -210,3 +210,5 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
 output name string = site.name
 output id string = site.id
 output defaultHostName string = site.properties.defaultHostName
+// The gRPC Container App (grpc-container-app.bicep) runs the same code with the same settings.
+output appSettings object = appSettings

@@ -1,13 +1,13 @@
-import { createServer, type Http2Server, type Http2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import * as df from 'durable-functions';
 import { arborRoutes, rpcRouterOptions } from '../../functions/rpc/routes.js';
 import { Health } from '../../shared/platform/generated/grpc/health/v1/health_pb.js';
 import { runStarterKey } from '../../shared/pipelines/rpc.js';
-import { malformedAsInvalid } from '../../shared/platform/rpc-http.js';
+import { malformedAsInvalid, malformedMessagesInvalid } from '../../shared/platform/rpc-http.js';
 import { keyMatches } from '../http/function-keys.js';
+import { entraTokenVerifier, TokenRejected, type EntraTokenPolicy } from './entra-tokens.js';
+import { listenCleartext } from './cleartext-listener.js';
 import { healthService } from './health.js';
 import { reflectionRoutes } from './reflection.js';
 
@@ -17,8 +17,13 @@ export interface GrpcServerOptions {
   port: number;
   /** When set, every call but health and reflection needs it in `x-functions-key`, as the HTTP routes do. */
   functionKey: string | undefined;
-  /** The local host's durable client binding data (JSON): StartRun starts runs through it. */
-  durableClientInput: string;
+  /** When set, a call may instead present an Entra access token (`authorization: Bearer ...`) this policy accepts. */
+  entra?: EntraTokenPolicy | undefined;
+  /**
+   * The local host's durable client binding data (JSON): StartRun starts runs through it.
+   * Absent on a server beside no Functions host (the Container App): StartRun is UNAVAILABLE there.
+   */
+  durableClientInput?: string;
 }
 
 export interface GrpcServer {
@@ -29,13 +34,31 @@ export interface GrpcServer {
 
 const openServices = new Set([Health.typeName, 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
 
-/** The function key, checked like Azure's: header only (a gRPC call has no query string). */
-function functionKeyCheck(functionKey: string | undefined): Interceptor {
+/**
+ * Who may call: with an Entra policy, a bearer token it accepts; with a function key, that key
+ * in `x-functions-key` (header only, as a gRPC call has no query string); either will do when
+ * both are configured, and a token that is presented must be good. Health and reflection are open.
+ */
+function callerCheck(functionKey: string | undefined, entra: EntraTokenPolicy | undefined): Interceptor {
+  const verifyToken = entra ? entraTokenVerifier(entra) : undefined;
+  const wanted = [...(verifyToken ? ['an Entra access token as authorization: Bearer <token>'] : []), ...(functionKey !== undefined ? ['the function key in x-functions-key'] : [])].join(' or ');
   return (next) => async (request) => {
-    if (functionKey !== undefined && !openServices.has(request.service.typeName) && !keyMatches(functionKey, request.header.get('x-functions-key') ?? undefined)) {
-      throw new ConnectError('this call needs the function key in x-functions-key', Code.Unauthenticated);
+    if (openServices.has(request.service.typeName) || (functionKey === undefined && !verifyToken)) return next(request);
+    const authorization = request.header.get('authorization');
+    if (verifyToken && authorization !== null) {
+      const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+      if (token === undefined) throw new ConnectError('authorization must be "Bearer <token>"', Code.Unauthenticated);
+      try {
+        await verifyToken(token);
+      } catch (error) {
+        if (error instanceof TokenRejected) throw new ConnectError(error.message, Code.Unauthenticated);
+        // The tenant's keys could not be read: the caller may try again.
+        throw new ConnectError(`the token could not be checked: ${error instanceof Error ? error.message : String(error)}`, Code.Unavailable);
+      }
+      return next(request);
     }
-    return next(request);
+    if (functionKey !== undefined && keyMatches(functionKey, request.header.get('x-functions-key') ?? undefined)) return next(request);
+    throw new ConnectError(`this call needs ${wanted}`, Code.Unauthenticated);
   };
 }
 
@@ -51,56 +74,51 @@ function durableClientOf(clientInput: string): df.DurableClient {
 }
 
 /**
- * Arbor's RPC services on HTTP/2 (cleartext, for 127.0.0.1 and for a Container App's ingress,
- * which terminates TLS): one handler set answering gRPC, gRPC-Web and the Connect protocol,
- * with grpc.health.v1 and server reflection beside them.
+ * Arbor's RPC services in cleartext (for 127.0.0.1 and for a Container App's ingress, which
+ * terminates TLS), HTTP/2 and HTTP/1.1 on one port: one handler set answering gRPC (HTTP/2),
+ * gRPC-Web and the Connect protocol (either), with grpc.health.v1 and server reflection beside them.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const stopping = new AbortController();
-  const durableClient = durableClientOf(options.durableClientInput);
-  const router = createConnectRouter({ ...rpcRouterOptions, interceptors: [functionKeyCheck(options.functionKey)], shutdownSignal: stopping.signal });
+  const durableClient = options.durableClientInput === undefined ? undefined : durableClientOf(options.durableClientInput);
+  const router = createConnectRouter({ ...rpcRouterOptions, interceptors: [callerCheck(options.functionKey, options.entra), malformedMessagesInvalid], shutdownSignal: stopping.signal });
   arborRoutes(router);
   const serviceNames = [...new Set(router.handlers.map((handler) => handler.service.typeName))];
   router.service(Health, healthService(serviceNames, stopping.signal));
   reflectionRoutes(router);
   // connectNodeAdapter's part, done here so each handler can be wrapped (malformedAsInvalid).
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, malformedAsInvalid(handler)]));
-  const server: Http2Server = createServer((request, response) => {
-    const handler = handlers.get(new URL(request.url ?? '/', 'http://localhost').pathname);
-    if (!handler) {
-      // gRPC clients read HTTP 404 as UNIMPLEMENTED; Connect's protocol says the same.
-      response.writeHead(404).end();
-      return;
-    }
-    const universal = universalRequestFromNodeRequest(request, response, undefined, createContextValues().set(runStarterKey, durableClient));
-    handler(universal)
-      .then((answer) => universalResponseToNodeResponse(answer, response))
-      .catch((error: unknown) => {
-        console.error('gRPC server: a response failed', error);
-        if (!response.headersSent) response.writeHead(500);
-        response.end();
-      });
-  });
-  const sessions = new Set<Http2Session>();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.once('close', () => sessions.delete(session));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenCleartext(
+    (request, response) => {
+      const handler = handlers.get(new URL(request.url ?? '/', 'http://localhost').pathname);
+      if (!handler) {
+        // gRPC clients read HTTP 404 as UNIMPLEMENTED; Connect's protocol says the same.
+        response.writeHead(404).end();
+        return;
+      }
+      const values = createContextValues();
+      if (durableClient) values.set(runStarterKey, durableClient);
+      const universal = universalRequestFromNodeRequest(request, response, undefined, values);
+      handler(universal)
+        .then((answer) => universalResponseToNodeResponse(answer, response))
+        .catch((error: unknown) => {
+          console.error('gRPC server: a response failed', error);
+          if (!response.headersSent) response.writeHead(500);
+          response.end();
+        });
+    },
+    options.host,
+    options.port,
+    { requestTimeoutMs: rpcRouterOptions.maxTimeoutMs },
+  );
+  const port = listener.port;
   return {
     url: `http://${options.host}:${port}`,
     port,
     stop() {
-      // Handlers see the shutdown signal and end their streams; clients' idle sessions would keep close() waiting.
+      // Handlers see the shutdown signal and end their streams; clients' idle connections would keep the port open.
       stopping.abort();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const session of sessions) session.close();
-      const grace = setTimeout(() => sessions.forEach((session) => session.destroy()), 2_000);
-      return closed.finally(() => clearTimeout(grace));
+      return listener.close(2_000);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { ConnectRouter, ContextValues } from '@connectrpc/connect';
+import { Code, ConnectError, type ConnectRouter, type ContextValues, type Interceptor } from '@connectrpc/connect';
 import type { UniversalHandler, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { NotFoundError } from './errors.js';
 
@@ -31,11 +31,57 @@ export function unaryHandlers(router: ConnectRouter): ReadonlyMap<string, Univer
 /**
  * Connect-ES reports bytes that do not parse as the request message as INTERNAL ("parse
  * binary: ..."), the code it also uses for a client failing to parse a response. On a server
- * they are the caller's mistake: INVALID_ARGUMENT (Connect: HTTP 400). This rewrites that one
- * error, in gRPC's status trailer (or trailers-only header) and in Connect's unary error body.
- * gRPC-Web and Connect streaming put the status inside the body and keep INTERNAL.
+ * they are the caller's mistake: INVALID_ARGUMENT (Connect: HTTP 400). Two places fix that:
+ * - a streaming method (client or server streaming, any protocol) reads its messages through
+ *   `malformedMessagesInvalid`, an interceptor that turns the parse failure into
+ *   INVALID_ARGUMENT where it is thrown, so the handler stops and the protocol reports it;
+ * - a unary method's message is parsed before any interceptor runs, so `malformedAsInvalid`
+ *   rewrites the answer: gRPC's status trailer (or trailers-only header), Connect's unary error
+ *   body, and gRPC-Web's trailer frame at the end of the body.
  */
 const parseFailure = /^parse binary/;
+
+function isParseFailure(error: unknown): error is ConnectError {
+  return error instanceof ConnectError && error.code === Code.Internal && parseFailure.test(error.rawMessage);
+}
+
+async function* invalidOnParseFailure<T>(messages: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    if (isParseFailure(error)) throw new ConnectError(error.rawMessage, Code.InvalidArgument, error.metadata, undefined, error);
+    throw error;
+  }
+}
+
+export const malformedMessagesInvalid: Interceptor = (next) => (request) => (request.stream ? next({ ...request, message: invalidOnParseFailure(request.message) }) : next(request));
+
+/** gRPC-Web's trailer frame (flag 0x80) says 13 for a parse failure: 3 instead. The body is a unary answer, at most one message. */
+function grpcWebBodyFixed(body: Uint8Array): Uint8Array {
+  const pieces: Uint8Array[] = [];
+  let at = 0;
+  while (at + 5 <= body.byteLength) {
+    const flags = body[at] as number;
+    const length = Buffer.from(body.buffer, body.byteOffset + at + 1, 4).readUInt32BE(0);
+    const data = body.subarray(at + 5, at + 5 + length);
+    let frame = body.subarray(at, at + 5 + length);
+    if ((flags & 0x81) === 0x80) {
+      const text = Buffer.from(data).toString('latin1');
+      const message = /^grpc-message:\s*(.*)$/im.exec(text)?.[1] ?? '';
+      if (/^grpc-status:\s*13\s*$/im.test(text) && parseFailure.test(decodeURIComponent(message))) {
+        const fixed = Buffer.from(text.replace(/^grpc-status:\s*13\s*$/im, 'grpc-status: 3'), 'latin1');
+        const header = Buffer.alloc(5);
+        header[0] = flags;
+        header.writeUInt32BE(fixed.byteLength, 1);
+        frame = Buffer.concat([header, fixed]);
+      }
+    }
+    pieces.push(frame);
+    at += 5 + length;
+  }
+  if (at < body.byteLength) pieces.push(body.subarray(at));
+  return Buffer.concat(pieces);
+}
 
 export function malformedAsInvalid(handler: UniversalHandler): UniversalHandler {
   const wrapped = async (request: Parameters<UniversalHandler>[0]): Promise<UniversalServerResponse> => {
@@ -59,6 +105,13 @@ export function malformedAsInvalid(handler: UniversalHandler): UniversalHandler 
     }
     const body = response.body;
     if (!body) return response;
+    if (contentType.startsWith('application/grpc-web') && handler.method.methodKind === 'unary') {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      const fixed = grpcWebBodyFixed(Buffer.concat(chunks));
+      if (response.header?.has('content-length')) response.header.set('content-length', String(fixed.byteLength));
+      return { ...response, body: (async function* () { yield fixed; })() };
+    }
     return {
       ...response,
       body: (async function* () {

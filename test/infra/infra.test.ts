@@ -240,7 +240,7 @@ describe('Bicep hygiene (what can be checked without the compiler)', () => {
   const bicepFiles = ['infra/main.bicep', ...readdirSync(join(root, 'infra/modules')).filter((f) => f.endsWith('.bicep')).map((f) => `infra/modules/${f}`)];
 
   it('every resource pins a GA API version and nothing reads keys', () => {
-    expect(bicepFiles.length).toBe(9);
+    expect(bicepFiles.length).toBe(10);
     let moduleReferences = 0;
     for (const file of bicepFiles) {
       const source = stripComments(read(file));
@@ -263,7 +263,7 @@ describe('Bicep hygiene (what can be checked without the compiler)', () => {
   it('main.bicep passes every module exactly the parameters it declares, and reads only outputs it has', () => {
     const source = stripComments(mainBicep);
     const modules = [...source.matchAll(/^module\s+(\w+)\s+'([^']+)'/gm)];
-    expect(modules.length).toBe(8);
+    expect(modules.length).toBe(9);
     let outputsRead = 0;
     for (const module of modules) {
       const [, symbol, path] = module as unknown as [string, string, string];
@@ -303,11 +303,13 @@ describe('azure.yaml and infra/main.parameters.json', () => {
     const azure = parseSimpleYaml(read('azure.yaml')) as {
       name: string;
       infra: { provider: string; path: string; module: string };
-      services: Record<string, { project: string; language: string; host: string; remoteBuild: string }>;
+      services: Record<string, Record<string, unknown>>;
     };
     expect(azure.name).toBe('arbor');
-    // The hooks are checked by test/infra/hooks.test.ts, the remote build by package.test.ts.
-    expect(azure.services).toEqual({ api: { project: '.', language: 'js', host: 'function', remoteBuild: 'true' } });
+    // The hooks are checked by test/infra/hooks.test.ts, the remote build by package.test.ts,
+    // service grpc by grpc-container-app.test.ts.
+    expect(azure.services.api).toEqual({ project: '.', language: 'js', host: 'function', remoteBuild: 'true' });
+    expect(Object.keys(azure.services).sort()).toEqual(['api', 'grpc']);
     expect(azure.infra).toEqual({ provider: 'bicep', path: 'infra', module: 'main' });
     expect(mainBicep).toMatch(/^targetScope = 'subscription'$/m);
     // azd finds the Function App for service "api" by this tag.

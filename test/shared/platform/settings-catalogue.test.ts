@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { grpcServerOwnSettingsSchema } from '../../../local/grpc/settings.js';
 import { hostSettingsSchema } from '../../../local/settings.js';
 import { settingsSchema } from '../../../shared/platform/settings.js';
 
@@ -18,6 +19,7 @@ type Shape = Record<string, z.ZodType>;
 const homes: Record<string, { file: string; shape: Shape }> = {
   app: { file: 'shared/platform/settings.ts', shape: settingsSchema.shape },
   host: { file: 'local/settings.ts', shape: hostSettingsSchema.shape },
+  grpc: { file: 'local/grpc/settings.ts', shape: grpcServerOwnSettingsSchema.shape },
 };
 const homeOf = (name: string): string | undefined => Object.keys(homes).find((home) => name in (homes[home] as { shape: Shape }).shape);
 
@@ -73,6 +75,7 @@ function settingTables(file: string): Array<{ intro: string; rows: Row[] }> {
 const readmeTables = settingTables('README.md');
 const appTable = readmeTables.find((table) => /App settings/.test(table.intro));
 const hostTable = readmeTables.find((table) => /Local host settings/.test(table.intro));
+const grpcTable = readmeTables.find((table) => /gRPC server settings/.test(table.intro));
 const documentedRows = [...readmeTables.flatMap((table) => table.rows), ...settingTables('docs/vectors.md').flatMap((table) => table.rows)];
 
 describe('settings: one home each, and every catalogue agrees with it', () => {
@@ -84,12 +87,12 @@ describe('settings: one home each, and every catalogue agrees with it', () => {
   });
 
   it('no setting has two homes', () => {
-    const both = Object.keys(homes.app?.shape ?? {}).filter((name) => name in (homes.host?.shape ?? {}));
-    expect(both, 'settings in both shared/platform/settings.ts and local/settings.ts').toEqual([]);
+    const names = Object.values(homes).flatMap((home) => Object.keys(home.shape));
+    expect(names.filter((name, i) => names.indexOf(name) !== i), 'settings in more than one of shared/platform/settings.ts, local/settings.ts and local/grpc/settings.ts').toEqual([]);
   });
 
   it("README lists every setting of each schema, in its schema's table", () => {
-    for (const [home, table] of [['app', appTable], ['host', hostTable]] as const) {
+    for (const [home, table] of [['app', appTable], ['host', hostTable], ['grpc', grpcTable]] as const) {
       const listed = new Set(table?.rows.flatMap((row) => row.names));
       const { file, shape } = homes[home] as { file: string; shape: Shape };
       for (const name of Object.keys(shape)) expect(listed.has(name), `${name} (${file}) is missing from README's ${home} settings table`).toBe(true);
@@ -103,8 +106,8 @@ describe('settings: one home each, and every catalogue agrees with it', () => {
         const home = homeOf(name);
         expect(home, `${row.file} documents ${name}, which no settings schema knows`).toBeDefined();
         if (row.file === 'README.md') {
-          const table = [appTable, hostTable].find((t) => t?.rows.includes(row));
-          expect(table === appTable ? 'app' : 'host', `README lists ${name} in the wrong table (its home is ${homes[home as string]?.file})`).toBe(home);
+          const table = [appTable, hostTable, grpcTable].find((t) => t?.rows.includes(row));
+          expect(table === appTable ? 'app' : table === hostTable ? 'host' : 'grpc', `README lists ${name} in the wrong table (its home is ${homes[home as string]?.file})`).toBe(home);
         }
         const stated = row.defaults[i] as string;
         const literal = /^`([^`]*)`$/.exec(stated)?.[1];
