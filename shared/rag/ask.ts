@@ -3,6 +3,7 @@ import type { Services } from '../platform/services.js';
 import { readPayloads } from './chunk-payloads.js';
 import type { ChunkVectors } from './chunk-vectors.js';
 import { citedNumbers } from './citations.js';
+import { diversified } from './diversify.js';
 import { fuse, type ScoredHit } from './fusion.js';
 import { searchKeywords, termStatistics } from './keyword-index.js';
 import { noAnswer, type Answerer, type Embedder } from './ports.js';
@@ -37,28 +38,6 @@ export interface Retrieved {
   support: number;
   /** Why the answer is the no-answer sentence, when it is. */
   unsupported?: string;
-}
-
-/**
- * At most this many chunks of one document among the k sources: consecutive chunks of one
- * section overlap and often rank side by side, and a third chunk of the same page says less
- * than the best chunk of another (measured in docs/rag.md, "Fusion").
- */
-const maxChunksPerDocument = 2;
-
-/** The best k hits, at most `maxChunksPerDocument` per document (chunk ids are `<document hash>:<index>`). */
-function diversified(ranked: readonly ScoredHit[], k: number): ScoredHit[] {
-  const perDocument = new Map<string, number>();
-  const out: ScoredHit[] = [];
-  for (const hit of ranked) {
-    const document = hit.id.slice(0, hit.id.lastIndexOf(':'));
-    const count = perDocument.get(document) ?? 0;
-    if (count >= maxChunksPerDocument) continue;
-    perDocument.set(document, count + 1);
-    out.push(hit);
-    if (out.length === k) break;
-  }
-  return out;
 }
 
 /**
