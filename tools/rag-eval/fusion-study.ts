@@ -2,8 +2,9 @@
  * node dist/tools/rag-eval/fusion-study.js DETAILS.json
  *
  * Ranks fusion methods offline on the lists `npm run rag:eval -- --details FILE --lists`
- * recorded: each answerable question's 20 best chunks by vector search and by keyword search
- * alone, with their raw scores (the candidates fused retrieval fuses). Prints hit@1/3/5 and MRR
+ * recorded: each answerable question's 40 best chunks by vector search and by keyword search
+ * alone, with their raw scores (the first 20 of each are the candidates fused retrieval fuses
+ * today; the grid also tries 10 and 40). Prints hit@1/3/5 and MRR
  * over the distinct documents of the 5 sources for each method of a small grid, beside each
  * list alone, per corpus, so the method in shared/rag/fusion.ts is a measured choice. The 5
  * sources are chosen as ask.ts chooses them (diversify.ts: at most 2 chunks per document; the
@@ -75,14 +76,16 @@ async function main(): Promise<void> {
     const test = (lists ?? []).filter((l, i) => l.expected.length && i % 2 === 1);
     if (!tune.length || !test.length) continue;
     console.log(`\n${corpus}: ${tune.length} answerable questions tune (even lines), ${test.length} test (odd lines)\n`);
-    console.log('| method | per document | tune hit@1 | hit@3 | hit@5 | MRR | test hit@1 | hit@3 | hit@5 | MRR |\n|---|---|---|---|---|---|---|---|---|---|');
-    for (const perDocument of [maxChunksPerDocument, 1]) {
-      const rows: Array<[string, (l: Lists) => ScoredHit[]]> = [
-        ['vector alone', (l) => l.vector],
-        ['keyword alone', (l) => l.keyword],
-        ...fusionGrid().map(({ name, method }): [string, (l: Lists) => ScoredHit[]] => [name, (l) => fuse(l.vector, l.keyword, method)]),
-      ];
-      for (const [name, rank] of rows) console.log(`| ${name} | ${perDocument} | ${f(measure(tune, rank, perDocument))} | ${f(measure(test, rank, perDocument))} |`);
+    console.log('| method | candidates per list | per document | tune hit@1 | hit@3 | hit@5 | MRR | test hit@1 | hit@3 | hit@5 | MRR |\n|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const depth of [20, 10, 40]) {
+      for (const perDocument of [maxChunksPerDocument, 1]) {
+        const rows: Array<[string, (l: Lists) => ScoredHit[]]> = [
+          ['vector alone', (l) => l.vector],
+          ['keyword alone', (l) => l.keyword],
+          ...fusionGrid().map(({ name, method }): [string, (l: Lists) => ScoredHit[]] => [name, (l) => fuse(l.vector.slice(0, depth), l.keyword.slice(0, depth), method)]),
+        ];
+        for (const [name, rank] of rows) console.log(`| ${name} | ${depth} | ${perDocument} | ${f(measure(tune, rank, perDocument))} | ${f(measure(test, rank, perDocument))} |`);
+      }
     }
   }
 }

@@ -52,9 +52,9 @@ export interface EvalReport {
   /** Per question and mode, for reading failures: the rank of the first gold document (0 = missed). */
   details: Array<{ question: string; expected: string[]; mode: Mode; rank: number; refused: boolean; support?: number; documents: string[]; answer: string }>;
   /**
-   * With `wide`: each question's 20 best chunks by vector and by keyword search alone, with
-   * their raw scores, exactly the candidates fused retrieval fuses for k = 5 (for studying
-   * fusion offline).
+   * With `wide`: each question's 40 best chunks by vector and by keyword search alone, with
+   * their raw scores; the first 20 of each are exactly the candidates fused retrieval fuses for
+   * k = 5 (for studying fusion and candidate depth offline).
    */
   lists?: Array<{ question: string; expected: string[]; vector: ScoredChunk[]; keyword: ScoredChunk[] }>;
 }
@@ -182,12 +182,12 @@ function hostEmbedder(env: Record<string, string>): Embedder {
 
 /**
  * The lists fused retrieval starts from for k = 5, before fusion and before the per-document
- * cap: the question's 4k = 20 nearest chunks (the question embedded as the host embeds it, the
- * collection queried through the host's vector API) and its 20 best chunks by BM25 (read from
+ * cap, twice as deep as it reads them: the question's 8k = 40 nearest chunks (the question embedded as the host embeds it, the
+ * collection queried through the host's vector API) and its 40 best chunks by BM25 (read from
  * the host's Redis keys through the same code).
  */
 async function candidateLists(host: BenchHost, collection: string, corpus: readonly CorpusDocument[], questions: readonly Question[], progress: (line: string) => void): Promise<NonNullable<EvalReport['lists']>> {
-  const wide = k * 4;
+  const wide = k * 8;
   const embedder = hostEmbedder(host.env);
   const documentOfHash = new Map(corpus.map((d) => [chunkId(d.id, 0).split(':')[0] as string, d.id]));
   const scored = (hits: ReadonlyArray<{ id: string; score: number }>) => hits.map((h) => ({ id: h.id, documentId: documentOfHash.get(h.id.split(':')[0] as string) ?? '', score: h.score }));
