@@ -2,10 +2,12 @@ import type { ScoredHit } from './fusion.js';
 
 /**
  * At most this many chunks of one document among the k sources: consecutive chunks of one
- * section overlap and often rank side by side, and a third chunk of the same page says less
- * than the best chunk of another (measured in docs/rag.md, "Fusion").
+ * section overlap and often rank side by side, and a second chunk of the same page says less
+ * than the best chunk of another; with one per document, k sources are k documents, which
+ * found the right page more often than two per document did on the held-out questions
+ * (measured in docs/rag.md, "Fusion").
  */
-export const maxChunksPerDocument = 2;
+export const maxChunksPerDocument = 1;
 
 /** The document of a vector item id, `<document hash>:<index>` (ingest.ts, chunkId). */
 export function documentOfChunkId(id: string): string {
