@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   const pages = pagesAt >= 0 ? Number(args[pagesAt + 1]) : undefined;
   const everyAt = args.indexOf('--every');
   const every = everyAt >= 0 ? Number(args[everyAt + 1]) : 1;
-  const chosen = args.filter((a, i) => a in corpora && i !== detailsAt + 1) as Array<keyof typeof corpora>;
+  // The file after --details is not a corpus name, whatever it is called.
+  const chosen = args.filter((a, i) => a in corpora && (detailsAt < 0 || i !== detailsAt + 1)) as Array<keyof typeof corpora>;
   const names = chosen.length ? chosen : (Object.keys(corpora) as Array<keyof typeof corpora>);
   const reports: Record<string, EvalReport> = {};
   // Documents of the Python manual reach 1 MB; the default 2 MB limit holds them.
