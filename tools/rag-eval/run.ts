@@ -143,6 +143,9 @@ export async function evaluate(host: BenchHost, corpus: readonly CorpusDocument[
   }
   const lists: EvalReport['lists'] = [];
   if (wide) lists.push(...(await candidateLists(host, collection, corpus, questions, progress)));
+  // The host's Redis is the shared one: drop the collection so its payloads and keyword index go too.
+  const dropped = await fetch(`${host.url}/api/collections/${collection}`, { method: 'DELETE' });
+  if (!dropped.ok) progress(`could not drop ${collection}: ${dropped.status}`);
   const answerable = questions.filter((q) => q.expected.length).length;
   return { ...(wide ? { lists } : {}), documents: corpus.length, chunks, ingestSeconds, answerable, unanswerable: questions.length - answerable, scores, details };
 }
