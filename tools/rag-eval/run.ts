@@ -3,7 +3,9 @@ import { noAnswer, type Embedder } from '../../shared/rag/ports.js';
 import type { BenchHost } from '../../bench/support/host.js';
 import { claims } from '../../shared/rag/citations.js';
 import { chunkId } from '../../shared/rag/ingest.js';
-import { searchKeywords } from '../../shared/rag/keyword-index.js';
+import { readPayloads } from '../../shared/rag/chunk-payloads.js';
+import { searchKeywords, termStatistics, type TermStatistics } from '../../shared/rag/keyword-index.js';
+import { terms } from '../../shared/rag/text.js';
 import { HashedEmbedder } from '../../shared/rag/local-embedder.js';
 import { SentenceEncoderEmbedder } from '../../shared/rag/sentence-encoder.js';
 import { isWholeSentence } from './whole-sentence.js';
@@ -56,10 +58,18 @@ export interface EvalReport {
    * their raw scores; the first 20 of each are exactly the candidates fused retrieval fuses for
    * k = 5 (for studying fusion and candidate depth offline).
    */
-  lists?: Array<{ question: string; expected: string[]; vector: ScoredChunk[]; keyword: ScoredChunk[] }>;
+  lists?: Array<{ question: string; expected: string[]; vector: ScoredChunk[]; keyword: ScoredChunk[]; support: SupportInputs }>;
 }
 
 const k = 5;
+
+/** What the support decision reads (shared/rag/support.ts), for studying it offline. */
+export interface SupportInputs {
+  terms: string[];
+  statistics: TermStatistics;
+  /** Each candidate chunk's text as support reads it (title, heading, text), by chunk id. */
+  texts: Record<string, string>;
+}
 
 export interface ScoredChunk {
   id: string;
@@ -204,7 +214,11 @@ async function candidateLists(host: BenchHost, collection: string, corpus: reado
       if (query.status !== 200) throw new Error(`query: ${query.status} ${query.text}`);
       const vectorHits = (JSON.parse(query.text) as { results: Array<{ id: string; score: number }> }).results;
       const keywordHits = await searchKeywords(redis, collection, q.question, wide);
-      lists.push({ question: q.question, expected: q.expected, vector: scored(vectorHits), keyword: scored(keywordHits) });
+      const questionTerms = [...new Set(terms(q.question))];
+      const payloads = await readPayloads(redis, collection, [...new Set([...vectorHits, ...keywordHits].map((h) => h.id))]);
+      const texts = Object.fromEntries([...payloads].map(([id, p]) => [id, `${p.title}\n${p.heading ?? ''}\n${p.text}`]));
+      const support = { terms: questionTerms, statistics: await termStatistics(redis, collection, questionTerms), texts };
+      lists.push({ question: q.question, expected: q.expected, vector: scored(vectorHits), keyword: scored(keywordHits), support });
     }
     return lists;
   } finally {
