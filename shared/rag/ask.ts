@@ -3,7 +3,8 @@ import type { Services } from '../platform/services.js';
 import { readPayloads } from './chunk-payloads.js';
 import type { ChunkVectors } from './chunk-vectors.js';
 import { citedNumbers } from './citations.js';
-import { fuse, type ScoredHit } from './fusion.js';
+import { diversified } from './diversify.js';
+import { fuse, fusionCandidatesPerSource, type ScoredHit } from './fusion.js';
 import { searchKeywords, termStatistics } from './keyword-index.js';
 import { noAnswer, type Answerer, type Embedder } from './ports.js';
 import { ragAnswers, ragAskDuration } from './metrics.js';
@@ -40,33 +41,11 @@ export interface Retrieved {
 }
 
 /**
- * At most this many chunks of one document among the k sources: consecutive chunks of one
- * section overlap and often rank side by side, and a third chunk of the same page says less
- * than the best chunk of another (measured in docs/rag.md, "Fusion").
- */
-const maxChunksPerDocument = 2;
-
-/** The best k hits, at most `maxChunksPerDocument` per document (chunk ids are `<document hash>:<index>`). */
-function diversified(ranked: readonly ScoredHit[], k: number): ScoredHit[] {
-  const perDocument = new Map<string, number>();
-  const out: ScoredHit[] = [];
-  for (const hit of ranked) {
-    const document = hit.id.slice(0, hit.id.lastIndexOf(':'));
-    const count = perDocument.get(document) ?? 0;
-    if (count >= maxChunksPerDocument) continue;
-    perDocument.set(document, count + 1);
-    out.push(hit);
-    if (out.length === k) break;
-  }
-  return out;
-}
-
-/**
  * Retrieval: the question's embedding against the collection (vector search), its terms
  * against the BM25 index (keyword search), each asked for 4k candidates, fused (fusion.ts).
  * A filter narrows the vector search; keyword hits then count only where the filtered vector
- * search found them too (the keyword index holds no metadata). The best k are kept, at most
- * two per document. Then the no-answer decision,
+ * search found them too (the keyword index holds no metadata). Fusion reads the first 2k of
+ * each list. The best k are kept, one per document (diversify.ts). Then the no-answer decision,
  * the same in every mode: the retrieved chunks' support for the question (support.ts).
  */
 export async function retrieve(services: Services, embedder: Embedder, vectors: ChunkVectors, request: AskRequest): Promise<Retrieved> {
@@ -83,7 +62,9 @@ export async function retrieve(services: Services, embedder: Embedder, vectors: 
   ]);
   const allowed = request.filter ? new Set(vectorHits.map((h) => h.id)) : undefined;
   const keywordKept = keywordHits.filter((hit) => !allowed || allowed.has(hit.id)).slice(0, wide);
-  const ranked: ScoredHit[] = request.retrieval === 'vector' ? vectorHits : request.retrieval === 'keyword' ? keywordKept : fuse(vectorHits, keywordKept);
+  const fusedDepth = request.k * fusionCandidatesPerSource;
+  const ranked: ScoredHit[] =
+    request.retrieval === 'vector' ? vectorHits : request.retrieval === 'keyword' ? keywordKept : fuse(vectorHits.slice(0, fusedDepth), keywordKept.slice(0, fusedDepth));
   const top = diversified(ranked, request.k);
   const payloads = await readPayloads(services.redis, request.collection, top.map((hit) => hit.id));
   const sources = top.flatMap(({ id, score }) => {

@@ -3,6 +3,7 @@ import { AzureOpenAiAnswerer, AzureOpenAiEmbedder, azureOpenAiClient } from './a
 import { ExtractiveAnswerer } from './extractive-answerer.js';
 import { HashedEmbedder } from './local-embedder.js';
 import type { Answerer, Embedder } from './ports.js';
+import { SentenceEncoderEmbedder } from './sentence-encoder.js';
 
 export interface RagModels {
   embedder: Embedder;
@@ -22,7 +23,9 @@ export function ragModels(settings: Settings): RagModels {
     embedder:
       settings.ARBOR_RAG_EMBEDDER === 'azure-openai' && client
         ? new AzureOpenAiEmbedder(client, settings.AZURE_OPENAI_EMBEDDING_DEPLOYMENT as string, settings.ARBOR_RAG_DIMENSION)
-        : new HashedEmbedder(settings.ARBOR_RAG_DIMENSION),
+        : settings.ARBOR_RAG_EMBEDDER === 'sentence-encoder'
+          ? new SentenceEncoderEmbedder()
+          : new HashedEmbedder(settings.ARBOR_RAG_DIMENSION),
     answerer: settings.ARBOR_RAG_ANSWERER === 'azure-openai' && client ? new AzureOpenAiAnswerer(client, settings.AZURE_OPENAI_CHAT_DEPLOYMENT as string) : new ExtractiveAnswerer(),
   };
   cached = { settings, models };

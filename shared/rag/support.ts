@@ -19,11 +19,11 @@ export function inverseDocumentFrequency(chunks: number, df: number): number {
   return Math.log(1 + (chunks - df + 0.5) / (df + 0.5));
 }
 
-export function support(statistics: TermStatistics, questionTerms: readonly string[], retrieved: readonly string[]): number {
+export function support(statistics: TermStatistics, questionTerms: readonly string[], retrieved: readonly string[], absentWeight = absentTermWeight): number {
   if (!questionTerms.length || !retrieved.length) return 0;
   const weights = questionTerms.map((_, i) => {
     const df = statistics.documentFrequency[i] ?? 0;
-    return inverseDocumentFrequency(statistics.chunks, df) * (df === 0 ? absentTermWeight : 1);
+    return inverseDocumentFrequency(statistics.chunks, df) * (df === 0 ? absentWeight : 1);
   });
   const total = weights.reduce((sum, w) => sum + w, 0);
   if (!(total > 0)) return 0;

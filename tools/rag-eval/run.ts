@@ -1,6 +1,13 @@
-import { noAnswer } from '../../shared/rag/ports.js';
+import { Redis } from 'ioredis';
+import { noAnswer, type Embedder } from '../../shared/rag/ports.js';
 import type { BenchHost } from '../../bench/support/host.js';
 import { claims } from '../../shared/rag/citations.js';
+import { chunkId } from '../../shared/rag/ingest.js';
+import { readPayloads } from '../../shared/rag/chunk-payloads.js';
+import { searchKeywords, termStatistics, type TermStatistics } from '../../shared/rag/keyword-index.js';
+import { terms } from '../../shared/rag/text.js';
+import { HashedEmbedder } from '../../shared/rag/local-embedder.js';
+import { SentenceEncoderEmbedder } from '../../shared/rag/sentence-encoder.js';
 import { isWholeSentence } from './whole-sentence.js';
 
 export const modes = ['vector', 'keyword', 'fused'] as const;
@@ -46,11 +53,23 @@ export interface EvalReport {
   scores: Record<Mode, ModeScores>;
   /** Per question and mode, for reading failures: the rank of the first gold document (0 = missed). */
   details: Array<{ question: string; expected: string[]; mode: Mode; rank: number; refused: boolean; support?: number; documents: string[]; answer: string }>;
-  /** With `wide`: each question's 20 best chunks by vector and by keyword search alone, with their scores (for studying fusion offline). */
-  lists?: Array<{ question: string; expected: string[]; vector: ScoredChunk[]; keyword: ScoredChunk[] }>;
+  /**
+   * With `wide`: each question's 40 best chunks by vector and by keyword search alone, with
+   * their raw scores; the first 20 of each are exactly the candidates fused retrieval fuses for
+   * k = 5 (for studying fusion and candidate depth offline).
+   */
+  lists?: Array<{ question: string; expected: string[]; vector: ScoredChunk[]; keyword: ScoredChunk[]; support: SupportInputs }>;
 }
 
 const k = 5;
+
+/** What the support decision reads (shared/rag/support.ts), for studying it offline. */
+export interface SupportInputs {
+  terms: string[];
+  statistics: TermStatistics;
+  /** Each candidate chunk's text as support reads it (title, heading, text), by chunk id. */
+  texts: Record<string, string>;
+}
 
 export interface ScoredChunk {
   id: string;
@@ -133,16 +152,23 @@ export async function evaluate(host: BenchHost, corpus: readonly CorpusDocument[
     }
   }
   const lists: EvalReport['lists'] = [];
-  if (wide) {
-    const scored = (chunks: CitedChunk[]) => chunks.map((c) => ({ id: `${c.documentId}#${c.chunk.index}`, documentId: c.documentId, score: c.score }));
-    for (const [i, q] of questions.entries()) {
-      progress(`lists ${i + 1}/${questions.length}`);
-      const [vector, keyword] = await Promise.all([askStreaming(host.url, collection, q.question, 'vector', 20), askStreaming(host.url, collection, q.question, 'keyword', 20)]);
-      lists.push({ question: q.question, expected: q.expected, vector: scored(vector.retrieved), keyword: scored(keyword.retrieved) });
-    }
-  }
+  if (wide) lists.push(...(await candidateLists(host, collection, corpus, questions, progress)));
+  // The host's Redis is the shared one: drop the collection so its payloads and keyword index go too.
+  const dropped = await fetch(`${host.url}/api/collections/${collection}`, { method: 'DELETE' });
+  if (!dropped.ok) progress(`could not drop ${collection}: ${dropped.status}`);
   const answerable = questions.filter((q) => q.expected.length).length;
   return { ...(wide ? { lists } : {}), documents: corpus.length, chunks, ingestSeconds, answerable, unanswerable: questions.length - answerable, scores, details };
+}
+
+/** Every expected document, then every k-th other one (in id order) up to `pages` in all. */
+export function subset(corpus: readonly CorpusDocument[], questions: readonly Question[], pages: number): CorpusDocument[] {
+  const expected = new Set(questions.flatMap((q) => q.expected));
+  const gold = corpus.filter((d) => expected.has(d.id));
+  const others = corpus.filter((d) => !expected.has(d.id));
+  const room = Math.max(0, pages - gold.length);
+  const step = others.length / Math.max(1, room);
+  const spread = room ? Array.from({ length: Math.min(room, others.length) }, (_, i) => others[Math.floor(i * step)] as CorpusDocument) : [];
+  return [...gold, ...spread].sort((a, b) => a.id.localeCompare(b.id));
 }
 
 export function formatReport(name: string, report: EvalReport): string {
@@ -160,4 +186,42 @@ export function formatReport(name: string, report: EvalReport): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The embedder the host uses, built the same way from the same settings (shared/rag/models.ts). */
+function hostEmbedder(env: Record<string, string>): Embedder {
+  return env.ARBOR_RAG_EMBEDDER === 'sentence-encoder' ? new SentenceEncoderEmbedder() : new HashedEmbedder(Number(env.ARBOR_RAG_DIMENSION ?? 1024));
+}
+
+/**
+ * The lists fused retrieval starts from for k = 5, before fusion and before the per-document
+ * cap, twice as deep as it reads them: the question's 8k = 40 nearest chunks (the question embedded as the host embeds it, the
+ * collection queried through the host's vector API) and its 40 best chunks by BM25 (read from
+ * the host's Redis keys through the same code).
+ */
+async function candidateLists(host: BenchHost, collection: string, corpus: readonly CorpusDocument[], questions: readonly Question[], progress: (line: string) => void): Promise<NonNullable<EvalReport['lists']>> {
+  const wide = k * 8;
+  const embedder = hostEmbedder(host.env);
+  const documentOfHash = new Map(corpus.map((d) => [chunkId(d.id, 0).split(':')[0] as string, d.id]));
+  const scored = (hits: ReadonlyArray<{ id: string; score: number }>) => hits.map((h) => ({ id: h.id, documentId: documentOfHash.get(h.id.split(':')[0] as string) ?? '', score: h.score }));
+  const redis = new Redis(host.env.REDIS_URL as string, { keyPrefix: host.env.REDIS_KEY_PREFIX, lazyConnect: false });
+  try {
+    const lists: NonNullable<EvalReport['lists']> = [];
+    for (const [i, q] of questions.entries()) {
+      progress(`lists ${i + 1}/${questions.length}`);
+      const [vector] = await embedder.embed([q.question]);
+      const query = await post(host.url, `collections/${collection}/query`, { vector: [...(vector as Float32Array)], k: wide });
+      if (query.status !== 200) throw new Error(`query: ${query.status} ${query.text}`);
+      const vectorHits = (JSON.parse(query.text) as { results: Array<{ id: string; score: number }> }).results;
+      const keywordHits = await searchKeywords(redis, collection, q.question, wide);
+      const questionTerms = [...new Set(terms(q.question))];
+      const payloads = await readPayloads(redis, collection, [...new Set([...vectorHits, ...keywordHits].map((h) => h.id))]);
+      const texts = Object.fromEntries([...payloads].map(([id, p]) => [id, `${p.title}\n${p.heading ?? ''}\n${p.text}`]));
+      const support = { terms: questionTerms, statistics: await termStatistics(redis, collection, questionTerms), texts };
+      lists.push({ question: q.question, expected: q.expected, vector: scored(vectorHits), keyword: scored(keywordHits), support });
+    }
+    return lists;
+  } finally {
+    redis.disconnect();
+  }
 }

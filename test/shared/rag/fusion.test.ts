@@ -14,16 +14,27 @@ const keyword = [
 ];
 
 describe('fusion', () => {
-  it('divides each list by its best score and sums the halves (the default)', () => {
-    // a: 0.5 * 0.8/0.8 = 0.5; b: 0.5 * 0.4/0.8 + 0.5 * 10/10 = 0.75; d: 0.5 * 0.2/0.8 = 0.125; c: 0.5 * 5/10 = 0.25.
+  it('fuses by reciprocal rank with k = 10, the keyword list weighing double (the default)', () => {
+    // a: 1/(10+1) = 0.0909; b: 1/(10+2) + 2/(10+1) = 0.2652; d: 1/(10+3) = 0.0769; c: 2/(10+2) = 0.1667.
     const fused = fuse(vector, keyword);
+    expect(fused.map((h) => h.id)).toEqual(['b', 'c', 'a', 'd']);
+    const scores = Object.fromEntries(fused.map((h) => [h.id, h.score]));
+    expect(scores.b).toBeCloseTo(1 / 12 + 2 / 11, 12);
+    expect(scores.c).toBeCloseTo(2 / 12, 12);
+    expect(scores.a).toBeCloseTo(1 / 11, 12);
+    expect(scores.d).toBeCloseTo(1 / 13, 12);
+    expect(fusionMethod).toEqual({ kind: 'rrf', k: 10, vectorWeight: 1, keywordWeight: 2 });
+  });
+
+  it('divides each list by its best score and sums them, weighted, with max-normalised', () => {
+    // a: 0.5 * 0.8/0.8 = 0.5; b: 0.5 * 0.4/0.8 + 0.5 * 10/10 = 0.75; d: 0.5 * 0.2/0.8 = 0.125; c: 0.5 * 5/10 = 0.25.
+    const fused = fuse(vector, keyword, { kind: 'max-normalised', vectorWeight: 0.5, keywordWeight: 0.5 });
     expect(fused.map((h) => h.id)).toEqual(['b', 'a', 'c', 'd']);
     const scores = Object.fromEntries(fused.map((h) => [h.id, h.score]));
     expect(scores.b).toBeCloseTo(0.75, 12);
     expect(scores.a).toBeCloseTo(0.5, 12);
     expect(scores.c).toBeCloseTo(0.25, 12);
     expect(scores.d).toBeCloseTo(0.125, 12);
-    expect(fusionMethod).toEqual({ kind: 'max-normalised', vectorWeight: 0.5, keywordWeight: 0.5 });
   });
 
   it('weighs the lists as told', () => {
@@ -56,7 +67,7 @@ describe('fusion', () => {
       ]);
     }
     // A best score of 0 has no scale either.
-    expect(fuse([{ id: 'z', score: 0 }], [])).toEqual([{ id: 'z', score: 0.5 }]);
+    expect(fuse([{ id: 'z', score: 0 }], [], { kind: 'max-normalised', vectorWeight: 0.5, keywordWeight: 0.5 })).toEqual([{ id: 'z', score: 0.5 }]);
   });
 
   it('sums weight / (k + rank) with reciprocal rank fusion, rank counted from 1', () => {
@@ -79,6 +90,7 @@ describe('fusion', () => {
         { id: 'k2', score: 7 },
         { id: 'k1', score: 7 },
       ],
+      { kind: 'max-normalised', vectorWeight: 0.5, keywordWeight: 0.5 },
     );
     expect(fused.map((h) => h.id)).toEqual(['v2', 'v1', 'k2', 'k1']);
     expect(fuse([], [])).toEqual([]);

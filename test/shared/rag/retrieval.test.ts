@@ -5,7 +5,7 @@ import { absentTermWeight, inverseDocumentFrequency, support } from '../../../sh
 import { terms } from '../../../shared/rag/text.js';
 
 describe('fusion of the vector and keyword lists', () => {
-  it('keeps a clear first place of one list ahead of a chunk both lists rank low (reciprocal rank at k = 60 did not)', () => {
+  it('rewards agreement and weighs the keyword list double: a chunk both lists rank third leads, then the keyword list, then the vector list', () => {
     const vector = [
       { id: 'top', score: 0.9 },
       { id: 'x', score: 0.3 },
@@ -16,8 +16,10 @@ describe('fusion of the vector and keyword lists', () => {
       { id: 'z', score: 11 },
       { id: 'both', score: 2 },
     ];
-    expect(fuse(vector, keyword).map((h) => h.id).indexOf('top')).toBeLessThan(fuse(vector, keyword).map((h) => h.id).indexOf('both'));
-    expect(fuse(vector, keyword, { kind: 'rrf', k: 60, vectorWeight: 1, keywordWeight: 1 })[0]?.id).toBe('both');
+    // both: 1/13 + 2/13 = 0.231; y: 2/11 = 0.182; z: 2/12 = 0.167; top: 1/11 = 0.091; x: 1/12 = 0.083.
+    expect(fuse(vector, keyword).map((h) => h.id)).toEqual(['both', 'y', 'z', 'top', 'x']);
+    // Normalised by each list's best score, the clear first place stays ahead of the low agreement.
+    expect(fuse(vector, keyword, { kind: 'max-normalised', vectorWeight: 0.5, keywordWeight: 0.5 })[0]?.id).toBe('top');
   });
 
   it('ranks a list alone as that list', () => {
