@@ -5,7 +5,7 @@ import type { JobError } from './job-records.js';
  * this and durable-functions, so it cannot reach I/O: the job's record in Cosmos DB, the
  * stores and the cancel flag are read and written by the activities.
  */
-export const featureJobOrchestratorName = 'feature-job';
+export const featureJobOrchestratorNames = { job: 'feature-job' } as const;
 export const featureJobActivityNames = {
   plan: 'feature-job-plan',
   step: 'feature-job-step',

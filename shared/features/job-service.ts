@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DurableClient } from 'durable-functions';
 import { messageOf } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
-import { featureJobOrchestratorName, type FeatureJobInput } from './job-contract.js';
+import { featureJobOrchestratorNames, type FeatureJobInput } from './job-contract.js';
 import { createJob, endJob, type JobDocument, type JobKind } from './job-records.js';
 
 export type JobStarter = Pick<DurableClient, 'startNew'>;
@@ -20,7 +20,7 @@ export async function startJob(services: Services, client: JobStarter, job: Pick
   const document: JobDocument = { ...job, state: 'queued', createdAt: now.toISOString() };
   await createJob(services, document);
   try {
-    await client.startNew(featureJobOrchestratorName, { instanceId: job.id, input: { jobId: job.id } satisfies FeatureJobInput });
+    await client.startNew(featureJobOrchestratorNames.job, { instanceId: job.id, input: { jobId: job.id } satisfies FeatureJobInput });
   } catch (error) {
     await endJob(services, job.id, { state: 'failed', error: { code: 'not_started', message: messageOf(error) } }, new Date());
     throw error;
