@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeTally } from '../../../shared/features/job-contract.js';
+import { mergeTally, type JobTally } from '../../../shared/features/job-contract.js';
 import { batchPartitions } from '../../../shared/features/materialize-job.js';
 import type { Partition } from '../../../shared/features/ports.js';
 
@@ -33,11 +33,12 @@ describe('a materialization job\'s steps', () => {
 
 describe('job tallies', () => {
   it('add numbers and keep the latest time', () => {
-    const merged = [
+    const tallies: JobTally[] = [
       { written: 2, older: 0, newestWrittenAt: '2026-11-02T00:00:00.000Z' },
       { written: 3, older: 4, newestWrittenAt: '2026-11-03T00:00:00.000Z', newestEvent: '2026-11-01T00:00:00.000Z' },
       { written: 0, older: 1, newestWrittenAt: '2026-11-01T00:00:00.000Z' },
-    ].reduce(mergeTally, {});
+    ];
+    const merged = tallies.reduce(mergeTally, {});
     expect(merged).toEqual({ written: 5, older: 5, newestWrittenAt: '2026-11-03T00:00:00.000Z', newestEvent: '2026-11-01T00:00:00.000Z' });
   });
 });
