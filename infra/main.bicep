@@ -136,6 +136,7 @@ var cosmosContainers = [
   { id: 'runs', partitionKey: '/runId' }
   { id: 'feature-registry', partitionKey: '/kind' }
   { id: 'feature-jobs', partitionKey: '/view' }
+  { id: 'jobs', partitionKey: '/id' }
   { id: 'drift', partitionKey: '/view' }
   { id: 'vector-collections', partitionKey: '/name' }
   { id: 'rag-documents', partitionKey: '/collection' }

@@ -1,22 +1,18 @@
-import { app } from '@azure/functions';
-import { historicalFeatures } from '../../shared/features/historical.js';
-import { loadRegistry } from '../../shared/features/registry.js';
-import { historicalRequestSchema, resolveFeatureRefs } from '../../shared/features/requests.js';
+import * as df from 'durable-functions';
+import { serveHistorical, servedResponse } from '../../shared/features/long-requests.js';
+import { historicalRequestSchema } from '../../shared/features/requests.js';
 import { getServices } from '../../shared/platform/services.js';
-import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
-import { featureStores } from '../../shared/features/stores.js';
+import { httpHandler, readJsonBody, respondAsyncRequested } from '../../shared/platform/http.js';
 
-/** A point-in-time-correct training set: inline for small results, a parquet blob for large ones. */
-app.http('get-historical-features', {
+/** A point-in-time-correct training set: 200 inline (or a parquet blob) when small, else 202 and a job. */
+df.app.client.http('get-historical-features', {
   methods: ['POST'],
   route: 'features/historical',
   authLevel: 'function',
-  handler: httpHandler(async (request) => {
-    const body = await readJsonBody(request, historicalRequestSchema);
-    const services = getServices();
-    const registry = await loadRegistry(services);
-    const refs = resolveFeatureRefs(registry, body);
-    const source = body.entityRows ? { kind: 'inline' as const, rows: body.entityRows } : { kind: 'blob' as const, ...body.entityRowsBlob! };
-    return json(200, await historicalFeatures(services, featureStores(services).offline, registry, refs, source, body.output ? { output: body.output } : {}));
-  }),
+  handler: (request, client, context) =>
+    httpHandler(async () => {
+      const asked = respondAsyncRequested(request);
+      const body = await readJsonBody(request, historicalRequestSchema);
+      return servedResponse(await serveHistorical(getServices(), client, body, { async: asked }, new Date()), request.url, asked);
+    })(request, context),
 });

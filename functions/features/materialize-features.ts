@@ -1,25 +1,18 @@
-import { app } from '@azure/functions';
-import { materializeView } from '../../shared/features/materialize.js';
-import { loadRegistry } from '../../shared/features/registry.js';
+import * as df from 'durable-functions';
+import { serveMaterialize, servedResponse } from '../../shared/features/long-requests.js';
 import { materializeRequestSchema } from '../../shared/features/requests.js';
 import { getServices } from '../../shared/platform/services.js';
-import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
-import { featureStores } from '../../shared/features/stores.js';
+import { httpHandler, readJsonBody, respondAsyncRequested } from '../../shared/platform/http.js';
 
-app.http('materialize-features', {
+/** Materialization: 200 with its counts when it reads one job step's partitions or fewer, else 202 and a job. */
+df.app.client.http('materialize-features', {
   methods: ['POST'],
   route: 'features/materialize',
   authLevel: 'function',
-  handler: httpHandler(async (request) => {
-    const body = await readJsonBody(request, materializeRequestSchema);
-    const services = getServices();
-    return json(
-      200,
-      await materializeView(services, featureStores(services), await loadRegistry(services, { fresh: true }), {
-        view: body.view,
-        ...(body.start ? { start: new Date(body.start) } : {}),
-        ...(body.end ? { end: new Date(body.end) } : {}),
-      }, new Date()),
-    );
-  }),
+  handler: (request, client, context) =>
+    httpHandler(async () => {
+      const asked = respondAsyncRequested(request);
+      const body = await readJsonBody(request, materializeRequestSchema);
+      return servedResponse(await serveMaterialize(getServices(), client, body, { async: asked }, new Date()), request.url, asked);
+    })(request, context),
 });

@@ -16,7 +16,9 @@ export const inlineRowLimit = 10_000;
 
 export type EntityRowsSource =
   | { kind: 'inline'; rows: ReadonlyArray<Record<string, unknown>> }
-  | { kind: 'blob'; container: string; name: string };
+  | { kind: 'blob'; container: string; name: string }
+  /** Inline rows kept as a blob for a job, in entityRowsJsonl's form; problems name `entityRows[i]`. */
+  | { kind: 'staged'; container: string; name: string };
 
 export type HistoricalResult =
   | { rowCount: number; rows: Array<Record<string, unknown>> }
@@ -35,41 +37,11 @@ export async function historicalFeatures(
   source: EntityRowsSource,
   options: { output?: 'inline' | 'blob' } = {},
 ): Promise<HistoricalResult> {
-  const plans = planLookup(registry, refs);
-  const keyColumns = [...new Map(plans.flatMap((p) => p.entity.joinKeys.map((k) => [k.name, k] as const))).values()];
   return withDuckDb(async (session) => {
     // Rows that come back as a blob carry the caller's other columns (labels) through DuckDB;
     // rows answered inline get them merged back in JS instead (faster, stageEntityRows says why).
     const throughBlob = options.output === 'blob' || (source.kind === 'inline' && source.rows.length > inlineRowLimit);
-    await stageEntityRows(services, session, source, keyColumns, throughBlob);
-    const [range] = await session.rows(`SELECT min(${eventTimestampColumn})::VARCHAR AS lo, max(${eventTimestampColumn})::VARCHAR AS hi, count(*) AS n FROM labels`);
-    const rowCount = Number(range?.n ?? 0);
-    const lo = range?.lo ? fromDuckTimestamp(range.lo) : new Date();
-    const hi = range?.hi ? fromDuckTimestamp(range.hi) : new Date();
-
-    // Every view's partitions are listed before any is read, so one 409 names them all.
-    const views = plans.flatMap((plan) => plan.views.map((group) => ({ ...group, entity: plan.entity })));
-    const listed = await Promise.all(
-      views.map(({ view }) => offline.listPartitions(view.name, { ...(view.ttlSeconds ? { from: dateOf(new Date(lo.getTime() - view.ttlSeconds * 1000)) } : {}), to: dateOf(hi) })),
-    );
-    refuseArchived(listed.flat());
-
-    const joins: string[] = [];
-    const selected: string[] = [];
-    for (const [index, { view, entity, features }] of views.entries()) {
-      const alias = `v${index}`;
-      const paths = await offline.fetchPartitions(session, alias, listed[index] ?? []);
-      await createViewTable(session, alias, view, entity, paths, rowCount ? { lo, hi } : undefined);
-      const on = entity.joinKeys.map((k) => `l.${quoteIdentifier(k.name)} = ${alias}.${quoteIdentifier(k.name)}`).join(' AND ');
-      joins.push(`ASOF LEFT JOIN ${alias} ON ${on} AND l.${eventTimestampColumn} >= ${alias}._ts`);
-      // TTL is an integer from the registry, not caller input.
-      const fresh = view.ttlSeconds ? ` AND ${alias}._ts >= l.${eventTimestampColumn} - INTERVAL ${view.ttlSeconds} SECOND` : '';
-      for (const feature of features) {
-        selected.push(`CASE WHEN ${alias}._ts IS NOT NULL${fresh} THEN ${alias}.${quoteIdentifier(feature)} END AS ${quoteIdentifier(`${view.name}:${feature}`)}`);
-      }
-    }
-    const query = `SELECT l.*, ${selected.join(', ')} FROM labels l ${joins.join(' ')} ORDER BY l._row`;
-
+    const { query, rowCount } = await trainingSetQuery(services, session, offline, registry, refs, source, { withCallerColumns: throughBlob });
     const inline = options.output !== 'blob' && source.kind === 'inline' && rowCount <= inlineRowLimit;
     if (inline) {
       const rows = await session.rows(query);
@@ -88,6 +60,87 @@ export async function historicalFeatures(
     await session.copyToParquet(`SELECT ${columns.map(quoteIdentifier).join(', ')} FROM (${query})`, path);
     return { rowCount, blob: await offline.saveTrainingSet(path, new Date()), columns };
   });
+}
+
+/**
+ * Checks every entity row's keys and timestamp (400 naming the first bad row per column) and
+ * counts them, without joining anything: what a training-set job checks before it starts.
+ */
+export async function checkEntityRows(services: Services, registry: FeatureRegistry, refs: readonly string[], source: EntityRowsSource): Promise<number> {
+  return withDuckDb(async (session) => {
+    await stageEntityRows(services, session, source, keyColumnsOf(registry, refs), false);
+    const [count] = await session.rows('SELECT count(*) AS n FROM labels');
+    return Number(count?.n ?? 0);
+  });
+}
+
+/**
+ * The training set of entity rows [from, to) (by position in the input), written as a local
+ * parquet file that keeps `_row`, so chunks written apart can be put back in input order.
+ * Every chunk reads the whole input, so the caller's columns get the same types in each.
+ */
+export async function writeTrainingSetChunk(
+  services: Services,
+  offline: OfflineStore,
+  registry: FeatureRegistry,
+  refs: readonly string[],
+  source: EntityRowsSource,
+  rows: { from: number; to: number },
+  upload: (path: string) => Promise<void>,
+): Promise<number> {
+  return withDuckDb(async (session) => {
+    const { query, rowCount } = await trainingSetQuery(services, session, offline, registry, refs, source, { withCallerColumns: true, rows });
+    const path = join(session.scratch, 'chunk.parquet');
+    await session.copyToParquet(query, path);
+    await upload(path);
+    return rowCount;
+  });
+}
+
+/** The key columns the features' entities join on, each once. */
+export function keyColumnsOf(registry: FeatureRegistry, refs: readonly string[]): Array<Entity['joinKeys'][number]> {
+  return [...new Map(planLookup(registry, refs).flatMap((p) => p.entity.joinKeys.map((k) => [k.name, k] as const))).values()];
+}
+
+/** Stages the entity rows (as table `labels`) and the views they need; the query joining them, ordered by `_row`. */
+async function trainingSetQuery(
+  services: Services,
+  session: DuckDbSession,
+  offline: OfflineStore,
+  registry: FeatureRegistry,
+  refs: readonly string[],
+  source: EntityRowsSource,
+  options: { withCallerColumns: boolean; rows?: { from: number; to: number } },
+): Promise<{ query: string; rowCount: number }> {
+  const plans = planLookup(registry, refs);
+  await stageEntityRows(services, session, source, keyColumnsOf(registry, refs), options.withCallerColumns, options.rows);
+  const [range] = await session.rows(`SELECT min(${eventTimestampColumn})::VARCHAR AS lo, max(${eventTimestampColumn})::VARCHAR AS hi, count(*) AS n FROM labels`);
+  const rowCount = Number(range?.n ?? 0);
+  const lo = range?.lo ? fromDuckTimestamp(range.lo) : new Date();
+  const hi = range?.hi ? fromDuckTimestamp(range.hi) : new Date();
+
+  // Every view's partitions are listed before any is read, so one 409 names them all.
+  const views = plans.flatMap((plan) => plan.views.map((group) => ({ ...group, entity: plan.entity })));
+  const listed = await Promise.all(
+    views.map(({ view }) => offline.listPartitions(view.name, { ...(view.ttlSeconds ? { from: dateOf(new Date(lo.getTime() - view.ttlSeconds * 1000)) } : {}), to: dateOf(hi) })),
+  );
+  refuseArchived(listed.flat());
+
+  const joins: string[] = [];
+  const selected: string[] = [];
+  for (const [index, { view, entity, features }] of views.entries()) {
+    const alias = `v${index}`;
+    const paths = await offline.fetchPartitions(session, alias, listed[index] ?? []);
+    await createViewTable(session, alias, view, entity, paths, rowCount ? { lo, hi } : undefined);
+    const on = entity.joinKeys.map((k) => `l.${quoteIdentifier(k.name)} = ${alias}.${quoteIdentifier(k.name)}`).join(' AND ');
+    joins.push(`ASOF LEFT JOIN ${alias} ON ${on} AND l.${eventTimestampColumn} >= ${alias}._ts`);
+    // TTL is an integer from the registry, not caller input.
+    const fresh = view.ttlSeconds ? ` AND ${alias}._ts >= l.${eventTimestampColumn} - INTERVAL ${view.ttlSeconds} SECOND` : '';
+    for (const feature of features) {
+      selected.push(`CASE WHEN ${alias}._ts IS NOT NULL${fresh} THEN ${alias}.${quoteIdentifier(feature)} END AS ${quoteIdentifier(`${view.name}:${feature}`)}`);
+    }
+  }
+  return { query: `SELECT l.*, ${selected.join(', ')} FROM labels l ${joins.join(' ')} ORDER BY l._row`, rowCount };
 }
 
 async function createViewTable(
@@ -118,28 +171,41 @@ async function createViewTable(
   await session.run(`DROP TABLE ${alias}_all`);
 }
 
-/** Loads the entity rows as table `labels` (_row, join keys typed, event_timestamp UTC, extra columns). */
+/**
+ * Inline entity rows as JSON lines that DuckDB reads with the caller's columns: `_row` first,
+ * join keys as text (cast and checked by stageEntityRows).
+ */
+export function entityRowsJsonl(rows: ReadonlyArray<Record<string, unknown>>, keyColumns: readonly string[]): string {
+  const keys = new Set(keyColumns);
+  return rows
+    .map((row, index) => {
+      const copy: Record<string, unknown> = { _row: index };
+      for (const [name, value] of Object.entries(row)) if (name !== '_row') copy[name] = keys.has(name) ? String(value) : value;
+      return JSON.stringify(copy);
+    })
+    .join('\n');
+}
+
+/**
+ * Loads the entity rows as table `labels` (_row, join keys typed, event_timestamp UTC, extra
+ * columns); with `rows`, only those of position [from, to).
+ */
 async function stageEntityRows(
   services: Services,
   session: DuckDbSession,
   source: EntityRowsSource,
   keyColumns: ReadonlyArray<Entity['joinKeys'][number]>,
   withCallerColumns = false,
+  rows?: { from: number; to: number },
 ): Promise<void> {
   let relation: string;
   if (source.kind === 'inline' && withCallerColumns) {
     const path = join(session.scratch, 'entity-rows.jsonl');
-    const keys = new Set([...keyColumns.map((k) => k.name), eventTimestampColumn]);
-    await writeFile(
-      path,
-      source.rows
-        .map((row, index) => {
-          const copy: Record<string, unknown> = { _row: index };
-          for (const [name, value] of Object.entries(row)) if (name !== '_row') copy[name] = keys.has(name) && name !== eventTimestampColumn ? String(value) : value;
-          return JSON.stringify(copy);
-        })
-        .join('\n'),
-    );
+    await writeFile(path, entityRowsJsonl(source.rows, keyColumns.map((k) => k.name)));
+    relation = `(SELECT * FROM read_json(${quoteLiteral(path)}, format = 'newline_delimited'))`;
+  } else if (source.kind === 'staged') {
+    const path = join(session.scratch, 'entity-rows.jsonl');
+    await downloadBlob(services, { container: source.container, name: source.name }, path);
     relation = `(SELECT * FROM read_json(${quoteLiteral(path)}, format = 'newline_delimited'))`;
   } else if (source.kind === 'inline') {
     const path = join(session.scratch, 'entity-rows.jsonl');
@@ -178,13 +244,14 @@ async function stageEntityRows(
     const cast = typedCast(text, type);
     return `${type === 'BIGINT' ? `CASE WHEN regexp_full_match(${text}, '-?[0-9]+') THEN ${cast} END` : cast} AS ${quoteIdentifier(column)}`;
   });
-  await session.run(`CREATE TABLE labels AS SELECT * REPLACE (${casts.join(', ')}) FROM ${relation}`);
+  const range = rows ? ' WHERE _row >= $from AND _row < $to' : '';
+  await session.run(`CREATE TABLE labels AS SELECT * REPLACE (${casts.join(', ')}) FROM ${relation}${range}`, rows ? { from: rows.from, to: rows.to } : undefined);
   const checks = typed.map(({ column }, i) => `count(*) FILTER (WHERE ${quoteIdentifier(column)} IS NULL) AS bad_${i}, min(_row) FILTER (WHERE ${quoteIdentifier(column)} IS NULL) AS first_${i}`);
   const [summary] = await session.rows(`SELECT ${checks.join(', ')} FROM labels`);
   const problems: ErrorDetail[] = [];
   typed.forEach(({ column, type }, i) => {
     const bad = Number(summary?.[`bad_${i}`] ?? 0);
-    if (bad) problems.push({ field: source.kind === 'inline' ? `entityRows[${String(summary?.[`first_${i}`])}].${column}` : `entityRowsBlob.${column}`, problem: `${bad} row(s) have no valid ${type === 'TIMESTAMP' ? 'ISO 8601 timestamp' : type}` });
+    if (bad) problems.push({ field: source.kind !== 'blob' ? `entityRows[${String(summary?.[`first_${i}`])}].${column}` : `entityRowsBlob.${column}`, problem: `${bad} row(s) have no valid ${type === 'TIMESTAMP' ? 'ISO 8601 timestamp' : type}` });
   });
   if (problems.length) throw new ValidationError(problems);
 }

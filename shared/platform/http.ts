@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { asArborError, BadRequestError, ValidationError } from './errors.js';
 import { maxJsonDepth, nestsDeeperThan } from './json-depth.js';
 import { UnsupportedMediaTypeError } from './edge-policy.js';
@@ -109,4 +109,16 @@ export function queryParam<Schema extends z.ZodType>(request: HttpRequest, name:
   const result = schema.safeParse(request.query.get(name) ?? undefined);
   if (!result.success) throw new ValidationError(zodDetails(result.error.issues, `?${name}`));
   return result.data;
+}
+
+const asyncQuery = z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional();
+
+/**
+ * Whether the caller asked for a 202 and a job whatever the request's size: `?async=true`, or
+ * `Prefer: respond-async` (RFC 7240). `?async=false` wins over the header.
+ */
+export function respondAsyncRequested(request: HttpRequest): boolean {
+  const asked = queryParam(request, 'async', asyncQuery);
+  if (asked !== undefined) return asked === 'true';
+  return (request.headers.get('prefer') ?? '').split(',').some((preference) => preference.split(';')[0]?.trim().toLowerCase() === 'respond-async');
 }

@@ -114,6 +114,11 @@ const settingsSchema = z
      * `stale`, after it `missing` (Redis has dropped the key).
      */
     ARBOR_FEATURE_STALE_GRACE_SECONDS: z.coerce.number().int().min(0).max(365 * 86_400).default(3600),
+    /**
+     * Offline partitions one step of a materialization job reads (docs/features.md, "Jobs"); a
+     * request reading no more than this many answers inline instead of as a job.
+     */
+    ARBOR_FEATURE_JOB_BATCH_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(8),
     /** Offline partitions whose event date is older than this move to the archive tier. */
     ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(180),
     ARBOR_OFFLINE_ARCHIVE_SCHEDULE: ncrontab('0 30 2 * * *'),

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { featureJobActivityNames, featureJobOrchestratorNames } from '../../shared/features/job-contract.js';
 import { activityNames, orchestratorNames } from '../../shared/pipelines/run-contract.js';
 import { rolloutActivityNames, rolloutOrchestratorNames } from '../../shared/serving/rollout-contract.js';
 
@@ -21,6 +22,8 @@ const constants: Record<string, string> = {
   ...Object.fromEntries(Object.entries(orchestratorNames).map(([key, name]) => [`orchestratorNames.${key}`, name])),
   ...Object.fromEntries(Object.entries(rolloutActivityNames).map(([key, name]) => [`rolloutActivityNames.${key}`, name])),
   ...Object.fromEntries(Object.entries(rolloutOrchestratorNames).map(([key, name]) => [`rolloutOrchestratorNames.${key}`, name])),
+  ...Object.fromEntries(Object.entries(featureJobActivityNames).map(([key, name]) => [`featureJobActivityNames.${key}`, name])),
+  ...Object.fromEntries(Object.entries(featureJobOrchestratorNames).map(([key, name]) => [`featureJobOrchestratorNames.${key}`, name])),
 };
 
 /** The function names a file registers: the first argument of app.http, df.app.activity, df.app.client.timer, ... */

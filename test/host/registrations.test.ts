@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobTriggeredFunctions, eventually, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { blobClient } from '../support/clients.js';
+import { featureJobActivityNames, featureJobOrchestratorNames } from '../../shared/features/job-contract.js';
 import { activityNames, orchestratorNames } from '../../shared/pipelines/run-contract.js';
 import { settingsSchema } from '../../shared/platform/settings.js';
 import { rolloutActivityNames, rolloutOrchestratorNames } from '../../shared/serving/rollout-contract.js';
 
-const namedConstants: Record<string, Record<string, string>> = { activityNames, orchestratorNames, rolloutActivityNames, rolloutOrchestratorNames };
+const namedConstants: Record<string, Record<string, string>> = { activityNames, orchestratorNames, rolloutActivityNames, rolloutOrchestratorNames, featureJobActivityNames, featureJobOrchestratorNames };
 
 /** A registration's name: a string literal, or one of the shared name constants. */
 function nameOf(argument: string): string {

@@ -1,0 +1,13 @@
+import { app } from '@azure/functions';
+import { jobIdParam } from '../../shared/features/job-requests.js';
+import { jobView, requireJob } from '../../shared/features/job-records.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+
+/** A job's state, progress, result or error (docs/features.md, "Jobs"). */
+app.http('get-job', {
+  methods: ['GET'],
+  route: 'jobs/{id}',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => json(200, jobView(await requireJob(getServices(), routeParam(request, 'id', jobIdParam))))),
+});

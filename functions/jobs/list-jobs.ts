@@ -1,0 +1,17 @@
+import { app } from '@azure/functions';
+import { jobLimitQuery, jobStateQuery } from '../../shared/features/job-requests.js';
+import { listJobs } from '../../shared/features/job-records.js';
+import { getServices } from '../../shared/platform/services.js';
+import { httpHandler, json, queryParam } from '../../shared/platform/http.js';
+
+/** The newest jobs first: `?limit=` (1-100, default 20), `?state=`. */
+app.http('list-jobs', {
+  methods: ['GET'],
+  route: 'jobs',
+  authLevel: 'function',
+  handler: httpHandler(async (request) => {
+    const limit = queryParam(request, 'limit', jobLimitQuery);
+    const state = queryParam(request, 'state', jobStateQuery);
+    return json(200, { jobs: await listJobs(getServices(), { limit, ...(state ? { state } : {}) }) });
+  }),
+});
