@@ -4,6 +4,21 @@ import { listReports } from '../../shared/drift/store.js';
 import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, queryParam, routeParam } from '../../shared/platform/http.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+const viewName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'is not a feature view name');
+const reportLimit = z.coerce.number().int().min(1).max(100).default(20);
+
+describeRoute('get-drift-reports', [
+  {
+    method: 'GET',
+    path: 'drift/{view}',
+    summary: "A view's latest drift report and the ones before it",
+    params: { view: viewName },
+    query: { limit: reportLimit },
+    responses: { 200: { description: '{ latest, history }' }, 404: { description: 'The view has no drift report' } },
+  },
+]);
 
 /** The latest drift report of a view and the ones before it (`?limit=`, default 20). */
 app.http('get-drift-reports', {

@@ -5,6 +5,17 @@ import { historicalRequestSchema, resolveFeatureRefs } from '../../shared/featur
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
 import { featureStores } from '../../shared/features/stores.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('get-historical-features', [
+  {
+    method: 'POST',
+    path: 'features/historical',
+    summary: 'A point-in-time-correct training set: inline for small results, a parquet blob for large ones',
+    body: historicalRequestSchema,
+    responses: { 200: { description: 'The rows, or the blob holding them' }, 409: { description: 'Offline partitions it needs are archived (named)' } },
+  },
+]);
 
 /** A point-in-time-correct training set: inline for small results, a parquet blob for large ones. */
 app.http('get-historical-features', {

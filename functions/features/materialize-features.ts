@@ -5,6 +5,17 @@ import { materializeRequestSchema } from '../../shared/features/requests.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
 import { featureStores } from '../../shared/features/stores.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('materialize-features', [
+  {
+    method: 'POST',
+    path: 'features/materialize',
+    summary: 'Copies the newest offline row per entity to the online store, from the watermark or for a window',
+    body: materializeRequestSchema,
+    responses: { 200: { description: 'What was materialized' } },
+  },
+]);
 
 app.http('materialize-features', {
   methods: ['POST'],

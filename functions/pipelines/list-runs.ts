@@ -5,6 +5,17 @@ import { listRuns } from '../../shared/pipelines/runs.js';
 import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('list-runs', [
+  {
+    method: 'GET',
+    path: 'pipelines/{name}/runs',
+    summary: 'The latest runs of a pipeline',
+    params: { name: pipelineNameParam },
+    responses: { 200: { description: '{ pipeline, runs }' }, 404: { description: 'No such pipeline' } },
+  },
+]);
 
 app.http('list-runs', {
   methods: ['GET'],

@@ -5,6 +5,21 @@ import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
 import { servingName } from '../../shared/serving/definitions.js';
 import { rolloutCommands, rolloutIdParam } from '../../shared/serving/rollout-definitions.js';
 import { controlRollout } from '../../shared/serving/rollout-service.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('control-rollout', [
+  {
+    method: 'POST',
+    path: 'endpoints/{name}/rollouts/{id}/{command}',
+    summary: 'Steers a rollout: pause, resume, abort or promote',
+    params: { name: servingName, id: rolloutIdParam, command: z.enum(rolloutCommands) },
+    responses: {
+      202: { description: 'Taken: { id, endpoint, command, state }' },
+      404: { description: 'No such rollout' },
+      409: { description: 'The command does not apply in the rollout\'s state' },
+    },
+  },
+]);
 
 /** pause | resume | abort | promote: 202 when the rollout takes the command (it applies it at once), 409 naming its state when not. */
 df.app.client.http('control-rollout', {

@@ -4,6 +4,17 @@ import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
 import { servingName } from '../../shared/serving/definitions.js';
 import { requireEndpoint } from '../../shared/serving/endpoints.js';
 import { listRollouts } from '../../shared/serving/rollout-store.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('list-rollouts', [
+  {
+    method: 'GET',
+    path: 'endpoints/{name}/rollouts',
+    summary: "An endpoint's rollouts, newest first (50), without their checks",
+    params: { name: servingName },
+    responses: { 200: { description: '{ rollouts }' }, 404: { description: 'No such endpoint' } },
+  },
+]);
 
 /** An endpoint's rollouts, newest first (50), without their checks. */
 app.http('list-rollouts', {

@@ -5,6 +5,18 @@ import { listCollections } from '../../shared/vectors/collections.js';
 import { collectionName } from '../../shared/vectors/requests.js';
 import { describeCollection } from '../../shared/vectors/collection-admin.js';
 import { requireCollection } from '../../shared/vectors/collection-cache.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('get-collections', [
+  { method: 'GET', path: 'collections', operationId: 'list-collections', summary: 'Lists the collections', responses: { 200: { description: '{ collections }' } } },
+  {
+    method: 'GET',
+    path: 'collections/{name}',
+    summary: 'Describes a collection, per shard',
+    params: { name: collectionName },
+    responses: { 200: { description: 'The collection' }, 404: { description: 'No such collection' } },
+  },
+]);
 
 /** GET /api/collections lists them; GET /api/collections/{name} describes one, per shard. */
 app.http('get-collections', {
