@@ -11,6 +11,8 @@ export interface OpenApiDocument {
   servers: Array<{ url: string }>;
   paths: Record<string, Record<string, JsonSchema>>;
   components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, JsonSchema> };
+  /** A plain JSON value: what validators and generators take. */
+  [field: string]: unknown;
 }
 
 const errorRef = { $ref: '#/components/schemas/Error' };
