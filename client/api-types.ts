@@ -19,18 +19,18 @@ export interface components {
 
 /** Every operation by its id: what it takes (`input`) and what it answers, by status. */
 export interface operations {
-  "list-collections": {
+  'list-collections': {
     input: Record<string, never>;
     responses: {
       200: {
         [key: string]: unknown;
       };
-      401: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      401: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-collections": {
+  'get-collections': {
     input: {
       params: {
         name: string;
@@ -40,21 +40,21 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "put-collection": {
+  'put-collection': {
     input: {
       params: {
         name: string;
       };
       body: {
         dimension: number;
-        metric: "cosine" | "l2" | "ip";
+        metric: 'cosine' | 'l2' | 'ip';
         shards: number;
         m?: number;
         efConstruction?: number;
@@ -67,17 +67,17 @@ export interface operations {
       201: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "delete-collection": {
+  'delete-collection': {
     input: {
       params: {
         name: string;
@@ -87,16 +87,16 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "upsert-items": {
+  'upsert-items': {
     input: {
       params: {
         name: string;
@@ -115,17 +115,17 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "delete-item": {
+  'delete-item': {
     input: {
       params: {
         name: string;
@@ -136,16 +136,16 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "query-collection": {
+  'query-collection': {
     input: {
       params: {
         name: string;
@@ -170,17 +170,17 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "search-shard": {
+  'search-shard': {
     input: {
       params: {
         name: string;
@@ -190,18 +190,18 @@ export interface operations {
     };
     responses: {
       200: Uint8Array;
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "snapshot-collection": {
+  'snapshot-collection': {
     input: {
       params: {
         name: string;
@@ -211,27 +211,27 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "list-datasets": {
+  'list-datasets': {
     input: Record<string, never>;
     responses: {
       200: {
         [key: string]: unknown;
       };
-      401: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      401: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-datasets": {
+  'get-datasets': {
     input: {
       params: {
         name: string;
@@ -241,20 +241,20 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "put-dataset": {
+  'put-dataset': {
     input: {
       params: {
         name: string;
       };
       body: {
-        format: "csv" | "jsonl" | "parquet";
+        format: 'csv' | 'jsonl' | 'parquet';
         description?: string;
         owner?: string;
       };
@@ -266,16 +266,16 @@ export interface operations {
       201: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "list-landed-files": {
+  'list-landed-files': {
     input: {
       params: {
         name: string;
@@ -285,14 +285,14 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-drift-reports": {
+  'get-drift-reports': {
     input: {
       params: {
         view: string;
@@ -305,14 +305,14 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "put-drift-profile": {
+  'put-drift-profile': {
     input: {
       body: {
         name: string;
@@ -333,17 +333,17 @@ export interface operations {
       201: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "run-drift": {
+  'run-drift': {
     input: {
       body: {
         view: string;
@@ -364,7 +364,7 @@ export interface operations {
         label?: string;
         tests?: {
           [key: string]: {
-            test?: "psi" | "ks" | "wasserstein" | "wasserstein_normed" | "chi_square" | "jensen_shannon" | "proportions";
+            test?: 'psi' | 'ks' | 'wasserstein' | 'wasserstein_normed' | 'chi_square' | 'jensen_shannon' | 'proportions';
             threshold?: number;
           };
         };
@@ -374,28 +374,28 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "list-endpoints": {
+  'list-endpoints': {
     input: Record<string, never>;
     responses: {
       200: {
         [key: string]: unknown;
       };
-      401: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      401: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-endpoints": {
+  'get-endpoints': {
     input: {
       params: {
         name: string;
@@ -405,14 +405,14 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "put-endpoint": {
+  'put-endpoint': {
     input: {
       params: {
         name: string;
@@ -443,16 +443,16 @@ export interface operations {
       201: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-endpoint-metrics": {
+  'get-endpoint-metrics': {
     input: {
       params: {
         name: string;
@@ -465,20 +465,20 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "predict-endpoint": {
+  'predict-endpoint': {
     input: {
       params: {
         name: string;
       };
       headers?: {
-        "x-arbor-variant"?: string;
+        'x-arbor-variant'?: string;
       };
       body: {
         entities?: {
@@ -494,18 +494,18 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      422: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      422: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "list-rollouts": {
+  'list-rollouts': {
     input: {
       params: {
         name: string;
@@ -515,14 +515,14 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "post-rollout": {
+  'post-rollout': {
     input: {
       params: {
         name: string;
@@ -550,7 +550,7 @@ export interface operations {
         };
         failureLimit?: number;
         metrics?: {
-          provider?: "window" | "prometheus";
+          provider?: 'window' | 'prometheus';
         };
       };
     };
@@ -558,18 +558,18 @@ export interface operations {
       202: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-rollout": {
+  'get-rollout': {
     input: {
       params: {
         name: string;
@@ -580,36 +580,36 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "control-rollout": {
+  'control-rollout': {
     input: {
       params: {
         name: string;
         id: string;
-        command: "pause" | "resume" | "abort" | "promote";
+        command: 'pause' | 'resume' | 'abort' | 'promote';
       };
     };
     responses: {
       202: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-historical-features": {
+  'get-historical-features': {
     input: {
       body: {
         features?: Array<string>;
@@ -621,24 +621,24 @@ export interface operations {
           container: string;
           name: string;
         };
-        output?: "inline" | "blob";
+        output?: 'inline' | 'blob';
       };
     };
     responses: {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "materialize-features": {
+  'materialize-features': {
     input: {
       body: {
         view: string;
@@ -650,16 +650,16 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-online-features": {
+  'get-online-features': {
     input: {
       body: {
         features?: Array<string>;
@@ -679,63 +679,63 @@ export interface operations {
             [key: string]: unknown;
           };
           status: {
-            [key: string]: "present" | "missing" | "stale";
+            [key: string]: 'present' | 'missing' | 'stale';
           };
           [key: string]: unknown;
         }>;
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "push-features": {
+  'push-features': {
     input: {
       body: {
         view: string;
         rows: Array<{
           [key: string]: unknown;
         }>;
-        to?: "online" | "offline" | "both";
+        to?: 'online' | 'offline' | 'both';
       };
     };
     responses: {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-feature-registry": {
+  'get-feature-registry': {
     input: Record<string, never>;
     responses: {
       200: {
         [key: string]: unknown;
       };
-      401: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      401: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "apply-feature-registry": {
+  'apply-feature-registry': {
     input: {
       body: {
         entities?: Array<{
           name: string;
           joinKeys: Array<{
             name: string;
-            type: "int64" | "string";
+            type: 'int64' | 'string';
           }>;
           description?: string;
         }>;
@@ -744,7 +744,7 @@ export interface operations {
           entity: string;
           features: Array<{
             name: string;
-            type: "int64" | "float64" | "string" | "bool" | "float_vector";
+            type: 'int64' | 'float64' | 'string' | 'bool' | 'float_vector';
             dimension?: number;
           }>;
           ttlSeconds: number;
@@ -763,14 +763,14 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
   health: {
@@ -779,7 +779,7 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      500: components['schemas']["Error"];
+      500: components['schemas']['Error'];
       503: {
         [key: string]: unknown;
       };
@@ -789,12 +789,12 @@ export interface operations {
     input: Record<string, never>;
     responses: {
       200: string;
-      401: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      401: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-model": {
+  'get-model': {
     input: {
       params: {
         name: string;
@@ -804,21 +804,21 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "put-model": {
+  'put-model': {
     input: {
       params: {
         name: string;
       };
       body: {
         description?: string;
-        task?: "binary_classification" | "regression" | "other";
+        task?: 'binary_classification' | 'regression' | 'other';
       };
     };
     responses: {
@@ -828,16 +828,16 @@ export interface operations {
       201: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "list-model-versions": {
+  'list-model-versions': {
     input: {
       params: {
         name: string;
@@ -847,39 +847,39 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "post-model-version": {
+  'post-model-version': {
     input: {
       params: {
         name: string;
       };
       headers?: {
-        "x-arbor-version-metadata"?: string;
+        'x-arbor-version-metadata'?: string;
       };
       body: {
         signature: {
           inputs: Array<{
             name: string;
-            type?: "float32" | "float64";
+            type?: 'float32' | 'float64';
             shape: Array<number>;
             columns: Array<{
               feature: string;
               default?: number;
             } | {
               input: string;
-              type?: "float64" | "int64" | "bool";
+              type?: 'float64' | 'int64' | 'bool';
               default?: number;
             }>;
           }>;
           outputs: Array<{
             name: string;
-            type?: "float32" | "float64";
+            type?: 'float32' | 'float64';
             shape: Array<number>;
           }>;
         };
@@ -896,7 +896,7 @@ export interface operations {
           step?: string;
           notes?: string;
         };
-        stage?: "none" | "staging" | "production" | "archived";
+        stage?: 'none' | 'staging' | 'production' | 'archived';
         description?: string;
         artifact: {
           base64: string;
@@ -912,17 +912,17 @@ export interface operations {
       201: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-model-versions": {
+  'get-model-versions': {
     input: {
       params: {
         name: string;
@@ -933,35 +933,35 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "patch-model-version": {
+  'patch-model-version': {
     input: {
       params: {
         name: string;
         version: string;
       };
       body: {
-        stage: "none" | "staging" | "production" | "archived";
+        stage: 'none' | 'staging' | 'production' | 'archived';
       };
     };
     responses: {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
   openapi: {
@@ -970,22 +970,22 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "list-pipelines": {
+  'list-pipelines': {
     input: Record<string, never>;
     responses: {
       200: {
         [key: string]: unknown;
       };
-      401: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      401: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "register-pipeline": {
+  'register-pipeline': {
     input: {
       body: {
         name: string;
@@ -993,7 +993,7 @@ export interface operations {
         description?: string;
         params?: {
           [key: string]: {
-            type: "string" | "number" | "boolean" | "object";
+            type: 'string' | 'number' | 'boolean' | 'object';
             default?: unknown;
             required?: boolean;
             description?: string;
@@ -1032,16 +1032,16 @@ export interface operations {
       201: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-pipelines": {
+  'get-pipelines': {
     input: {
       params: {
         name: string;
@@ -1054,14 +1054,14 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "list-runs": {
+  'list-runs': {
     input: {
       params: {
         name: string;
@@ -1071,14 +1071,14 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "start-run": {
+  'start-run': {
     input: {
       params: {
         name: string;
@@ -1095,17 +1095,17 @@ export interface operations {
         statusUrl: string;
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "rag-ask": {
+  'rag-ask': {
     input: {
       body: {
         question: string;
@@ -1122,7 +1122,7 @@ export interface operations {
           };
         };
         stream?: boolean;
-        retrieval?: "fused" | "vector" | "keyword";
+        retrieval?: 'fused' | 'vector' | 'keyword';
       };
     };
     responses: {
@@ -1133,16 +1133,16 @@ export interface operations {
         }>;
         [key: string]: unknown;
       } | string;
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "post-rag-document": {
+  'post-rag-document': {
     input: {
       body: {
         id?: string;
@@ -1152,7 +1152,7 @@ export interface operations {
           container?: string;
           name: string;
         };
-        format?: "markdown" | "text" | "html" | "pdf";
+        format?: 'markdown' | 'text' | 'html' | 'pdf';
         metadata?: {
           [key: string]: string | number | boolean;
         };
@@ -1166,17 +1166,17 @@ export interface operations {
       201: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      413: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      413: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "delete-rag-document": {
+  'delete-rag-document': {
     input: {
       params: {
         id: string;
@@ -1189,13 +1189,13 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
   rpc: {
@@ -1217,8 +1217,8 @@ export interface operations {
         message: string;
         [key: string]: unknown;
       };
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
       404: {
         code: string;
         message: string;
@@ -1234,12 +1234,12 @@ export interface operations {
         message: string;
         [key: string]: unknown;
       };
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "get-run": {
+  'get-run': {
     input: {
       params: {
         id: string;
@@ -1249,14 +1249,14 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "cancel-run": {
+  'cancel-run': {
     input: {
       params: {
         id: string;
@@ -1269,23 +1269,23 @@ export interface operations {
         cancelRequestedAt?: string;
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
-  "retry-run": {
+  'retry-run': {
     input: {
       params: {
         id: string;
       };
       query?: {
-        version?: "latest";
+        version?: 'latest';
       };
     };
     responses: {
@@ -1295,70 +1295,70 @@ export interface operations {
         statusUrl: string;
         [key: string]: unknown;
       };
-      400: components['schemas']["Error"];
-      401: components['schemas']["Error"];
-      403: components['schemas']["Error"];
-      404: components['schemas']["Error"];
-      409: components['schemas']["Error"];
-      415: components['schemas']["Error"];
-      500: components['schemas']["Error"];
-      503: components['schemas']["Error"];
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
 }
 
 /** Where each operation is served, below /api; `bytesType` names the media type of a body given as bytes. */
 export const operationRoutes = {
-  "list-collections": { method: 'GET', path: '/collections' },
-  "get-collections": { method: 'GET', path: '/collections/{name}' },
-  "put-collection": { method: 'PUT', path: '/collections/{name}' },
-  "delete-collection": { method: 'DELETE', path: '/collections/{name}' },
-  "upsert-items": { method: 'POST', path: '/collections/{name}/items' },
-  "delete-item": { method: 'DELETE', path: '/collections/{name}/items/{id}' },
-  "query-collection": { method: 'POST', path: '/collections/{name}/query' },
-  "search-shard": { method: 'POST', path: '/collections/{name}/shards/{shard}/search', bytesType: 'application/x-protobuf' },
-  "snapshot-collection": { method: 'POST', path: '/collections/{name}/snapshot' },
-  "list-datasets": { method: 'GET', path: '/datasets' },
-  "get-datasets": { method: 'GET', path: '/datasets/{name}' },
-  "put-dataset": { method: 'PUT', path: '/datasets/{name}' },
-  "list-landed-files": { method: 'GET', path: '/datasets/{name}/files' },
-  "get-drift-reports": { method: 'GET', path: '/drift/{view}' },
-  "put-drift-profile": { method: 'POST', path: '/drift/profiles' },
-  "run-drift": { method: 'POST', path: '/drift/run' },
-  "list-endpoints": { method: 'GET', path: '/endpoints' },
-  "get-endpoints": { method: 'GET', path: '/endpoints/{name}' },
-  "put-endpoint": { method: 'PUT', path: '/endpoints/{name}' },
-  "get-endpoint-metrics": { method: 'GET', path: '/endpoints/{name}/metrics' },
-  "predict-endpoint": { method: 'POST', path: '/endpoints/{name}/predict' },
-  "list-rollouts": { method: 'GET', path: '/endpoints/{name}/rollouts' },
-  "post-rollout": { method: 'POST', path: '/endpoints/{name}/rollouts' },
-  "get-rollout": { method: 'GET', path: '/endpoints/{name}/rollouts/{id}' },
-  "control-rollout": { method: 'POST', path: '/endpoints/{name}/rollouts/{id}/{command}' },
-  "get-historical-features": { method: 'POST', path: '/features/historical' },
-  "materialize-features": { method: 'POST', path: '/features/materialize' },
-  "get-online-features": { method: 'POST', path: '/features/online' },
-  "push-features": { method: 'POST', path: '/features/push' },
-  "get-feature-registry": { method: 'GET', path: '/features/registry' },
-  "apply-feature-registry": { method: 'POST', path: '/features/registry' },
+  'list-collections': { method: 'GET', path: '/collections' },
+  'get-collections': { method: 'GET', path: '/collections/{name}' },
+  'put-collection': { method: 'PUT', path: '/collections/{name}' },
+  'delete-collection': { method: 'DELETE', path: '/collections/{name}' },
+  'upsert-items': { method: 'POST', path: '/collections/{name}/items' },
+  'delete-item': { method: 'DELETE', path: '/collections/{name}/items/{id}' },
+  'query-collection': { method: 'POST', path: '/collections/{name}/query' },
+  'search-shard': { method: 'POST', path: '/collections/{name}/shards/{shard}/search', bytesType: 'application/x-protobuf' },
+  'snapshot-collection': { method: 'POST', path: '/collections/{name}/snapshot' },
+  'list-datasets': { method: 'GET', path: '/datasets' },
+  'get-datasets': { method: 'GET', path: '/datasets/{name}' },
+  'put-dataset': { method: 'PUT', path: '/datasets/{name}' },
+  'list-landed-files': { method: 'GET', path: '/datasets/{name}/files' },
+  'get-drift-reports': { method: 'GET', path: '/drift/{view}' },
+  'put-drift-profile': { method: 'POST', path: '/drift/profiles' },
+  'run-drift': { method: 'POST', path: '/drift/run' },
+  'list-endpoints': { method: 'GET', path: '/endpoints' },
+  'get-endpoints': { method: 'GET', path: '/endpoints/{name}' },
+  'put-endpoint': { method: 'PUT', path: '/endpoints/{name}' },
+  'get-endpoint-metrics': { method: 'GET', path: '/endpoints/{name}/metrics' },
+  'predict-endpoint': { method: 'POST', path: '/endpoints/{name}/predict' },
+  'list-rollouts': { method: 'GET', path: '/endpoints/{name}/rollouts' },
+  'post-rollout': { method: 'POST', path: '/endpoints/{name}/rollouts' },
+  'get-rollout': { method: 'GET', path: '/endpoints/{name}/rollouts/{id}' },
+  'control-rollout': { method: 'POST', path: '/endpoints/{name}/rollouts/{id}/{command}' },
+  'get-historical-features': { method: 'POST', path: '/features/historical' },
+  'materialize-features': { method: 'POST', path: '/features/materialize' },
+  'get-online-features': { method: 'POST', path: '/features/online' },
+  'push-features': { method: 'POST', path: '/features/push' },
+  'get-feature-registry': { method: 'GET', path: '/features/registry' },
+  'apply-feature-registry': { method: 'POST', path: '/features/registry' },
   health: { method: 'GET', path: '/health' },
   metrics: { method: 'GET', path: '/metrics' },
-  "get-model": { method: 'GET', path: '/models/{name}' },
-  "put-model": { method: 'PUT', path: '/models/{name}' },
-  "list-model-versions": { method: 'GET', path: '/models/{name}/versions' },
-  "post-model-version": { method: 'POST', path: '/models/{name}/versions', bytesType: 'application/octet-stream' },
-  "get-model-versions": { method: 'GET', path: '/models/{name}/versions/{version}' },
-  "patch-model-version": { method: 'PATCH', path: '/models/{name}/versions/{version}' },
+  'get-model': { method: 'GET', path: '/models/{name}' },
+  'put-model': { method: 'PUT', path: '/models/{name}' },
+  'list-model-versions': { method: 'GET', path: '/models/{name}/versions' },
+  'post-model-version': { method: 'POST', path: '/models/{name}/versions', bytesType: 'application/octet-stream' },
+  'get-model-versions': { method: 'GET', path: '/models/{name}/versions/{version}' },
+  'patch-model-version': { method: 'PATCH', path: '/models/{name}/versions/{version}' },
   openapi: { method: 'GET', path: '/openapi.json' },
-  "list-pipelines": { method: 'GET', path: '/pipelines' },
-  "register-pipeline": { method: 'POST', path: '/pipelines' },
-  "get-pipelines": { method: 'GET', path: '/pipelines/{name}' },
-  "list-runs": { method: 'GET', path: '/pipelines/{name}/runs' },
-  "start-run": { method: 'POST', path: '/pipelines/{name}/runs' },
-  "rag-ask": { method: 'POST', path: '/rag/ask' },
-  "post-rag-document": { method: 'POST', path: '/rag/documents' },
-  "delete-rag-document": { method: 'DELETE', path: '/rag/documents/{id}' },
+  'list-pipelines': { method: 'GET', path: '/pipelines' },
+  'register-pipeline': { method: 'POST', path: '/pipelines' },
+  'get-pipelines': { method: 'GET', path: '/pipelines/{name}' },
+  'list-runs': { method: 'GET', path: '/pipelines/{name}/runs' },
+  'start-run': { method: 'POST', path: '/pipelines/{name}/runs' },
+  'rag-ask': { method: 'POST', path: '/rag/ask' },
+  'post-rag-document': { method: 'POST', path: '/rag/documents' },
+  'delete-rag-document': { method: 'DELETE', path: '/rag/documents/{id}' },
   rpc: { method: 'POST', path: '/rpc/{service}/{method}', bytesType: 'application/proto' },
-  "get-run": { method: 'GET', path: '/runs/{id}' },
-  "cancel-run": { method: 'POST', path: '/runs/{id}/cancel' },
-  "retry-run": { method: 'POST', path: '/runs/{id}/retry' },
+  'get-run': { method: 'GET', path: '/runs/{id}' },
+  'cancel-run': { method: 'POST', path: '/runs/{id}/cancel' },
+  'retry-run': { method: 'POST', path: '/runs/{id}/retry' },
 } as const;

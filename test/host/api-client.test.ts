@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arborClient, type Answer, type ArborClient, type OperationId } from '../../client/arbor-client.js';
+import { emitApiTypes } from '../../client/generate/emit-api-types.js';
+import type { OpenApiDocument } from '../../shared/platform/api/openapi-document.js';
+import { deleteRedisPrefix, redisClient } from '../support/clients.js';
+import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { documentedStatuses } from '../support/openapi-statuses.js';
+
+const functionKey = 'api-client-test-key-0123456789abcdef';
+
+describe('the typed client (client/) against a host', () => {
+  let host: HostProcess;
+  let document: OpenApiDocument;
+  let client: ArborClient;
+
+  beforeAll(async () => {
+    host = await startHostProcess({ ARBOR_FUNCTION_KEY: functionKey });
+    document = (await (await fetch(`${host.url}/api/openapi.json`)).json()) as OpenApiDocument;
+    client = arborClient({ baseUrl: host.url, functionKey });
+  });
+  afterAll(async () => {
+    await host?.stop();
+    const redis = redisClient();
+    await deleteRedisPrefix(redis, host.redisPrefix);
+    redis.disconnect();
+  });
+
+  /** The answer has the status expected, and the document lists it for the operation. */
+  function expectStatus<Id extends OperationId>(id: Id, answer: Answer<Id>, status: number): void {
+    expect(answer.status, `${id}: ${JSON.stringify(answer.body)}`).toBe(status);
+    expect(documentedStatuses(document, id), id).toContain(status);
+  }
+
+  it('has types that regenerate from the served document without a difference (npm run client:types)', async () => {
+    const committed = await readFile(join(process.cwd(), 'client', 'api-types.ts'), 'utf8');
+    expect(emitApiTypes(document)).toBe(committed);
+  });
+
+  it('registers a feature view, pushes a row and reads it online', async () => {
+    const view = uniqueName('client_stats', '_');
+    const applied = await client.call('apply-feature-registry', {
+      body: {
+        entities: [{ name: `${view}_driver`, joinKeys: [{ name: 'driver_id', type: 'int64' }] }],
+        featureViews: [{ name: view, entity: `${view}_driver`, ttlSeconds: 86_400, online: true, features: [{ name: 'trips', type: 'int64' }] }],
+      },
+    });
+    expectStatus('apply-feature-registry', applied, 200);
+    const eventTime = new Date(Date.now() - 60_000).toISOString();
+    const pushed = await client.call('push-features', { body: { view, to: 'online', rows: [{ driver_id: 1, event_timestamp: eventTime, trips: 5 }] } });
+    expectStatus('push-features', pushed, 200);
+    const online = await client.call('get-online-features', { body: { features: [`${view}:trips`], entities: { driver_id: [1, 2] } } });
+    expectStatus('get-online-features', online, 200);
+    if (online.status !== 200) return;
+    // The status narrows the body to the documented answer: results are typed.
+    expect(online.body.results.map((result) => [result.values[`${view}:trips`], result.status[`${view}:trips`]])).toEqual([
+      [5, 'present'],
+      [null, 'missing'],
+    ]);
+  });
+
+  it('starts a pipeline run and reads it until it ends, and answers an unknown run with the error body', async () => {
+    const name = uniqueName('client-pipe');
+    const registered = await client.call('register-pipeline', {
+      body: { name, steps: [{ id: 'a', uses: 'noop', with: { echo: { rows: 3 } } }, { id: 'b', uses: 'noop', dependsOn: ['a'] }] },
+    });
+    expectStatus('register-pipeline', registered, 201);
+    const started = await client.call('start-run', { params: { name }, body: { params: {} } });
+    expectStatus('start-run', started, 202);
+    if (started.status !== 202) return;
+    expect(started.headers.get('location')).toBe(started.body.statusUrl);
+    const runId = started.body.runId;
+    const finished = await eventually(async () => {
+      const run = await client.call('get-run', { params: { id: runId } });
+      expectStatus('get-run', run, 200);
+      return run.status === 200 && run.body.state === 'succeeded' ? run.body : undefined;
+    }, 30_000, 200);
+    expect(Object.keys(finished.steps as object).sort()).toEqual(['a', 'b']);
+    const runs = await client.call('list-runs', { params: { name } });
+    expectStatus('list-runs', runs, 200);
+    // A run that ended cannot be cancelled or retried: 409, which the document lists.
+    expectStatus('cancel-run', await client.call('cancel-run', { params: { id: runId } }), 409);
+    expectStatus('retry-run', await client.call('retry-run', { params: { id: runId } }), 409);
+    const unknown = await client.call('get-run', { params: { id: 'no-such-run' } });
+    expectStatus('get-run', unknown, 404);
+    if (unknown.status === 404) expect(unknown.body.error.code).toBe('not_found');
+  });
+
+  it('answers good input on the routes that need no model or data with the documented status', async () => {
+    const dataset = uniqueName('clientds');
+    expectStatus('put-dataset', await client.call('put-dataset', { params: { name: dataset }, body: { format: 'csv' } }), 201);
+    expectStatus('put-dataset', await client.call('put-dataset', { params: { name: dataset }, body: { format: 'csv', owner: 'me' } }), 200);
+    expectStatus('get-datasets', await client.call('get-datasets', { params: { name: dataset } }), 200);
+    expectStatus('list-datasets', await client.call('list-datasets'), 200);
+    expectStatus('list-landed-files', await client.call('list-landed-files', { params: { name: dataset } }), 200);
+    expectStatus('get-feature-registry', await client.call('get-feature-registry'), 200);
+    expectStatus('list-pipelines', await client.call('list-pipelines'), 200);
+    expectStatus('get-pipelines', await client.call('get-pipelines', { params: { name: 'no-such-pipeline' } }), 404);
+
+    const collection = uniqueName('clientcol');
+    expectStatus('put-collection', await client.call('put-collection', { params: { name: collection }, body: { dimension: 2, metric: 'l2', shards: 2 } }), 201);
+    expectStatus('put-collection', await client.call('put-collection', { params: { name: collection }, body: { dimension: 3, metric: 'l2', shards: 2 } }), 409);
+    const items = [{ id: 'a', vector: [0, 0] }, { id: 'b', vector: [1, 1] }];
+    expectStatus('upsert-items', await client.call('upsert-items', { params: { name: collection }, body: { items } }), 200);
+    const query = await client.call('query-collection', { params: { name: collection }, body: { vector: [0.9, 0.9], k: 1 } });
+    expectStatus('query-collection', query, 200);
+    expect((query.body as { results: Array<{ id: string }> }).results.map((result) => result.id)).toEqual(['b']);
+    expectStatus('get-collections', await client.call('get-collections', { params: { name: collection } }), 200);
+    expectStatus('list-collections', await client.call('list-collections'), 200);
+    expectStatus('snapshot-collection', await client.call('snapshot-collection', { params: { name: collection } }), 200);
+    expectStatus('delete-item', await client.call('delete-item', { params: { name: collection, id: 'a' } }), 200);
+    expectStatus('delete-item', await client.call('delete-item', { params: { name: collection, id: 'a' } }), 404);
+    expectStatus('delete-collection', await client.call('delete-collection', { params: { name: collection } }), 200);
+
+    const model = uniqueName('clientmodel');
+    expectStatus('put-model', await client.call('put-model', { params: { name: model }, body: { task: 'regression' } }), 201);
+    expectStatus('get-model', await client.call('get-model', { params: { name: model } }), 200);
+    expectStatus('list-model-versions', await client.call('list-model-versions', { params: { name: model } }), 200);
+    expectStatus('get-model-versions', await client.call('get-model-versions', { params: { name: model, version: '1' } }), 404);
+    expectStatus('list-endpoints', await client.call('list-endpoints'), 200);
+    expectStatus('get-endpoints', await client.call('get-endpoints', { params: { name: model } }), 404);
+    expectStatus('get-drift-reports', await client.call('get-drift-reports', { params: { view: 'no_such_view' } }), 404);
+
+    const health = await client.call('health');
+    expectStatus('health', health, 200);
+    const metrics = await client.call('metrics');
+    expectStatus('metrics', metrics, 200);
+    if (metrics.status === 200) expect(metrics.body).toContain('arbor_function');
+  });
+
+  it('ingests a document and answers a question about it', async () => {
+    const collection = uniqueName('clientrag');
+    const posted = await client.call('post-rag-document', {
+      body: { id: 'store', collection, text: '# Offline store\n\nOld partitions move to the archive tier after 180 days.' },
+    });
+    expectStatus('post-rag-document', posted, 201);
+    const asked = await client.call('rag-ask', { body: { question: 'When do old partitions move to the archive tier?', collection } });
+    expectStatus('rag-ask', asked, 200);
+    if (asked.status === 200 && typeof asked.body !== 'string') expect(asked.body.answer).toContain('180 days');
+    expectStatus('delete-rag-document', await client.call('delete-rag-document', { params: { id: 'store' }, query: { collection } }), 200);
+    expectStatus('delete-rag-document', await client.call('delete-rag-document', { params: { id: 'store' }, query: { collection } }), 404);
+  });
+});
