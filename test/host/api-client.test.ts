@@ -7,6 +7,7 @@ import type { OpenApiDocument } from '../../shared/platform/api/openapi-document
 import { deleteRedisPrefix, redisClient } from '../support/clients.js';
 import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 import { documentedStatuses } from '../support/openapi-statuses.js';
+import { logisticRegressionOnnx } from '../../shared/serving/onnx-writer.js';
 
 const functionKey = 'api-client-test-key-0123456789abcdef';
 
@@ -140,5 +141,63 @@ describe('the typed client (client/) against a host', () => {
     if (asked.status === 200 && typeof asked.body !== 'string') expect(asked.body.answer).toContain('180 days');
     expectStatus('delete-rag-document', await client.call('delete-rag-document', { params: { id: 'store' }, query: { collection } }), 200);
     expectStatus('delete-rag-document', await client.call('delete-rag-document', { params: { id: 'store' }, query: { collection } }), 404);
+  });
+
+  it('builds a training set, materializes, checks drift and captures a profile from offline rows', async () => {
+    const view = uniqueName('client_drift', '_');
+    const applied = await client.call('apply-feature-registry', {
+      body: {
+        entities: [{ name: `${view}_e`, joinKeys: [{ name: 'id', type: 'int64' }] }],
+        featureViews: [{ name: view, entity: `${view}_e`, ttlSeconds: 0, online: true, features: [{ name: 'x', type: 'float64' }] }],
+      },
+    });
+    expectStatus('apply-feature-registry', applied, 200);
+    const hour = 3_600_000;
+    const now = Date.now();
+    const rows = Array.from({ length: 40 }, (_, i) => ({ id: i, event_timestamp: new Date(now - (i < 20 ? 48 : 2) * hour - i * 1000).toISOString(), x: i }));
+    expectStatus('push-features', await client.call('push-features', { body: { view, to: 'offline', rows } }), 200);
+    const historical = await client.call('get-historical-features', {
+      body: { features: [`${view}:x`], entityRows: [{ id: 25, event_timestamp: new Date(now).toISOString() }] },
+    });
+    expectStatus('get-historical-features', historical, 200);
+    expectStatus('materialize-features', await client.call('materialize-features', { body: { view } }), 200);
+    const window = { start: new Date(now - 72 * hour).toISOString(), end: new Date(now - 24 * hour).toISOString() };
+    expectStatus('run-drift', await client.call('run-drift', { body: { view, reference: window, current: { lastHours: 12 } } }), 200);
+    expectStatus('get-drift-reports', await client.call('get-drift-reports', { params: { view }, query: { limit: 5 } }), 200);
+    expectStatus('put-drift-profile', await client.call('put-drift-profile', { body: { name: `${view}-ref`, view, window } }), 201);
+  });
+
+  it('registers a model version from ONNX bytes, serves it behind an endpoint and rolls out a second one', async () => {
+    const name = uniqueName('clientsrv');
+    expectStatus('put-model', await client.call('put-model', { params: { name }, body: { task: 'binary_classification' } }), 201);
+    const metadata = JSON.stringify({
+      signature: { inputs: [{ name: 'features', shape: [-1, 2], columns: [{ input: 'a' }, { input: 'b' }] }], outputs: [{ name: 'probability', shape: [-1, 1] }] },
+    });
+    for (const version of [1, 2]) {
+      const onnx = logisticRegressionOnnx({ weights: [0.5, -0.25 * version], bias: 0, inputName: 'features', outputName: 'probability' });
+      const posted = await client.call('post-model-version', { params: { name }, headers: { 'x-arbor-version-metadata': metadata }, body: onnx });
+      expectStatus('post-model-version', posted, 201);
+    }
+    expectStatus('get-model-versions', await client.call('get-model-versions', { params: { name, version: '2' } }), 200);
+    expectStatus('patch-model-version', await client.call('patch-model-version', { params: { name, version: '1' }, body: { stage: 'production' } }), 200);
+    expectStatus('put-endpoint', await client.call('put-endpoint', { params: { name }, body: { variants: [{ name: 'stable', model: name, version: 1, weight: 100 }] } }), 201);
+    const predicted = await client.call('predict-endpoint', { params: { name }, body: { inputs: { a: [2], b: [0] } } });
+    expectStatus('predict-endpoint', predicted, 200);
+    expect((predicted.body as { predictions: number[] }).predictions[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 5);
+    expectStatus('get-endpoint-metrics', await client.call('get-endpoint-metrics', { params: { name }, query: { seconds: 60 } }), 200);
+
+    const started = await client.call('post-rollout', { params: { name }, body: { candidate: { model: name, version: 2 } } });
+    expectStatus('post-rollout', started, 202);
+    const id = (started.body as { id: string }).id;
+    expectStatus('post-rollout', await client.call('post-rollout', { params: { name }, body: { candidate: { model: name, version: 2 } } }), 409);
+    expectStatus('get-rollout', await client.call('get-rollout', { params: { name, id } }), 200);
+    expectStatus('list-rollouts', await client.call('list-rollouts', { params: { name } }), 200);
+    expectStatus('control-rollout', await client.call('control-rollout', { params: { name, id, command: 'abort' } }), 202);
+    const aborted = await eventually(async () => {
+      const rollout = await client.call('get-rollout', { params: { name, id } });
+      return (rollout.body as { state?: string }).state === 'aborted' ? rollout : undefined;
+    });
+    expectStatus('get-rollout', aborted, 200);
+    expectStatus('control-rollout', await client.call('control-rollout', { params: { name, id, command: 'resume' } }), 409);
   });
 });
