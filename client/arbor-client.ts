@@ -65,10 +65,11 @@ export function arborClient(options: ArborClientOptions): ArborClient {
       const headers = new Headers();
       for (const [name, value] of Object.entries(input.headers ?? {})) if (value !== undefined) headers.set(name, value);
       if (options.functionKey) headers.set('x-functions-key', options.functionKey);
-      let body: string | Uint8Array | undefined;
+      // A copy on its own ArrayBuffer: what fetch takes as a body in the DOM's types and Node's alike.
+      let body: string | Uint8Array<ArrayBuffer> | undefined;
       if (input.body instanceof Uint8Array) {
         headers.set('content-type', route.bytesType ?? 'application/octet-stream');
-        body = input.body;
+        body = new Uint8Array(input.body);
       } else if (input.body !== undefined) {
         headers.set('content-type', 'application/json');
         body = JSON.stringify(input.body);
