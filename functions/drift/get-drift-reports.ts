@@ -26,8 +26,8 @@ app.http('get-drift-reports', {
   route: 'drift/{view}',
   authLevel: 'function',
   handler: httpHandler(async (request) => {
-    const view = routeParam(request, 'view', z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'is not a feature view name'));
-    const limit = queryParam(request, 'limit', z.coerce.number().int().min(1).max(100).default(20));
+    const view = routeParam(request, 'view', viewName);
+    const limit = queryParam(request, 'limit', reportLimit);
     const reports = await listReports(getServices(), view, limit);
     if (!reports.length) throw new NotFoundError('drift report of view', view);
     return json(200, { latest: reports[0], history: reports });

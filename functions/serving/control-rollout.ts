@@ -7,12 +7,14 @@ import { rolloutCommands, rolloutIdParam } from '../../shared/serving/rollout-de
 import { controlRollout } from '../../shared/serving/rollout-service.js';
 import { describeRoute } from '../../shared/platform/api/route-contract.js';
 
+const rolloutCommand = z.enum(rolloutCommands);
+
 describeRoute('control-rollout', [
   {
     method: 'POST',
     path: 'endpoints/{name}/rollouts/{id}/{command}',
     summary: 'Steers a rollout: pause, resume, abort or promote',
-    params: { name: servingName, id: rolloutIdParam, command: z.enum(rolloutCommands) },
+    params: { name: servingName, id: rolloutIdParam, command: rolloutCommand },
     responses: {
       202: { description: 'Taken: { id, endpoint, command, state }' },
       404: { description: 'No such rollout' },
@@ -30,7 +32,7 @@ df.app.client.http('control-rollout', {
     httpHandler(async () => {
       const name = routeParam(request, 'name', servingName);
       const id = routeParam(request, 'id', rolloutIdParam);
-      const command = routeParam(request, 'command', z.enum(rolloutCommands));
+      const command = routeParam(request, 'command', rolloutCommand);
       const rollout = await controlRollout(getServices(), client, name, id, command);
       return json(202, { id, endpoint: name, command, state: rollout.state });
     })(request, context),
