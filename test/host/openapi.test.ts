@@ -6,6 +6,7 @@ import type { OpenApiDocument } from '../../shared/platform/api/openapi-document
 import { openApiPaths } from '../../shared/platform/api/route-paths.js';
 import { deleteRedisPrefix, redisClient } from '../support/clients.js';
 import { startHostProcess, type HostProcess } from '../support/host-process.js';
+import { answerProblems } from '../support/openapi-answers.js';
 import { documentedOperations, documentedStatuses, type DocumentedOperation } from '../support/openapi-statuses.js';
 
 interface Registered {
@@ -89,19 +90,21 @@ describe('GET /api/openapi.json', () => {
     return { url: `${host.url}/api${path}`, init: { method: op.method, headers, ...(payload === undefined ? {} : { body: payload }) } };
   }
 
-  async function answered(url: string, init: RequestInit): Promise<{ status: number; body: string }> {
+  async function answered(url: string, init: RequestInit): Promise<{ status: number; body: string; contentType: string | null }> {
     const response = await fetch(url, init);
-    return { status: response.status, body: (await response.text()).slice(0, 300) };
+    return { status: response.status, body: await response.text(), contentType: response.headers.get('content-type') };
   }
 
-  it('answers bad input on every route with a status the document lists', async () => {
+  it('answers bad input on every route with a status the document lists, and the body documented for it', async () => {
     const undocumented: string[] = [];
     for (const op of documentedOperations(document)) {
       const statuses = documentedStatuses(document, op.id);
       for (const kind of ['empty-object', 'wrong-shape'] as const) {
         const { url, init } = probe(op, kind);
-        const { status, body } = await answered(url, init);
-        if (!statuses.includes(status)) undocumented.push(`${op.id} ${op.method} ${op.path} (${kind}): ${status} ${body}`);
+        const { status, body, contentType } = await answered(url, init);
+        if (!statuses.includes(status)) undocumented.push(`${op.id} ${op.method} ${op.path} (${kind}): ${status} ${body.slice(0, 300)}`);
+        // And the body is the one documented for that status (the error body, or Connect's for rpc).
+        else undocumented.push(...answerProblems(document, op.id, status, contentType, contentType?.includes('json') ? JSON.parse(body) : body));
       }
     }
     expect(undocumented).toEqual([]);
