@@ -23,6 +23,9 @@ export interface operations {
     input: Record<string, never>;
     responses: {
       200: {
+        collections: Array<{
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       401: components['schemas']['Error'];
@@ -85,6 +88,7 @@ export interface operations {
     };
     responses: {
       200: {
+        deleted: string;
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -134,6 +138,7 @@ export interface operations {
     };
     responses: {
       200: {
+        deleted: string;
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -168,6 +173,20 @@ export interface operations {
     };
     responses: {
       200: {
+        results: Array<{
+          id: string;
+          score: number;
+          metadata?: {
+            [key: string]: unknown;
+          } | null;
+          [key: string]: unknown;
+        }>;
+        partial: boolean;
+        shards: {
+          asked: number;
+          answered: number;
+          [key: string]: unknown;
+        };
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -209,6 +228,10 @@ export interface operations {
     };
     responses: {
       200: {
+        collection: string;
+        shards: Array<{
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -224,6 +247,9 @@ export interface operations {
     input: Record<string, never>;
     responses: {
       200: {
+        datasets: Array<{
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       401: components['schemas']['Error'];
@@ -283,6 +309,10 @@ export interface operations {
     };
     responses: {
       200: {
+        dataset: string;
+        files: Array<{
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -303,6 +333,12 @@ export interface operations {
     };
     responses: {
       200: {
+        latest: {
+          [key: string]: unknown;
+        };
+        history: Array<{
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -388,6 +424,9 @@ export interface operations {
     input: Record<string, never>;
     responses: {
       200: {
+        endpoints: Array<{
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       401: components['schemas']['Error'];
@@ -463,6 +502,14 @@ export interface operations {
     };
     responses: {
       200: {
+        endpoint: string;
+        seconds: number;
+        variants: Array<{
+          [key: string]: unknown;
+        }>;
+        shadow?: {
+          [key: string]: unknown;
+        };
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -513,6 +560,9 @@ export interface operations {
     };
     responses: {
       200: {
+        rollouts: Array<{
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -597,6 +647,10 @@ export interface operations {
     };
     responses: {
       202: {
+        id: string;
+        endpoint: string;
+        command: 'pause' | 'resume' | 'abort' | 'promote';
+        state: string;
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -845,6 +899,9 @@ export interface operations {
     };
     responses: {
       200: {
+        versions: Array<{
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -978,6 +1035,14 @@ export interface operations {
     input: Record<string, never>;
     responses: {
       200: {
+        pipelines: Array<{
+          name: string;
+          version: number;
+          registeredAt: string;
+          schedule: string | null;
+          steps: number;
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       401: components['schemas']['Error'];
@@ -1069,6 +1134,10 @@ export interface operations {
     };
     responses: {
       200: {
+        pipeline: string;
+        runs: Array<{
+          [key: string]: unknown;
+        }>;
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];

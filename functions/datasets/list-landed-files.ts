@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { datasetName, getDataset } from '../../shared/landing/datasets.js';
 import { listLandedFiles } from '../../shared/landing/landed-files.js';
 import { NotFoundError } from '../../shared/platform/errors.js';
@@ -12,7 +13,7 @@ describeRoute('list-landed-files', [
     path: 'datasets/{name}/files',
     summary: 'The files catalogued from landing/{name}/...',
     params: { name: datasetName },
-    responses: { 200: { description: '{ dataset, files }' }, 404: { description: 'No such dataset' } },
+    responses: { 200: { description: 'The files', schema: z.object({ dataset: z.string(), files: z.array(z.record(z.string(), z.unknown())) }) }, 404: { description: 'No such dataset' } },
   },
 ]);
 

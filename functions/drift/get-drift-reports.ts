@@ -16,7 +16,7 @@ describeRoute('get-drift-reports', [
     summary: "A view's latest drift report and the ones before it",
     params: { view: viewName },
     query: { limit: reportLimit },
-    responses: { 200: { description: '{ latest, history }' }, 404: { description: 'The view has no drift report' } },
+    responses: { 200: { description: 'The latest report and the history, newest first', schema: z.object({ latest: z.record(z.string(), z.unknown()), history: z.array(z.record(z.string(), z.unknown())) }) }, 404: { description: 'The view has no drift report' } },
   },
 ]);
 

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { pipelineNameParam, pipelineVersionQuery } from '../../shared/pipelines/http-schemas.js';
 import { getPipeline, listPipelines } from '../../shared/pipelines/registry.js';
 import { NotFoundError } from '../../shared/platform/errors.js';
@@ -7,7 +8,18 @@ import { httpHandler, json, queryParam, routeParam } from '../../shared/platform
 import { describeRoute } from '../../shared/platform/api/route-contract.js';
 
 describeRoute('get-pipelines', [
-  { method: 'GET', path: 'pipelines', operationId: 'list-pipelines', summary: 'Lists the pipelines', responses: { 200: { description: '{ pipelines }' } } },
+  {
+    method: 'GET',
+    path: 'pipelines',
+    operationId: 'list-pipelines',
+    summary: 'Lists the pipelines',
+    responses: {
+      200: {
+        description: 'The pipelines',
+        schema: z.object({ pipelines: z.array(z.object({ name: z.string(), version: z.number(), registeredAt: z.string(), schedule: z.string().nullable(), steps: z.number() })) }),
+      },
+    },
+  },
   {
     method: 'GET',
     path: 'pipelines/{name}',

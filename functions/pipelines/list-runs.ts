@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { pipelineNameParam } from '../../shared/pipelines/http-schemas.js';
 import { getPipeline } from '../../shared/pipelines/registry.js';
 import { listRuns } from '../../shared/pipelines/runs.js';
@@ -13,7 +14,7 @@ describeRoute('list-runs', [
     path: 'pipelines/{name}/runs',
     summary: 'The latest runs of a pipeline',
     params: { name: pipelineNameParam },
-    responses: { 200: { description: '{ pipeline, runs }' }, 404: { description: 'No such pipeline' } },
+    responses: { 200: { description: 'The latest runs', schema: z.object({ pipeline: z.string(), runs: z.array(z.record(z.string(), z.unknown())) }) }, 404: { description: 'No such pipeline' } },
   },
 ]);
 

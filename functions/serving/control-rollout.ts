@@ -16,7 +16,7 @@ describeRoute('control-rollout', [
     summary: 'Steers a rollout: pause, resume, abort or promote',
     params: { name: servingName, id: rolloutIdParam, command: rolloutCommand },
     responses: {
-      202: { description: 'Taken: { id, endpoint, command, state }' },
+      202: { description: 'Taken', schema: z.object({ id: z.string(), endpoint: z.string(), command: rolloutCommand, state: z.string() }) },
       404: { description: 'No such rollout' },
       409: { description: 'The command does not apply in the rollout\'s state' },
     },

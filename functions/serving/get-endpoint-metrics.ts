@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, queryParam, routeParam } from '../../shared/platform/http.js';
 import { servingName } from '../../shared/serving/definitions.js';
@@ -14,7 +15,13 @@ describeRoute('get-endpoint-metrics', [
     summary: "Every variant's window over the last ?seconds=, and the shadow's comparison",
     params: { name: servingName },
     query: { seconds: windowSecondsParam },
-    responses: { 200: { description: '{ endpoint, seconds, variants, shadow? }' }, 404: { description: 'No such endpoint' } },
+    responses: {
+      200: {
+        description: 'The windows',
+        schema: z.object({ endpoint: z.string(), seconds: z.number(), variants: z.array(z.record(z.string(), z.unknown())), shadow: z.record(z.string(), z.unknown()).optional() }),
+      },
+      404: { description: 'No such endpoint' },
+    },
   },
 ]);
 

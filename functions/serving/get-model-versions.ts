@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
@@ -14,7 +15,7 @@ describeRoute('get-model-versions', [
     operationId: 'list-model-versions',
     summary: "A model's versions, newest first (up to 100)",
     params: { name: servingName },
-    responses: { 200: { description: '{ versions }' }, 404: { description: 'No such model' } },
+    responses: { 200: { description: 'The versions', schema: z.object({ versions: z.array(z.record(z.string(), z.unknown())) }) }, 404: { description: 'No such model' } },
   },
   {
     method: 'GET',

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
 import { servingName } from '../../shared/serving/definitions.js';
@@ -12,7 +13,7 @@ describeRoute('list-rollouts', [
     path: 'endpoints/{name}/rollouts',
     summary: "An endpoint's rollouts, newest first (50), without their checks",
     params: { name: servingName },
-    responses: { 200: { description: '{ rollouts }' }, 404: { description: 'No such endpoint' } },
+    responses: { 200: { description: 'The rollouts', schema: z.object({ rollouts: z.array(z.record(z.string(), z.unknown())) }) }, 404: { description: 'No such endpoint' } },
   },
 ]);
 

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
@@ -13,7 +14,7 @@ describeRoute('delete-collection', [
     path: 'collections/{name}',
     summary: 'Drops a collection with its items, logs and snapshots, and what RAG indexed in it',
     params: { name: collectionName },
-    responses: { 200: { description: '{ deleted }' }, 404: { description: 'No such collection' } },
+    responses: { 200: { description: 'Dropped', schema: z.object({ deleted: z.string() }) }, 404: { description: 'No such collection' } },
   },
 ]);
 

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
@@ -13,7 +14,7 @@ describeRoute('delete-item', [
     path: 'collections/{name}/items/{id}',
     summary: 'Deletes one item (a tombstone in its shard)',
     params: { name: collectionName, id: itemId },
-    responses: { 200: { description: '{ deleted }' }, 404: { description: 'No such collection or item' } },
+    responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.string() }) }, 404: { description: 'No such collection or item' } },
   },
 ]);
 

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
 import { listCollections } from '../../shared/vectors/collections.js';
@@ -8,7 +9,7 @@ import { requireCollection } from '../../shared/vectors/collection-cache.js';
 import { describeRoute } from '../../shared/platform/api/route-contract.js';
 
 describeRoute('get-collections', [
-  { method: 'GET', path: 'collections', operationId: 'list-collections', summary: 'Lists the collections', responses: { 200: { description: '{ collections }' } } },
+  { method: 'GET', path: 'collections', operationId: 'list-collections', summary: 'Lists the collections', responses: { 200: { description: 'The collections', schema: z.object({ collections: z.array(z.record(z.string(), z.unknown())) }) } } },
   {
     method: 'GET',
     path: 'collections/{name}',

@@ -16,7 +16,17 @@ describeRoute('query-collection', [
     params: { name: collectionName },
     // The vector's length is checked against the collection's dimension, which the schema cannot know.
     body: queryRequest(1),
-    responses: { 200: { description: '{ results, partial, shards: { asked, answered } }' }, 404: { description: 'No such collection' } },
+    responses: {
+      200: {
+        description: 'The top k, best first, and how many shards answered',
+        schema: z.object({
+          results: z.array(z.object({ id: z.string(), score: z.number(), metadata: z.record(z.string(), z.unknown()).nullish() })),
+          partial: z.boolean(),
+          shards: z.object({ asked: z.number(), answered: z.number() }),
+        }),
+      },
+      404: { description: 'No such collection' },
+    },
   },
 ]);
 

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
 import { collectionName } from '../../shared/vectors/requests.js';
@@ -12,7 +13,7 @@ describeRoute('snapshot-collection', [
     path: 'collections/{name}/snapshot',
     summary: 'Snapshots every changed shard now and trims their logs',
     params: { name: collectionName },
-    responses: { 200: { description: '{ collection, shards }' }, 404: { description: 'No such collection' } },
+    responses: { 200: { description: 'Each shard snapshotted', schema: z.object({ collection: z.string(), shards: z.array(z.record(z.string(), z.unknown())) }) }, 404: { description: 'No such collection' } },
   },
 ]);
 
