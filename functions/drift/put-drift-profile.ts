@@ -5,6 +5,17 @@ import { loadRegistry } from '../../shared/features/registry.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
 import { featureStores } from '../../shared/features/stores.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('put-drift-profile', [
+  {
+    method: 'POST',
+    path: 'drift/profiles',
+    summary: "Captures a reference profile from a window of a view's offline data or from a training set",
+    body: profileRequestSchema,
+    responses: { 201: { description: '{ name, view, rows, source, features }' }, 409: { description: 'Offline partitions it needs are archived (named)' } },
+  },
+]);
 
 /** Captures a reference profile from a window of a view's offline data or from a training set. */
 app.http('put-drift-profile', {

@@ -3,6 +3,17 @@ import { pushRequestSchema } from '../../shared/features/requests.js';
 import { servePush } from '../../shared/features/requests-served.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('push-features', [
+  {
+    method: 'POST',
+    path: 'features/push',
+    summary: 'Validated rows to the online store (newer rows only) and/or the offline store',
+    body: pushRequestSchema,
+    responses: { 200: { description: 'What was written where' } },
+  },
+]);
 
 app.http('push-features', {
   methods: ['POST'],

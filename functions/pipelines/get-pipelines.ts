@@ -1,9 +1,34 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { pipelineNameParam, pipelineVersionQuery } from '../../shared/pipelines/http-schemas.js';
 import { getPipeline, listPipelines } from '../../shared/pipelines/registry.js';
 import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, queryParam, routeParam } from '../../shared/platform/http.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('get-pipelines', [
+  {
+    method: 'GET',
+    path: 'pipelines',
+    operationId: 'list-pipelines',
+    summary: 'Lists the pipelines',
+    responses: {
+      200: {
+        description: 'The pipelines',
+        schema: z.object({ pipelines: z.array(z.object({ name: z.string(), version: z.number(), registeredAt: z.string(), schedule: z.string().nullable(), steps: z.number() })) }),
+      },
+    },
+  },
+  {
+    method: 'GET',
+    path: 'pipelines/{name}',
+    summary: "A pipeline's latest spec, or the version asked for",
+    params: { name: pipelineNameParam },
+    query: { version: pipelineVersionQuery },
+    responses: { 200: { description: 'The registered pipeline' }, 404: { description: 'No such pipeline (or version)' } },
+  },
+]);
 
 /** GET /api/pipelines lists them; GET /api/pipelines/{name} returns the latest spec. */
 app.http('get-pipelines', {

@@ -5,6 +5,17 @@ import { getRun, withPendingSteps } from '../../shared/pipelines/runs.js';
 import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('get-run', [
+  {
+    method: 'GET',
+    path: 'runs/{id}',
+    summary: "A run's state and every step's state, attempts, times, error, outputs and lineage",
+    params: { id: runIdParam },
+    responses: { 200: { description: 'The run' }, 404: { description: 'No such run' } },
+  },
+]);
 
 /** A run's state and every step's state, attempts, times, error, outputs and lineage. */
 app.http('get-run', {

@@ -3,6 +3,24 @@ import { pipelineNameParam, startRunBody } from '../../shared/pipelines/http-sch
 import { startRun } from '../../shared/pipelines/run-service.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readOptionalJsonBody, routeParam } from '../../shared/platform/http.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+import { z } from 'zod';
+
+const runStarted = z.object({ runId: z.string(), statusUrl: z.string() });
+
+describeRoute('start-run', [
+  {
+    method: 'POST',
+    path: 'pipelines/{name}/runs',
+    summary: 'Starts a run with the params given',
+    params: { name: pipelineNameParam },
+    body: { content: { 'application/json': startRunBody }, required: false },
+    responses: {
+      202: { description: 'Started; poll the status URL', schema: runStarted, headers: { location: 'The status URL' } },
+      404: { description: 'No such pipeline' },
+    },
+  },
+]);
 
 df.app.client.http('start-run', {
   methods: ['POST'],

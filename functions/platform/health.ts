@@ -5,6 +5,20 @@ import { checkHealth } from '../../shared/platform/health.js';
 import { recentHeartbeats } from '../../shared/platform/heartbeat.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json } from '../../shared/platform/http.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute(
+  'health',
+  [
+    {
+      method: 'GET',
+      path: 'health',
+      summary: "Each dependency's state and latency, and the live hosts",
+      responses: { 200: { description: 'All up' }, 503: { description: 'A dependency is down: the same report', content: { 'application/json': 'json' } } },
+    },
+  ],
+  'anonymous',
+);
 
 const blobTriggerCheck = cachedBlobTriggerCheck();
 

@@ -1,6 +1,11 @@
 import { app } from '@azure/functions';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler } from '../../shared/platform/http.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('metrics', [
+  { method: 'GET', path: 'metrics', summary: 'Prometheus metrics: per function invocations, errors, latency; Node process metrics', responses: { 200: { description: 'Prometheus text', content: { 'text/plain': 'text' } } } },
+]);
 
 app.http('metrics', {
   methods: ['GET'],

@@ -8,6 +8,21 @@ import { documentText, formatOfName, ingestDocument } from '../../shared/rag/ing
 import { ragModels } from '../../shared/rag/models.js';
 import { documentRequestSchema } from '../../shared/rag/requests.js';
 import { vectorSearchChunks } from '../../shared/rag/vector-search-chunks.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('post-rag-document', [
+  {
+    method: 'POST',
+    path: 'rag/documents',
+    summary: 'Ingests a document given as text, or by a blob it names: chunk, embed, index',
+    body: documentRequestSchema,
+    responses: {
+      200: { description: 'Replaced or unchanged' },
+      201: { description: 'Created' },
+      409: { description: 'The blob changed while it was read, or the collection holds vectors of another dimension' },
+    },
+  },
+]);
 
 /** Ingests a document given as text, or by a blob it names: 201 created, 200 replaced or unchanged. */
 app.http('post-rag-document', {

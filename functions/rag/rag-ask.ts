@@ -4,6 +4,20 @@ import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
 import { askAsConfigured } from '../../shared/rag/ask-served.js';
 import { askRequestSchema } from '../../shared/rag/requests.js';
 import { serverSentEvents } from '../../shared/rag/sse.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+import { z } from 'zod';
+
+const askAnswer = z.object({ answer: z.string(), citations: z.array(z.record(z.string(), z.unknown())) });
+
+describeRoute('rag-ask', [
+  {
+    method: 'POST',
+    path: 'rag/ask',
+    summary: 'Answers from the documents with numbered citations',
+    body: askRequestSchema,
+    responses: { 200: { description: 'The answer; server-sent events with stream: true', content: { 'application/json': askAnswer, 'text/event-stream': 'text' } } },
+  },
+]);
 
 /** Answers from the documents with numbered citations; `stream: true` sends server-sent events as the answer is produced. */
 app.http('rag-ask', {

@@ -4,10 +4,32 @@ import { maxRpcMessageBytes } from '../../shared/platform/rpc.js';
 import { serveUnary, unaryHandlers } from '../../shared/platform/rpc-http.js';
 import { runStarterKey } from '../../shared/pipelines/rpc.js';
 import { arborRoutes, rpcRouterOptions } from './routes.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+import { z } from 'zod';
 
 const router = createConnectRouter(rpcRouterOptions);
 arborRoutes(router);
 const handlers = unaryHandlers(router);
+
+/** The Connect protocol's error body, which its errors answer instead of Arbor's. */
+const connectError = z.object({ code: z.string(), message: z.string() });
+
+describeRoute('rpc', [
+  {
+    method: 'POST',
+    path: 'rpc/{service}/{method}',
+    summary: 'A unary RPC over the Connect protocol (proto/arbor/*): protobuf or JSON in and out',
+    params: { service: z.string(), method: z.string() },
+    body: { content: { 'application/proto': 'binary', 'application/json': 'json' }, required: true },
+    responses: {
+      200: { description: 'The response message', content: { 'application/proto': 'binary', 'application/json': 'json' } },
+      400: { description: 'A bad message (Connect error)', schema: connectError },
+      404: { description: 'No such service or method (Connect error)', schema: connectError },
+      409: { description: 'A conflict (Connect error)', schema: connectError },
+      413: { description: 'The message is over the limit (Connect error)', schema: connectError },
+    },
+  },
+]);
 
 /**
  * The unary RPCs over the Connect protocol on the Function App (`POST

@@ -4,6 +4,22 @@ import { httpHandler, json, readJsonBody, routeParam } from '../../shared/platfo
 import { servingName } from '../../shared/serving/definitions.js';
 import { rolloutRequestSchema } from '../../shared/serving/rollout-definitions.js';
 import { startRollout } from '../../shared/serving/rollout-service.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('post-rollout', [
+  {
+    method: 'POST',
+    path: 'endpoints/{name}/rollouts',
+    summary: 'Starts a canary rollout (a durable orchestration)',
+    params: { name: servingName },
+    body: rolloutRequestSchema,
+    responses: {
+      202: { description: 'Started: the rollout with its status URL', headers: { location: 'The status URL' } },
+      404: { description: 'No such endpoint' },
+      409: { description: 'Another rollout runs on the endpoint' },
+    },
+  },
+]);
 
 /** Starts a canary rollout (202 with its status URL); a bad field is a 400 naming it, a running rollout a 409; nothing changed either way. */
 df.app.client.http('post-rollout', {

@@ -4,6 +4,24 @@ import { httpHandler, json, readJsonBody, routeParam } from '../../shared/platfo
 import { servingName } from '../../shared/serving/definitions.js';
 import { predict } from '../../shared/serving/predict.js';
 import { predictRequestSchema, variantHeader } from '../../shared/serving/requests.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+import { z } from 'zod';
+
+describeRoute('predict-endpoint', [
+  {
+    method: 'POST',
+    path: 'endpoints/{name}/predict',
+    summary: 'Scores a batch (up to 1,000 rows) on the variant the request routes to',
+    params: { name: servingName },
+    headers: { [variantHeader]: { schema: z.string().optional(), description: 'Pins the variant to score on' } },
+    body: predictRequestSchema,
+    responses: {
+      200: { description: '{ predictions, variant, model, version, featureStatus }', headers: { 'x-arbor-model-load-ms': 'Set when this call loaded the model' } },
+      404: { description: 'No such endpoint' },
+      422: { description: 'An entity lacks a feature (missing or stale) that the signature gives no default for' },
+    },
+  },
+]);
 
 /** Scores a batch (up to 1,000 rows) on the variant the request routes to; the shadow, if any, runs after the answer has gone. */
 app.http('predict-endpoint', {

@@ -1,10 +1,22 @@
 import { app } from '@azure/functions';
+import { z } from 'zod';
 import { NotFoundError } from '../../shared/platform/errors.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, routeParam } from '../../shared/platform/http.js';
 import { forgetRagCollection } from '../../shared/rag/forget-collection.js';
 import { collectionName } from '../../shared/vectors/requests.js';
 import { dropCollection } from '../../shared/vectors/collection-admin.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('delete-collection', [
+  {
+    method: 'DELETE',
+    path: 'collections/{name}',
+    summary: 'Drops a collection with its items, logs and snapshots, and what RAG indexed in it',
+    params: { name: collectionName },
+    responses: { 200: { description: 'Dropped', schema: z.object({ deleted: z.string() }) }, 404: { description: 'No such collection' } },
+  },
+]);
 
 /** Drops a collection with its items, logs and snapshots, and what RAG indexed in it (records, payloads, keyword index). */
 app.http('delete-collection', {

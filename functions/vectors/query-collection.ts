@@ -2,10 +2,33 @@ import { app } from '@azure/functions';
 import { z } from 'zod';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody, routeParam } from '../../shared/platform/http.js';
-import { collectionName, parseQuery } from '../../shared/vectors/requests.js';
+import { collectionName, parseQuery, queryRequest } from '../../shared/vectors/requests.js';
 import { requireCollection } from '../../shared/vectors/collection-cache.js';
 import { queryCollection } from '../../shared/vectors/fanout.js';
 import { querySearcher } from '../../shared/vectors/query-searcher.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('query-collection', [
+  {
+    method: 'POST',
+    path: 'collections/{name}/query',
+    summary: 'The top k items nearest a vector, over every shard',
+    params: { name: collectionName },
+    // The vector's length is checked against the collection's dimension, which the schema cannot know.
+    body: queryRequest(1),
+    responses: {
+      200: {
+        description: 'The top k, best first, and how many shards answered',
+        schema: z.object({
+          results: z.array(z.object({ id: z.string(), score: z.number(), metadata: z.record(z.string(), z.unknown()).nullish() })),
+          partial: z.boolean(),
+          shards: z.object({ asked: z.number(), answered: z.number() }),
+        }),
+      },
+      404: { description: 'No such collection' },
+    },
+  },
+]);
 
 /**
  * Queries a collection: fans out to the shard-search function of every shard in parallel (as

@@ -6,6 +6,22 @@ import { collectionName } from '../../shared/vectors/requests.js';
 import { searchShard } from '../../shared/vectors/searchers/in-process.js';
 import { encodeShardAnswer } from '../../shared/vectors/shard-search-answer.js';
 import { protobufContentType, readShardSearchBody, shardNumber, shardQueryOf } from '../../shared/vectors/shard-search-request.js';
+import { describeRoute } from '../../shared/platform/api/route-contract.js';
+
+describeRoute('search-shard', [
+  {
+    method: 'POST',
+    path: 'collections/{name}/shards/{shard}/search',
+    summary: "One shard's search, the target of a query's fan-out: protobuf in and out (proto/arbor/vectors/v1)",
+    params: { name: collectionName, shard: shardNumber },
+    body: { content: { [protobufContentType]: 'binary' }, required: true },
+    responses: {
+      200: { description: 'A ShardSearchResponse', content: { [protobufContentType]: 'binary' } },
+      404: { description: 'No such collection' },
+      409: { description: 'The collection was re-created since the query resolved it' },
+    },
+  },
+]);
 
 /** One shard's search, the target of a query's fan-out: protobuf in and out (proto/arbor/vectors/v1). */
 app.http('search-shard', {

@@ -111,7 +111,7 @@ export function queryParam<Schema extends z.ZodType>(request: HttpRequest, name:
   return result.data;
 }
 
-const asyncQuery = z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional();
+export const asyncQuery = z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional();
 
 /**
  * Whether the caller asked for a 202 and a job whatever the request's size: `?async=true`, or

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type AzuriteService } from '../../local/emulators/azurite.js';
 import { cosmosClient, deleteRedisPrefix, redisClient } from '../support/clients.js';
 import { startHostProcess, type HostProcess } from '../support/host-process.js';
+import { documentedOperations } from '../support/openapi-statuses.js';
+import type { OpenApiDocument } from '../../shared/platform/api/openapi-document.js';
 
 /**
  * Every public HTTP route, driven with generated hostile bodies and route parameters. For each
@@ -146,5 +148,12 @@ describe('every public route under generated hostile input', () => {
     // The generator reached the validation of every route, not only its 404s.
     const onlyNotFound = [...seen].filter(([, statuses]) => [...statuses].every((status) => status === 404)).map(([name]) => name);
     expect(onlyNotFound).toEqual([]);
+    // And every status a route answered is one GET /api/openapi.json lists for that function.
+    const document = (await (await fetch(`${host.url}/api/openapi.json`)).json()) as OpenApiDocument;
+    const undocumented = [...seen].flatMap(([name, statuses]) => {
+      const listed = new Set(documentedOperations(document).filter((op) => op.function === name).flatMap((op) => Object.keys(op.operation.responses as object).map(Number)));
+      return [...statuses].filter((status) => !listed.has(status)).map((status) => `${name}: ${status}`);
+    });
+    expect(undocumented).toEqual([]);
   }, 300_000);
 });

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { arborClient } from '../../client/arbor-client.js';
 import { eventually, type HostProcess } from './host-process.js';
 
 export interface StepView {
@@ -22,26 +23,27 @@ export interface RunView {
 
 export function pipelinesApi(host: HostProcess) {
   const api = (path: string) => `${host.url}/api/${path}`;
+  // Starting and reading runs go through the typed client (client/), as a caller would.
+  const client = arborClient({ baseUrl: host.url });
+  const run = async (runId: string): Promise<RunView> => {
+    const answer = await client.call('get-run', { params: { id: runId } });
+    return answer.body as unknown as RunView;
+  };
   return {
     async register(spec: unknown): Promise<Response> {
       return fetch(api('pipelines'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
     },
     async start(name: string, params: Record<string, unknown> = {}): Promise<string> {
-      const response = await fetch(api(`pipelines/${name}/runs`), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ params }),
-      });
-      expect(response.status, await response.clone().text()).toBe(202);
-      return ((await response.json()) as { runId: string }).runId;
+      const answer = await client.call('start-run', { params: { name }, body: { params } });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+      if (answer.status !== 202) throw new Error(`start-run answered ${answer.status}`);
+      return answer.body.runId;
     },
-    async run(runId: string): Promise<RunView> {
-      return (await (await fetch(api(`runs/${runId}`))).json()) as RunView;
-    },
+    run,
     async finished(runId: string, timeoutMs = 30_000): Promise<RunView> {
       return eventually(async () => {
-        const run = (await (await fetch(api(`runs/${runId}`))).json()) as RunView;
-        return ['succeeded', 'failed', 'cancelled'].includes(run.state) ? run : undefined;
+        const found = await run(runId);
+        return ['succeeded', 'failed', 'cancelled'].includes(found.state) ? found : undefined;
       }, timeoutMs, 200);
     },
     post: (path: string) => fetch(api(path), { method: 'POST' }),
