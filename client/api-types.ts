@@ -665,6 +665,12 @@ export interface operations {
   };
   'get-historical-features': {
     input: {
+      query?: {
+        async?: 'true' | 'false';
+      };
+      headers?: {
+        prefer?: string;
+      };
       body: {
         features?: Array<string>;
         service?: string;
@@ -682,6 +688,9 @@ export interface operations {
       200: {
         [key: string]: unknown;
       };
+      202: {
+        [key: string]: unknown;
+      };
       400: components['schemas']['Error'];
       401: components['schemas']['Error'];
       403: components['schemas']['Error'];
@@ -694,6 +703,12 @@ export interface operations {
   };
   'materialize-features': {
     input: {
+      query?: {
+        async?: 'true' | 'false';
+      };
+      headers?: {
+        prefer?: string;
+      };
       body: {
         view: string;
         start?: string;
@@ -702,6 +717,9 @@ export interface operations {
     };
     responses: {
       200: {
+        [key: string]: unknown;
+      };
+      202: {
         [key: string]: unknown;
       };
       400: components['schemas']['Error'];
@@ -837,6 +855,60 @@ export interface operations {
       503: {
         [key: string]: unknown;
       };
+    };
+  };
+  'list-jobs': {
+    input: {
+      query?: {
+        limit?: string;
+        state?: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      };
+    };
+    responses: {
+      200: {
+        [key: string]: unknown;
+      };
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
+    };
+  };
+  'get-job': {
+    input: {
+      params: {
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        [key: string]: unknown;
+      };
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
+    };
+  };
+  'cancel-job': {
+    input: {
+      params: {
+        id: string;
+      };
+    };
+    responses: {
+      202: {
+        [key: string]: unknown;
+      };
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      409: components['schemas']['Error'];
+      415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
     };
   };
   metrics: {
@@ -1410,6 +1482,9 @@ export const operationRoutes = {
   'get-feature-registry': { method: 'GET', path: '/features/registry' },
   'apply-feature-registry': { method: 'POST', path: '/features/registry' },
   health: { method: 'GET', path: '/health' },
+  'list-jobs': { method: 'GET', path: '/jobs' },
+  'get-job': { method: 'GET', path: '/jobs/{id}' },
+  'cancel-job': { method: 'POST', path: '/jobs/{id}/cancel' },
   metrics: { method: 'GET', path: '/metrics' },
   'get-model': { method: 'GET', path: '/models/{name}' },
   'put-model': { method: 'PUT', path: '/models/{name}' },

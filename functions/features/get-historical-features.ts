@@ -13,7 +13,7 @@ describeRoute('get-historical-features', [
     summary: 'A point-in-time-correct training set: inline for small results, a parquet blob for large ones, a job above the inline limit',
     body: historicalRequestSchema,
     query: { async: asyncQuery },
-    headers: { prefer: { schema: z.string(), description: '`respond-async` asks for a job whatever the size' } },
+    headers: { prefer: { schema: z.string().optional(), description: '`respond-async` asks for a job whatever the size' } },
     responses: {
       200: { description: 'The rows, or the blob holding them' },
       202: { description: 'A job builds it: follow it at Location (GET /api/jobs/{id})', headers: { location: 'The job: /api/jobs/{id}' } },

@@ -13,7 +13,7 @@ describeRoute('materialize-features', [
     summary: 'Copies the newest offline row per entity to the online store, from the watermark or for a window; a job above the inline limit',
     body: materializeRequestSchema,
     query: { async: asyncQuery },
-    headers: { prefer: { schema: z.string(), description: '`respond-async` asks for a job whatever the size' } },
+    headers: { prefer: { schema: z.string().optional(), description: '`respond-async` asks for a job whatever the size' } },
     responses: {
       200: { description: 'What was materialized' },
       202: { description: 'A job does it: follow it at Location (GET /api/jobs/{id})', headers: { location: 'The job: /api/jobs/{id}' } },

@@ -197,6 +197,24 @@ describe('the typed client (client/) against a host', () => {
     });
     expectStatus('get-historical-features', historical, 200);
     expectStatus('materialize-features', await client.call('materialize-features', { body: { view } }), 200);
+    // Asked for as a job: 202 with the job, which the job routes follow to its end.
+    const job = await client.call('materialize-features', { body: { view }, query: { async: 'true' } });
+    expectStatus('materialize-features', job, 202);
+    const jobId = (job.body as { jobId: string }).jobId;
+    const ended = await eventually(async () => {
+      const answer = await client.call('get-job', { params: { id: jobId } });
+      return ['succeeded', 'failed', 'cancelled'].includes((answer.body as { state: string }).state) ? answer : undefined;
+    }, 60_000, 200);
+    expectStatus('get-job', ended, 200);
+    expect((ended.body as { state: string }).state).toBe('succeeded');
+    expectStatus('list-jobs', await client.call('list-jobs', { query: { limit: '5' } }), 200);
+    expectStatus('cancel-job', await client.call('cancel-job', { params: { id: jobId } }), 409);
+    // A job cancelled as soon as it is queued (a durable start, a plan and a step take far longer
+    // than one call) ends cancelled.
+    const second = await client.call('materialize-features', { body: { view }, query: { async: 'true' } });
+    const secondId = (second.body as { jobId: string }).jobId;
+    expectStatus('cancel-job', await client.call('cancel-job', { params: { id: secondId } }), 202);
+    await eventually(async () => ((await client.call('get-job', { params: { id: secondId } })).body as { state: string }).state === 'cancelled' || undefined, 60_000, 200);
     const window = { start: new Date(now - 72 * hour).toISOString(), end: new Date(now - 24 * hour).toISOString() };
     expectStatus('run-drift', await client.call('run-drift', { body: { view, reference: window, current: { lastHours: 12 } } }), 200);
     expectStatus('get-drift-reports', await client.call('get-drift-reports', { params: { view }, query: { limit: 5 } }), 200);
