@@ -11,6 +11,7 @@ import { startGrpcServer, type GrpcServer } from './grpc/server.js';
 import { startLocalHost } from './host.js';
 import { consoleLogger } from './log.js';
 import { loadHostSettings } from './settings.js';
+import { stopWithParent } from './stop-with-parent.js';
 
 async function main(): Promise<void> {
   const root = findAppRoot();
@@ -97,17 +98,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  // A host started by a test runner stops when the runner is gone, even if it was killed.
-  const parentPid = settings.ARBOR_PARENT_PID;
-  if (parentPid) {
-    setInterval(() => {
-      try {
-        process.kill(parentPid, 0);
-      } catch {
-        void shutdown('parent process exited');
-      }
-    }, 1_000).unref();
-  }
+  stopWithParent(settings.ARBOR_PARENT_PID, () => void shutdown('parent process exited'));
 }
 
 /** How long in-flight invocations get to finish or checkpoint when the host is stopped. */

@@ -8,6 +8,7 @@
 import { loadSettings, mergeSettingSources } from '../../shared/platform/settings.js';
 import { startGrpcServer } from './server.js';
 import { entraPolicyOf, parseGrpcServerSettings } from './settings.js';
+import { stopWithParent } from '../stop-with-parent.js';
 
 async function main(): Promise<void> {
   // Empty values count as unset, as for the app's settings (Bicep passes '' for "none").
@@ -38,17 +39,7 @@ async function main(): Promise<void> {
   // Container Apps sends SIGTERM when a replica is stopped, then waits before SIGKILL.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  // A server started by a test runner stops when the runner is gone, even if it was killed.
-  const parentPid = settings.ARBOR_PARENT_PID;
-  if (parentPid) {
-    setInterval(() => {
-      try {
-        process.kill(parentPid, 0);
-      } catch {
-        void shutdown('parent process exited');
-      }
-    }, 1_000).unref();
-  }
+  stopWithParent(settings.ARBOR_PARENT_PID, () => void shutdown('parent process exited'));
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { hostCoverage, uniqueName } from './host-process.js';
+import { announcedAddress, hostCoverage, uniqueName } from './host-process.js';
 
 export interface GrpcServerProcess {
   /** `127.0.0.1:<port>`, as grpc-js takes it. */
@@ -35,25 +35,7 @@ export async function startGrpcServerProcess(overrides: Record<string, string>, 
   const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'grpc', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the gRPC server did not start in ${timeoutMs} ms:\n${output.join('\n')}`)), timeoutMs);
-    const onLine = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (line) output.push(line);
-        const up = /^Arbor gRPC server: (http:\/\/\S+) /.exec(line);
-        if (up) {
-          clearTimeout(timer);
-          resolve(up[1] as string);
-        }
-      }
-    };
-    child.stdout.on('data', onLine);
-    child.stderr.on('data', onLine);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the gRPC server exited with ${code} while starting:\n${output.join('\n')}`));
-    });
-  });
+  const url = await announcedAddress(child, output, exited, /^Arbor gRPC server: (http:\/\/\S+) /, 'the gRPC server', timeoutMs);
   return {
     address: url.replace(/^http:\/\//, ''),
     url,

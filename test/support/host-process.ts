@@ -69,25 +69,7 @@ export async function startHostProcess(
   });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start in ${timeoutMs} ms:\n${output.join('\n')}`)), timeoutMs);
-    const onLine = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (line) output.push(line);
-        const up = /Arbor is up: (http:\/\/\S+)\/api\/health/.exec(line);
-        if (up) {
-          clearTimeout(timer);
-          resolve(up[1] as string);
-        }
-      }
-    };
-    child.stdout.on('data', onLine);
-    child.stderr.on('data', onLine);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`host exited with ${code} while starting:\n${output.join('\n')}`));
-    });
-  });
+  const url = await announcedAddress(child, output, exited, /Arbor is up: (http:\/\/\S+)\/api\/health/, 'host', timeoutMs);
   return {
     url,
     output,
@@ -145,4 +127,37 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/**
+ * The address a started process prints on the line `announcement` matches (its first group),
+ * collecting every line it prints into `output`; refused if it exits or stays silent too long.
+ */
+export function announcedAddress(
+  child: ChildProcess,
+  output: string[],
+  exited: Promise<number | null>,
+  announcement: RegExp,
+  what: string,
+  timeoutMs: number,
+): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in ${timeoutMs} ms:\n${output.join('\n')}`)), timeoutMs);
+    const onLine = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (line) output.push(line);
+        const up = announcement.exec(line);
+        if (up) {
+          clearTimeout(timer);
+          resolve(up[1] as string);
+        }
+      }
+    };
+    child.stdout?.on('data', onLine);
+    child.stderr?.on('data', onLine);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code} while starting:\n${output.join('\n')}`));
+    });
+  });
 }
