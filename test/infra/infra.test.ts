@@ -164,7 +164,9 @@ describe('storage: containers the code uses exist in infra/', () => {
     for (const file of sourceFiles('shared', 'functions')) {
       const source = readFileSync(file, 'utf8');
       for (const match of source.matchAll(/\b\w*[cC]ontainer\w*\s*(?::\s*string\s*)?=\s*'([a-z0-9-]{3,63})'/g)) found.set(match[1] as string, relative(root, file));
-      for (const match of source.matchAll(/\b(?:path:\s*|blobTriggerOptions\('[\w-]+',\s*)'([a-z0-9-]{3,63})\//g)) found.set(match[1] as string, relative(root, file));
+      // Blob triggers name their container through blobTriggerOptions (health checks their subscriptions by it).
+      if (/\bapp\.storageBlob\(/.test(source) && !/blobTriggerOptions\(/.test(source)) throw new Error(`${relative(root, file)}: a blob trigger without blobTriggerOptions`);
+      for (const match of source.matchAll(/\bblobTriggerOptions\('[\w-]+',\s*'([a-z0-9-]{3,63})\//g)) found.set(match[1] as string, relative(root, file));
     }
     return found;
   }
