@@ -165,7 +165,7 @@ describe('the image (Dockerfile)', () => {
     // Nothing it imports, however indirectly, starts an emulator or the Functions host.
     const reached = reachableFrom(source);
     expect(reached.size).toBeGreaterThan(20);
-    expect([...reached].filter((file) => file.startsWith('local/') && !file.startsWith('local/grpc/')).sort()).toEqual(['local/http/function-keys.ts', 'local/settings.ts']);
+    expect([...reached].filter((file) => file.startsWith('local/') && !file.startsWith('local/grpc/')).sort()).toEqual(['local/http/function-keys.ts', 'local/settings.ts', 'local/stop-with-parent.ts']);
   });
 
   it('needs only production dependencies at run time', () => {
