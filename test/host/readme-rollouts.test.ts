@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonApi } from '../support/json-api.js';
 import { startHostProcess, type HostProcess } from '../support/host-process.js';
+import { asScript, expectedComment, expectedPairs, readmeShBlock } from '../support/readme-blocks.js';
 import { rolloutWhen } from '../support/serving-rollouts.js';
 
 /**
@@ -14,15 +15,6 @@ import { rolloutWhen } from '../support/serving-rollouts.js';
  * line under a command is checked field by field, and the promotion it asks for happens.
  */
 const run = promisify(execFile);
-
-async function shBlock(heading: string): Promise<string> {
-  const readme = await readFile(join(process.cwd(), 'README.md'), 'utf8');
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))?.[1];
-  if (!block) throw new Error(`README.md has no sh block under "${heading}"`);
-  return block;
-}
-
-const expectedPairs = (comment: string) => [...comment.matchAll(/"[\w.:-]+":(?:"[^"\\]*"|-?\d+(?![\d.]))/g)].map((m) => m[0]).filter((pair) => !pair.includes('...'));
 
 describe('README: rolling out a new version', () => {
   let host: HostProcess;
@@ -39,9 +31,9 @@ describe('README: rolling out a new version', () => {
   });
 
   it('runs as written, and answers what it says', async () => {
-    const bash = (block: string) => run('bash', ['-c', `set -euo pipefail\ncurl() { command curl -w '\\n' "$@"; }\n${block.replaceAll('http://127.0.0.1:7071', host.url)}`], { cwd: folder, timeout: 60_000 });
-    await bash(await shBlock('### Serving a model'));
-    const block = await shBlock('### Rolling out a new version');
+    const bash = (block: string) => run('bash', ['-c', asScript(block, host.url)], { cwd: folder, timeout: 60_000 });
+    await bash(await readmeShBlock('### Serving a model'));
+    const block = await readmeShBlock('### Rolling out a new version');
     const { stdout } = await bash(block);
     const answers = stdout.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, any>);
     const lines = block.split('\n');
@@ -49,7 +41,7 @@ describe('README: rolling out a new version', () => {
     expect(answers.length).toBe(commands.length);
     commands.forEach((start, n) => {
       const next = commands[n + 1] ?? lines.length;
-      const comment = lines.slice(start, next).filter((line) => /^#\s*[{"]/.test(line)).map((line) => line.replace(/^#\s*/, '')).join('');
+      const comment = expectedComment(lines.slice(start, next));
       const compact = JSON.stringify(answers[n]);
       for (const pair of expectedPairs(comment)) expect(compact, lines[start]).toContain(pair);
     });

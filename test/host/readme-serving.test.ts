@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHostProcess, type HostProcess } from '../support/host-process.js';
+import { asScript, expectedComment, expectedPairs, readmeShBlock } from '../support/readme-blocks.js';
 
 /**
  * README.md "Serving a model" runs as written: its sh block goes to bash against a fresh host
@@ -14,19 +15,6 @@ import { startHostProcess, type HostProcess } from '../support/host-process.js';
  */
 const run = promisify(execFile);
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-
-async function servingBlock(): Promise<string> {
-  const readme = await readFile(join(process.cwd(), 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Serving a model'));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block) throw new Error('README.md has no sh block under "### Serving a model"');
-  return block;
-}
-
-/** The `"key":"text"` and `"key":123` pairs of an expected-output comment (text with `...` is elided, so left out). */
-function expectedPairs(comment: string): string[] {
-  return [...comment.matchAll(/"[\w.:-]+":(?:"[^"\\]*"|-?\d+(?![\d.]))/g)].map((m) => m[0]).filter((pair) => !pair.includes('...'));
-}
 
 describe('README: serving a model', () => {
   let host: HostProcess;
@@ -43,10 +31,8 @@ describe('README: serving a model', () => {
   });
 
   it('runs as written, and answers what it says', async () => {
-    const block = await servingBlock();
-    // Each curl's answer on a line of its own, so answers and commands pair up.
-    const script = `set -euo pipefail\ncurl() { command curl -w '\\n' "$@"; }\n${block.replaceAll('http://127.0.0.1:7071', host.url)}`;
-    const { stdout } = await run('bash', ['-c', script], { cwd: folder, timeout: 60_000 });
+    const block = await readmeShBlock('### Serving a model');
+    const { stdout } = await run('bash', ['-c', asScript(block, host.url)], { cwd: folder, timeout: 60_000 });
     const answers = stdout.split('\n').filter((line) => line.trim() !== '');
     const lines = block.split('\n');
     const commands = lines.flatMap((line, i) => (/^curl /.test(line) ? [i] : []));
@@ -55,11 +41,7 @@ describe('README: serving a model', () => {
 
     commands.forEach((start, n) => {
       const next = commands[n + 1] ?? lines.length;
-      const comment = lines
-        .slice(start, next)
-        .filter((line) => /^#\s*[{"]/.test(line))
-        .map((line) => line.replace(/^#\s*/, ''))
-        .join('');
+      const comment = expectedComment(lines.slice(start, next));
       const compact = JSON.stringify(parsed[n]);
       if (!comment) {
         expect(parsed[n]?.error, `${lines[start]} answered an error: ${compact}`).toBeUndefined();

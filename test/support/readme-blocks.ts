@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The first ```sh block of README.md after `heading`. */
+export async function readmeShBlock(heading: string): Promise<string> {
+  const readme = await readFile(join(process.cwd(), 'README.md'), 'utf8');
+  const at = readme.indexOf(heading);
+  const block = at < 0 ? undefined : /```sh\n([\s\S]*?)```/.exec(readme.slice(at))?.[1];
+  if (!block) throw new Error(`README.md has no sh block under "${heading}"`);
+  return block;
+}
+
+/**
+ * The `"key":"text"` and `"key":123` pairs of an expected-output comment, the parts a reader
+ * can hold an answer to (text with `...` is elided, so left out; fractions vary run to run).
+ */
+export function expectedPairs(comment: string): string[] {
+  return [...comment.matchAll(/"[\w.:-]+":(?:"[^"\\]*"|-?\d+(?![\d.]))/g)].map((m) => m[0]).filter((pair) => !pair.includes('...'));
+}
+
+/** The `# {...}` / `# "..."` lines among `lines`, joined: what the README says a command answers. */
+export function expectedComment(lines: readonly string[]): string {
+  return lines
+    .filter((line) => /^#\s*[{"]/.test(line))
+    .map((line) => line.replace(/^#\s*/, ''))
+    .join('');
+}
+
+/** Runs a README block with bash against `hostUrl` instead of the documented address, failing on the first error. */
+export function asScript(block: string, hostUrl: string): string {
+  // Each curl's answer on a line of its own, so answers and commands pair up.
+  return `set -euo pipefail\ncurl() { command curl -w '\\n' "$@"; }\n${block.replaceAll('http://127.0.0.1:7071', hostUrl)}`;
+}
