@@ -7,14 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/emulators/child-service.js';
 import { eventually, hostCoverage, startHostProcess, type HostProcess } from '../support/host-process.js';
 import { jsonApi } from '../support/json-api.js';
-import { asScript, expectedComment, expectedPairs, readmeShBlock } from '../support/readme-blocks.js';
+import { asScript, expectedComment, expectedPairs, readmeShBlock, shBlockAfter } from '../support/readme-blocks.js';
 
 /**
  * README.md "API" runs as written, top to bottom, against a fresh host with its own storage (the
  * block lands a file with `npm run blob`, and blob containers are shared by the run's hosts):
  * each command's output is told apart by a marker the test puts before it, every curl answers,
  * a JSON answer parses, each `# {...}` line under a command is checked field by field, and what
- * the block set up is there afterwards.
+ * the block set up is there afterwards. The examples of docs/ that start from the state it leaves
+ * run after it.
  */
 const run = promisify(execFile);
 const marker = '@@readme-command ';
@@ -61,8 +62,8 @@ describe('README: the API walk-through', () => {
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  it('runs as written, and answers what it says', async () => {
-    const block = await readmeShBlock('## API');
+  /** Runs `block` as written against the host, and checks each curl's answer against the comment under it. */
+  async function runAndCheck(block: string): Promise<void> {
     const lines = block.split('\n');
     const starts = commandStarts(lines);
     const marked = lines.flatMap((line, i) => (starts.includes(i) ? [`echo '${marker}${i}'`, line] : [line])).join('\n');
@@ -109,6 +110,10 @@ describe('README: the API walk-through', () => {
       for (const key of keys) expect(compact, command).toContain(key);
       for (const pair of expectedPairs(comment)) expect(compact, command).toContain(pair);
     });
+  }
+
+  it('runs as written, and answers what it says', async () => {
+    await runAndCheck(await readmeShBlock('## API'));
 
     // What the block set up is there: the landed file catalogued, the run finished, the item found.
     const files = await eventually(async () => {
@@ -125,4 +130,9 @@ describe('README: the API walk-through', () => {
     expect(finished.state).toBe('succeeded');
     expect((await call('GET', 'collections/docs')).body.items).toBe(2);
   }, 150_000);
+
+  it('leaves the state the examples of docs/features.md and docs/grpc.md start from, and they answer what they say', async () => {
+    await runAndCheck(await shBlockAfter('docs/features.md', "After the README's API walk-through"));
+    await runAndCheck(await shBlockAfter('docs/grpc.md', 'The Connect protocol over the Function App route'));
+  });
 });

@@ -1,14 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** The first ```sh block of README.md after `heading`. */
-export async function readmeShBlock(heading: string): Promise<string> {
-  const readme = await readFile(join(process.cwd(), 'README.md'), 'utf8');
-  const at = readme.indexOf(heading);
-  const block = at < 0 ? undefined : /```sh\n([\s\S]*?)```/.exec(readme.slice(at))?.[1];
-  if (!block) throw new Error(`README.md has no sh block under "${heading}"`);
+/** The first ```sh block of `file` (from the repository root) after the text `anchor`. */
+export async function shBlockAfter(file: string, anchor: string): Promise<string> {
+  const text = await readFile(join(process.cwd(), file), 'utf8');
+  const at = text.indexOf(anchor);
+  const block = at < 0 ? undefined : /```sh\n([\s\S]*?)```/.exec(text.slice(at))?.[1];
+  if (!block) throw new Error(`${file} has no sh block after "${anchor}"`);
   return block;
 }
+
+/** The first ```sh block of README.md under `heading`. */
+export const readmeShBlock = (heading: string): Promise<string> => shBlockAfter('README.md', heading);
 
 /**
  * The `"key":"text"` and `"key":123` pairs of an expected-output comment, the parts a reader
