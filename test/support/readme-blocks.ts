@@ -10,15 +10,22 @@ export async function shBlockAfter(file: string, anchor: string): Promise<string
   return block;
 }
 
+/** Every ```sh block of `file`, in order. */
+export async function shBlocks(file: string): Promise<string[]> {
+  const text = await readFile(join(process.cwd(), file), 'utf8');
+  return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+}
+
 /** The first ```sh block of README.md under `heading`. */
 export const readmeShBlock = (heading: string): Promise<string> => shBlockAfter('README.md', heading);
 
 /**
- * The `"key":"text"` and `"key":123` pairs of an expected-output comment, the parts a reader
- * can hold an answer to (text with `...` is elided, so left out; fractions vary run to run).
+ * The `"key":"text"`, `"key":123` and `"key":true` pairs of an expected-output comment, the
+ * parts a reader can hold an answer to (text with `...` is elided, so left out; fractions vary
+ * run to run).
  */
 export function expectedPairs(comment: string): string[] {
-  return [...comment.matchAll(/"[\w.:-]+":(?:"[^"\\]*"|-?\d+(?![\d.]))/g)].map((m) => m[0]).filter((pair) => !pair.includes('...'));
+  return [...comment.matchAll(/"[\w.:-]+":(?:"[^"\\]*"|-?\d+(?![\d.])|true|false|null)/g)].map((m) => m[0]).filter((pair) => !pair.includes('...'));
 }
 
 /** The `# {...}` / `# "..."` lines among `lines`, joined: what the README says a command answers. */
