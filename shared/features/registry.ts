@@ -174,36 +174,80 @@ function strip<T extends { version: number }>(stored: T): Omit<T, 'version'> {
   return rest;
 }
 
-/** Reads are cached briefly: an online request should not cost a registry query. */
-const cacheMs = 5_000;
-let cached: { at: number; registry: Promise<FeatureRegistry>; database: string } | undefined;
+/**
+ * Reads are served from memory: an online request should not wait for a registry query (a
+ * full scan, the p99 of online reads when it was on the request path). A copy older than
+ * `registryRefreshMs` is still served while one background read replaces it, so another
+ * instance's apply is visible here within registryRefreshMs plus one read. A copy older than
+ * `registryMaxStaleMs` (refreshes failing: Cosmos down) is not served: the request waits for a
+ * read and gets its error. An apply on this instance is visible at once.
+ */
+export const registryRefreshMs = 5_000;
+export const registryMaxStaleMs = 60_000;
+
+interface CachedRegistry {
+  database: string;
+  /** When the read that produced `registry` started. */
+  at: number;
+  registry: Promise<FeatureRegistry>;
+  settled: boolean;
+  refreshing: boolean;
+}
+let cached: CachedRegistry | undefined;
 
 export async function loadRegistry(services: Services, options: { fresh?: boolean } = {}): Promise<FeatureRegistry> {
   const database = services.settings.COSMOS_DATABASE;
-  if (!options.fresh && cached && cached.database === database && Date.now() - cached.at < cacheMs) return cached.registry;
-  const registry = (async (): Promise<FeatureRegistry> => {
-    const documents = await registryDocuments(services).query('SELECT * FROM c');
-    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
-    const entities: Entity[] = [];
-    const featureViews: FeatureView[] = [];
-    const featureServices: FeatureService[] = [];
-    for (const document of documents) {
-      if (document.kind === 'entity') {
-        const { id: _id, kind: _kind, ...entity } = document;
-        entities.push(entity);
-      } else if (document.kind === 'featureView') {
-        const { id: _id, kind: _kind, ...view } = document;
-        featureViews.push(view);
-      } else {
-        const { id: _id, kind: _kind, ...service } = document;
-        featureServices.push(service);
+  const current = cached;
+  if (!options.fresh && current && current.database === database) {
+    const age = Date.now() - current.at;
+    if (age < registryRefreshMs || !current.settled) return current.registry;
+    if (age < registryMaxStaleMs) {
+      if (!current.refreshing) {
+        current.refreshing = true;
+        const next = remember(database, readRegistry(services));
+        // A failed refresh leaves the served copy in place, to be tried again by the next request.
+        next.registry.then(
+          () => (cached = cached === current || cached === next ? next : cached),
+          () => (current.refreshing = false),
+        );
       }
+      return current.registry;
     }
-    return { entities: entities.sort(byName), featureViews: featureViews.sort(byName), featureServices: featureServices.sort(byName) };
-  })();
-  cached = { at: Date.now(), registry, database };
-  registry.catch(() => (cached = undefined));
-  return registry;
+  }
+  const read = remember(database, readRegistry(services));
+  cached = read;
+  read.registry.catch(() => (cached = cached === read ? undefined : cached));
+  return read.registry;
+}
+
+function remember(database: string, registry: Promise<FeatureRegistry>): CachedRegistry {
+  const entry: CachedRegistry = { database, at: Date.now(), registry, settled: false, refreshing: false };
+  registry.then(
+    () => (entry.settled = true),
+    () => undefined,
+  );
+  return entry;
+}
+
+async function readRegistry(services: Services): Promise<FeatureRegistry> {
+  const documents = await registryDocuments(services).query('SELECT * FROM c');
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  const entities: Entity[] = [];
+  const featureViews: FeatureView[] = [];
+  const featureServices: FeatureService[] = [];
+  for (const document of documents) {
+    if (document.kind === 'entity') {
+      const { id: _id, kind: _kind, ...entity } = document;
+      entities.push(entity);
+    } else if (document.kind === 'featureView') {
+      const { id: _id, kind: _kind, ...view } = document;
+      featureViews.push(view);
+    } else {
+      const { id: _id, kind: _kind, ...service } = document;
+      featureServices.push(service);
+    }
+  }
+  return { entities: entities.sort(byName), featureViews: featureViews.sort(byName), featureServices: featureServices.sort(byName) };
 }
 
 export interface ResolvedView {
