@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cosmosClient, deleteRedisPrefix, redisClient } from '../support/clients.js';
+import { blobClient, cosmosClient, deleteRedisPrefix, redisClient } from '../support/clients.js';
 import { jsonApi } from '../support/json-api.js';
 import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 
@@ -107,6 +107,18 @@ describe('online tags across a lost registry', () => {
     const pushed = await call('POST', 'features/push', { view: viewA, rows: [{ rider_id: 1, event_timestamp: new Date().toISOString(), x: 7 }] });
     expect(pushed.status, pushed.text).toBe(409);
     expect(pushed.body.error.code).toBe('tag_binding_mismatch');
+    // With the offline store too: refused before the offline write, so no part is added.
+    const offline = blobClient().getContainerClient('offline');
+    const parts = async () => {
+      const names: string[] = [];
+      if (!(await offline.exists())) return names;
+      for await (const blob of offline.listBlobsFlat({ prefix: `${viewA}/` })) names.push(blob.name);
+      return names;
+    };
+    const partsBefore = await parts();
+    const both = await call('POST', 'features/push', { view: viewA, to: 'both', rows: [{ rider_id: 1, event_timestamp: new Date().toISOString(), x: 8 }] });
+    expect(both.status, both.text).toBe(409);
+    expect(await parts()).toEqual(partsBefore);
     expect(await raw.hgetall(entityKey)).toEqual(held.entity);
     expect(await raw.hgetall(bindingKey)).toEqual(held.binding);
     // The other view is still served.

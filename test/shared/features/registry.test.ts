@@ -53,6 +53,28 @@ describe('the registry in Cosmos DB', () => {
     expect(Object.keys(second.entities[0] ?? {}).sort()).toEqual(['joinKeys', 'name', 'version']);
   });
 
+  it('binds a stored registry\'s tags in an online store that has none, so a new view takes none of them, and adopts a binding that differs', async () => {
+    const online = featureStores(services).online;
+    const raw = redisClient();
+    try {
+      // An online store without bindings under a registry that holds tags (one older than the binding, or a store replaced).
+      await raw.del(`${database}:ft:default`);
+      const extra = definitionsSchema.parse({ featureViews: [{ name: 'extra', entity: 'customer', ttlSeconds: 0, features: [{ name: 'n', type: 'int64' }] }] });
+      expect(await applyDefinitions(services, online, extra)).toEqual({ created: ['featureView:extra'], updated: [], unchanged: [] });
+      const tags = async () => Object.fromEntries((await loadRegistry(services, { fresh: true })).featureViews.map((v) => [v.name, [v.tag, v.featureTags]]));
+      expect(await tags()).toEqual({ extra: ['3', { n: '0' }], orders: ['1', { total: '0', items: '1', returns: '2' }], visits: ['2', { count: '0' }] });
+      expect(await raw.hget(`${database}:ft:default`, 'orders\x00returns')).toBe('2');
+
+      // The binding wins over what the registry holds: applying again takes it, as an update.
+      await raw.hset(`${database}:ft:default`, 'visits', '9', '#9', 'visits');
+      const again = await applyDefinitions(services, online, definitions([{ name: 'total', type: 'float64' }, { name: 'items', type: 'int64' }, { name: 'returns', type: 'int64' }]));
+      expect(again.updated).toEqual(['featureView:visits']);
+      expect((await tags()).visits).toEqual(['9', { count: '0' }]);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
   it('names the container, the id and each problem when a stored definition has another shape, instead of serving it', async () => {
     const container = cosmosClient().database(database).container(featureRegistryContainer.id);
     // An older shape: a view stored before tags existed, and an entity whose key type is unknown.
