@@ -760,6 +760,7 @@ export interface operations {
       400: components['schemas']['Error'];
       401: components['schemas']['Error'];
       403: components['schemas']['Error'];
+      409: components['schemas']['Error'];
       413: components['schemas']['Error'];
       415: components['schemas']['Error'];
       500: components['schemas']['Error'];
@@ -783,6 +784,7 @@ export interface operations {
       400: components['schemas']['Error'];
       401: components['schemas']['Error'];
       403: components['schemas']['Error'];
+      409: components['schemas']['Error'];
       413: components['schemas']['Error'];
       415: components['schemas']['Error'];
       500: components['schemas']['Error'];

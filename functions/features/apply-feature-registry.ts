@@ -1,6 +1,7 @@
 import { app } from '@azure/functions';
 import { definitionsSchema } from '../../shared/features/definitions.js';
 import { applyDefinitions } from '../../shared/features/registry.js';
+import { featureStores } from '../../shared/features/stores.js';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody } from '../../shared/platform/http.js';
 import { describeRoute } from '../../shared/platform/api/route-contract.js';
@@ -15,10 +16,13 @@ describeRoute('apply-feature-registry', [
   },
 ]);
 
-/** Applies entities, views and services: 400 listing every problem, 409 for incompatible changes; nothing stored on either. */
+/** Applies entities, views and services: 400 listing every problem, 409 for incompatible changes; nothing stored on either. Online tags come from the online store's binding. */
 app.http('apply-feature-registry', {
   methods: ['POST'],
   route: 'features/registry',
   authLevel: 'function',
-  handler: httpHandler(async (request) => json(200, await applyDefinitions(getServices(), await readJsonBody(request, definitionsSchema)))),
+  handler: httpHandler(async (request) => {
+    const services = getServices();
+    return json(200, await applyDefinitions(services, featureStores(services).online, await readJsonBody(request, definitionsSchema)));
+  }),
 });

@@ -22,7 +22,10 @@ describeRoute('get-online-features', [
     path: 'features/online',
     summary: 'Feature values for many entities, in request order, each with its status',
     body: onlineRequestSchema,
-    responses: { 200: { description: 'One result per entity', schema: onlineAnswer } },
+    responses: {
+      200: { description: 'One result per entity', schema: onlineAnswer },
+      409: { description: "A view's registry tags disagree with the online store's binding (tag_binding_mismatch): re-apply its definition" },
+    },
   },
 ]);
 

@@ -11,7 +11,10 @@ describeRoute('push-features', [
     path: 'features/push',
     summary: 'Validated rows to the online store (newer rows only) and/or the offline store',
     body: pushRequestSchema,
-    responses: { 200: { description: 'What was written where' } },
+    responses: {
+      200: { description: 'What was written where' },
+      409: { description: "The view's registry tags disagree with the online store's binding (tag_binding_mismatch); nothing written" },
+    },
   },
 ]);
 

@@ -4,7 +4,8 @@ import type { Entity, FeatureType, FeatureView } from './definitions.js';
  * The online layout (docs/features.md): one Redis hash per (project, entity, key values),
  * `f:<project>:<entity>:<key1>:<key2>`; in it, a field per feature named `<viewTag>.<featureTag>`
  * and one event-time field per view, `<viewTag>.t` (epoch milliseconds). Tags are base-36
- * counters the registry assigns once, so fields stay a few bytes however long the names are.
+ * counters, so fields stay a few bytes however long the names are, bound in the online store
+ * itself (redis-tag-bindings.ts) so they keep their meaning whatever happens to the registry.
  */
 export type JoinKeyValue = string | number;
 

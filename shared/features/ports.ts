@@ -30,14 +30,48 @@ export interface StoredViewRow {
   values: FeatureValue[];
 }
 
+/** Where a view's values live in the online layout: its tag, and a tag per feature. */
+export interface ViewTags {
+  tag: string;
+  featureTags: Record<string, string>;
+}
+
+/** A view whose tags to bind: its features, and what it already holds, if anything. */
+export interface TagRequest {
+  view: string;
+  features: readonly string[];
+  /**
+   * Tags a registry already holds for the view (written before bindings lived in the online
+   * store, or restored from elsewhere): bound where the store has no binding of its own and no
+   * other view or feature holds them; an existing binding always wins.
+   */
+  proposed?: ViewTags;
+}
+
 export interface OnlineStore {
+  /**
+   * The tags bound to each view and feature, in request order; new ones bound atomically
+   * (existing bindings are returned unchanged). Bindings live beside the online data, so a
+   * (view, feature) keeps its tag whatever happens to the registry (issue 19).
+   */
+  bindTags(requests: readonly TagRequest[]): Promise<ViewTags[]>;
+  /**
+   * Refuses (TagBindingMismatchError, a 409) views whose tags are not the ones bound in the
+   * store; a view with no binding yet binds its own tags when no other holds them.
+   */
+  checkTags(views: readonly FeatureView[]): Promise<void>;
   /**
    * Writes each row unless the store holds a row of that view for that entity that is as new
    * or newer (by event time; equal counts as newer, so the first write of a time wins). A null
    * value removes the feature. A view with a TTL keeps the entity at least that long.
+   * Refused (TagBindingMismatchError, nothing written) when the view's tags are not the ones
+   * bound in the store.
    */
   write(view: FeatureView, entity: Entity, rows: readonly FeatureRow[]): Promise<OnlineWriteResult>;
-  /** Every lookup in one round trip; per lookup, one stored row per view, in order. */
+  /**
+   * Every lookup in one round trip; per lookup, one stored row per view, in order. Refused
+   * (TagBindingMismatchError) when a view's tags are not the ones bound in the store.
+   */
   read(lookups: readonly OnlineLookup[]): Promise<StoredViewRow[][]>;
 }
 

@@ -51,6 +51,8 @@ export async function pushRows(
     throw new ValidationError(problems.slice(0, 100));
   }
   const result: PushResult = { view: view.name, rows: rows.length };
+  // A view the online store refuses (tag_binding_mismatch) is refused before the offline write, so nothing changes.
+  if (request.to === 'both') await stores.online.checkTags([view]);
   if (request.to !== 'online') {
     result.offline = await withDuckDb(async (session) => {
       const path = join(session.scratch, 'push.jsonl');

@@ -2,8 +2,10 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { callRedis } from '../storage/redis-availability.js';
 import type { Entity, FeatureView } from './definitions.js';
 import { decodeValue, encodeValue, featureField, onlineKey, timestampField } from './online-layout.js';
-import type { OnlineLookup, OnlineStore, OnlineWriteResult, StoredViewRow } from './ports.js';
+import type { OnlineLookup, OnlineStore, OnlineWriteResult, StoredViewRow, TagRequest, ViewTags } from './ports.js';
+import { bindAnswer, bindingPipeline, queueBindings } from './redis-tag-bindings.js';
 import type { FeatureRow } from './rows.js';
+import { registryTags, TagBindingMismatchError } from './tag-binding.js';
 
 /**
  * Writes one view's row into an entity hash unless the stored row of that view is as new or
@@ -71,8 +73,61 @@ export class RedisOnlineStore implements OnlineStore {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  async bindTags(requests: readonly TagRequest[]): Promise<ViewTags[]> {
+    if (!requests.length) return [];
+    const pipeline = bindingPipeline(this.redis);
+    queueBindings(pipeline, this.project, 'adopt', requests);
+    const replies = await this.exec(pipeline);
+    return requests.map((request, index) => bindAnswer(request, replies[index]?.[1]).bound);
+  }
+
+  /**
+   * Runs a pipeline as one dependency call. Per-command errors are checked inside it: when the
+   * connection drops, exec resolves with an error per command, and those must become a 503 too
+   * (issue 12 item 8). Every command has its reply after this.
+   */
+  private async exec(pipeline: ChainableCommander): Promise<Array<[Error | null, unknown]>> {
+    const length = pipeline.length;
+    return callRedis(this.redis, async () => {
+      const answered = (await pipeline.exec()) ?? [];
+      for (let index = 0; index < length; index++) {
+        const [error] = answered[index] ?? [new Error('Redis gave no reply for a command'), null];
+        if (error) throw error;
+      }
+      return answered;
+    });
+  }
+
+  /**
+   * Queues a check of each view's tags against the binding (binding them when free: a registry
+   * from before bindings lived here); `settle` reads the answers at `from` in the pipeline's
+   * replies and refuses the views whose tags disagree. Part of the caller's pipeline, so a read
+   * costs no extra round trip.
+   */
+  private queueVerify(pipeline: ChainableCommander, views: readonly FeatureView[]): (replies: ReadonlyArray<[Error | null, unknown]>, from: number) => void {
+    const requests = views.map((view) => ({ view: view.name, features: view.features.map((f) => f.name), proposed: registryTags(view) }));
+    queueBindings(pipeline, this.project, 'verify', requests);
+    return (replies, from) => {
+      const mismatches = requests.flatMap((request, index) => {
+        const answer = bindAnswer(request, replies[from + index]?.[1]);
+        return answer.ok ? [] : [{ view: request.view, registry: request.proposed, online: answer.bound }];
+      });
+      if (mismatches.length) throw new TagBindingMismatchError(mismatches);
+    };
+  }
+
+  async checkTags(views: readonly FeatureView[]): Promise<void> {
+    if (!views.length) return;
+    const pipeline = bindingPipeline(this.redis);
+    const settle = this.queueVerify(pipeline, views);
+    settle(await this.exec(pipeline), 0);
+  }
+
   async write(view: FeatureView, entity: Entity, rows: readonly FeatureRow[]): Promise<OnlineWriteResult> {
     const result: OnlineWriteResult = { written: 0, older: 0 };
+    // Checked before any row is written: a refused view changes nothing. A binding never changes
+    // once made, so a check before the writes holds for them.
+    await this.checkTags([view]);
     await callRedis(this.redis, async () => {
       for (let start = 0; start < rows.length; start += rowsPerRoundTrip) {
         const pipeline = writingPipeline(this.redis);
@@ -113,18 +168,14 @@ export class RedisOnlineStore implements OnlineStore {
       }
       return layout;
     };
-    const pipeline = this.redis.pipeline();
+    const pipeline = bindingPipeline(this.redis);
+    const views = [...new Map(lookups.flatMap((lookup) => lookup.views.map(({ view }) => [view.name, view] as const))).values()];
+    const settle = this.queueVerify(pipeline, views);
     for (const lookup of lookups) pipeline.hmget(onlineKey(this.project, lookup.entity, lookup.keys), ...layoutOf(lookup.views).fields);
-    // Per-command errors are checked inside the dependency call: when the connection drops,
-    // exec resolves with an error per command, and those must become a 503 too (issue 12 item 8).
-    const replies = await callRedis(this.redis, async () => {
-      const answered = (await pipeline.exec()) ?? [];
-      return lookups.map((_lookup, index) => {
-        const [error, raw] = answered[index] ?? [new Error('Redis gave no reply for a lookup'), null];
-        if (error) throw error;
-        return raw as Array<string | null>;
-      });
-    });
+    const answered = await this.exec(pipeline);
+    // Before any value is decoded: a refused view serves nothing.
+    settle(answered, 0);
+    const replies = lookups.map((_lookup, index) => answered[views.length + index]?.[1] as Array<string | null>);
     return lookups.map((lookup, index) => {
       const fields = replies[index] as Array<string | null>;
       let at = 0;

@@ -16,6 +16,7 @@ import {
   type FeatureView,
   type FeatureViewDefinition,
 } from './definitions.js';
+import type { OnlineStore, TagRequest, ViewTags } from './ports.js';
 
 /** Entities, views and services, one document each, partitioned by kind (three small partitions). */
 export const featureRegistryContainer: ContainerDefinition = { id: 'feature-registry', partitionKey: '/kind' };
@@ -54,10 +55,16 @@ export interface ApplyResult {
 /**
  * Applies a set of definitions against what is stored. Every problem is reported at once
  * (400), incompatible schema changes are refused (409), and on either nothing is written.
+ * Online tags are the ones the online store binds (issue 19): the registry keeps a copy.
  */
-export async function applyDefinitions(services: Services, definitions: Definitions): Promise<ApplyResult> {
+export async function applyDefinitions(services: Services, online: Pick<OnlineStore, 'bindTags'>, definitions: Definitions): Promise<ApplyResult> {
   const stored = await loadRegistry(services, { fresh: true });
-  const plan = planApply(stored, definitions);
+  // Checked first: invalid definitions bind nothing in the online store either.
+  checkDefinitions(stored, definitions);
+  const requests = tagRequests(stored, definitions);
+  const bound = await online.bindTags(requests);
+  const tags = new Map(requests.map((request, index) => [request.view, bound[index] as ViewTags]));
+  const plan = planApply(stored, definitions, (view) => tags.get(view.name) as ViewTags);
   const documents = registryDocuments(services);
   // Entities before the views that name them, views before the services that name theirs.
   for (const document of plan.writes) await documents.upsert(document);
@@ -65,7 +72,25 @@ export async function applyDefinitions(services: Services, definitions: Definiti
   return plan.result;
 }
 
-export function planApply(stored: FeatureRegistry, definitions: Definitions): { writes: RegistryDocument[]; result: ApplyResult } {
+/**
+ * What to ask the online store to bind: every stored view with the tags it holds (so a store
+ * that lost its bindings, or never had them, takes those first and hands none of them to a new
+ * view), then every view defined, with its stored tags if any.
+ */
+function tagRequests(stored: FeatureRegistry, definitions: Definitions): TagRequest[] {
+  const defined = new Set(definitions.featureViews.map((v) => v.name));
+  const keep = stored.featureViews
+    .filter((v) => !defined.has(v.name))
+    .map((v) => ({ view: v.name, features: v.features.map((f) => f.name), proposed: { tag: v.tag, featureTags: v.featureTags } }));
+  const apply = definitions.featureViews.map((view) => {
+    const before = stored.featureViews.find((v) => v.name === view.name);
+    return { view: view.name, features: view.features.map((f) => f.name), ...(before ? { proposed: { tag: before.tag, featureTags: before.featureTags } } : {}) };
+  });
+  return [...keep, ...apply];
+}
+
+/** Every problem of a set of definitions against what is stored, at once: 400, or 409 for incompatible changes. */
+export function checkDefinitions(stored: FeatureRegistry, definitions: Definitions): void {
   const problems: ErrorDetail[] = [];
   const incompatible: ErrorDetail[] = [];
   const duplicates = (kind: string, names: string[]) =>
@@ -135,7 +160,19 @@ export function planApply(stored: FeatureRegistry, definitions: Definitions): { 
 
   if (problems.length) throw new ValidationError(problems);
   if (incompatible.length) throw new IncompatibleChangeError(incompatible);
+}
 
+/**
+ * The documents to write for definitions checked against what is stored; a view's online tags
+ * are `tagsOf(view)` (the online store's binding), and a view whose stored tags differ from
+ * them is rewritten with them.
+ */
+export function planApply(
+  stored: FeatureRegistry,
+  definitions: Definitions,
+  tagsOf: (view: FeatureViewDefinition) => ViewTags,
+): { writes: RegistryDocument[]; result: ApplyResult } {
+  checkDefinitions(stored, definitions);
   const result: ApplyResult = { created: [], updated: [], unchanged: [] };
   const writes: RegistryDocument[] = [];
   const note = (label: string, before: { version: number } | undefined, same: boolean): number | undefined => {
@@ -149,17 +186,12 @@ export function planApply(stored: FeatureRegistry, definitions: Definitions): { 
     const version = note(`entity:${entity.name}`, before, !!before && isDeepStrictEqual(strip(before), entity));
     if (version) writes.push({ id: entity.name, kind: 'entity', ...entity, version });
   }
-  let nextTag = Math.max(0, ...stored.featureViews.map((v) => parseInt(v.tag, 36))) + 1;
   for (const view of definitions.featureViews) {
     const before = stored.featureViews.find((v) => v.name === view.name);
-    const comparable = before ? { ...strip(before), tag: undefined, featureTags: undefined } : undefined;
-    const version = note(`featureView:${view.name}`, before, !!comparable && isDeepStrictEqual(comparable, { ...view, tag: undefined, featureTags: undefined }));
-    if (!version) continue;
-    const tag = before?.tag ?? (nextTag++).toString(36);
-    const featureTags = { ...(before?.featureTags ?? {}) };
-    let nextFeature = Object.keys(featureTags).length;
-    for (const feature of view.features) featureTags[feature.name] ??= (nextFeature++).toString(36);
-    writes.push({ id: view.name, kind: 'featureView', ...view, tag, featureTags, version });
+    const bound = tagsOf(view);
+    const tags = { tag: bound.tag, featureTags: Object.fromEntries(view.features.map((f) => [f.name, bound.featureTags[f.name] as string])) };
+    const version = note(`featureView:${view.name}`, before, !!before && isDeepStrictEqual(strip(before), { ...view, ...tags }));
+    if (version) writes.push({ id: view.name, kind: 'featureView', ...view, ...tags, version });
   }
   for (const service of definitions.featureServices) {
     const before = stored.featureServices.find((s) => s.name === service.name);

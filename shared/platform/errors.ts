@@ -58,9 +58,10 @@ export class NotFoundError extends ArborError {
   }
 }
 
+/** The request conflicts with the state of what it names; `code` says which conflict when a caller can act on it. */
 export class ConflictError extends ArborError {
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super(409, 'conflict', message, details);
+  constructor(message: string, details: Record<string, unknown> = {}, code = 'conflict') {
+    super(409, code, message, details);
   }
 }
 

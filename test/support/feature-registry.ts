@@ -1,7 +1,26 @@
-import { definitionsSchema, type Definitions, type FeatureRegistry } from '../../shared/features/definitions.js';
+import { definitionsSchema, type Definitions, type FeatureRegistry, type FeatureViewDefinition } from '../../shared/features/definitions.js';
+import type { ViewTags } from '../../shared/features/ports.js';
 import { planApply } from '../../shared/features/registry.js';
 
 const empty: FeatureRegistry = { entities: [], featureViews: [], featureServices: [] };
+
+/**
+ * Tags as the online store's binding hands them out on a fresh store (views counting in base 36
+ * from 1, features from 0; what was held kept), for planning without Redis. Tests that read or
+ * write through RedisOnlineStore get these bound on first use, as a registry from before
+ * bindings lived in Redis would.
+ */
+function counterTags(before: FeatureRegistry): (view: FeatureViewDefinition) => ViewTags {
+  let next = Math.max(0, ...before.featureViews.map((v) => parseInt(v.tag, 36))) + 1;
+  return (view) => {
+    const held = before.featureViews.find((v) => v.name === view.name);
+    const tag = held?.tag ?? (next++).toString(36);
+    const featureTags = { ...(held?.featureTags ?? {}) };
+    let nextFeature = Object.keys(featureTags).length;
+    for (const feature of view.features) featureTags[feature.name] ??= (nextFeature++).toString(36);
+    return { tag, featureTags };
+  };
+}
 
 /**
  * The registry that applying `definitions` onto `before` would store (tags, versions), built
@@ -9,7 +28,7 @@ const empty: FeatureRegistry = { entities: [], featureViews: [], featureServices
  */
 export function plannedRegistry(definitions: unknown, before: FeatureRegistry = empty): FeatureRegistry {
   const parsed: Definitions = definitionsSchema.parse(definitions);
-  const { writes } = planApply(before, parsed);
+  const { writes } = planApply(before, parsed, counterTags(before));
   const registry: FeatureRegistry = {
     entities: before.entities.filter((e) => !writes.some((w) => w.kind === 'entity' && w.id === e.name)),
     featureViews: before.featureViews.filter((v) => !writes.some((w) => w.kind === 'featureView' && w.id === v.name)),

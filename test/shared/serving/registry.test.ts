@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { definitionsSchema } from '../../../shared/features/definitions.js';
+import { featureStores } from '../../../shared/features/stores.js';
 import { applyDefinitions } from '../../../shared/features/registry.js';
 import { ValidationError } from '../../../shared/platform/errors.js';
 import { createServices, type Services } from '../../../shared/platform/services.js';
@@ -25,6 +26,7 @@ beforeAll(async () => {
   services = createServices(parseSettings({ ...inject('arborEnv'), COSMOS_DATABASE: `serving-registry-${suffix}`, REDIS_KEY_PREFIX: `serving-registry-${suffix}:` }));
   await applyDefinitions(
     services,
+    featureStores(services).online,
     definitionsSchema.parse({ entities: [{ name: `reg_entity_${suffix}`, joinKeys: [{ name: 'id', type: 'int64' }] }], featureViews: [{ name: view, entity: `reg_entity_${suffix}`, ttlSeconds: 0, features: [{ name: 'a', type: 'float64' }] }] }),
   );
 });
