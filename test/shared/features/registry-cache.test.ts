@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { definitionsSchema } from '../../../shared/features/definitions.js';
 import { applyDefinitions, featureRegistryContainer, loadRegistry, registryMaxStaleMs, registryRefreshMs } from '../../../shared/features/registry.js';
+import { featureStores } from '../../../shared/features/stores.js';
 import { createServices, type Services } from '../../../shared/platform/services.js';
 import { parseSettings } from '../../../shared/platform/settings.js';
 import { cosmosClient } from '../../support/clients.js';
@@ -20,6 +21,7 @@ beforeAll(async () => {
   services = createServices(parseSettings({ ...inject('arborEnv'), COSMOS_DATABASE: database, REDIS_KEY_PREFIX: `${database}:` }));
   await applyDefinitions(
     services,
+    featureStores(services).online,
     definitionsSchema.parse({
       entities: [{ name: 'customer', joinKeys: [{ name: 'customer_id', type: 'string' }] }],
       featureViews: [{ name: 'orders', entity: 'customer', ttlSeconds: 600, features: [{ name: 'total', type: 'float64' }] }],
@@ -77,6 +79,7 @@ describe('the feature registry cache', () => {
     const before = await loadRegistry(services);
     await applyDefinitions(
       services,
+      featureStores(services).online,
       definitionsSchema.parse({
         entities: [{ name: 'customer', joinKeys: [{ name: 'customer_id', type: 'string' }] }],
         featureViews: [{ name: 'visits', entity: 'customer', ttlSeconds: 0, features: [{ name: 'count', type: 'int64' }] }],
