@@ -96,6 +96,9 @@ param prometheusUrl string = ''
 @description('Audiences the gRPC server accepts Entra tokens for (comma separated): the Application ID URI and/or client id of an app registration you create (docs/deploy.md "gRPC server"). Empty: api://arbor-grpc-<resourceToken>.')
 param grpcEntraAudience string = ''
 
+@description('Browser origins that may call the gRPC server with gRPC-Web or Connect (CORS), comma separated (scheme://host[:port], or *). Empty: none.')
+param grpcCorsOrigins string = ''
+
 @description('Set by azd (SERVICE_GRPC_RESOURCE_EXISTS) once the gRPC image is deployed: provisioning again keeps it.')
 param grpcExists bool = false
 
@@ -312,6 +315,7 @@ module grpc 'modules/grpc-container-app.bicep' = {
     maxReplicas: grpcMaxReplicas
     entraTenantId: tenant().tenantId
     entraAudience: grpcAudience
+    corsOrigins: grpcCorsOrigins
     exists: grpcExists
   }
 }

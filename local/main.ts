@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   }
   let grpc: GrpcServer;
   try {
-    grpc = await startGrpcServer({ host: '127.0.0.1', port: settings.ARBOR_GRPC_PORT, functionKey: settings.ARBOR_FUNCTION_KEY, durableClientInput: host.durableClientInput });
+    grpc = await startGrpcServer({ host: '127.0.0.1', port: settings.ARBOR_GRPC_PORT, functionKey: settings.ARBOR_FUNCTION_KEY, durableClientInput: host.durableClientInput, corsOrigins: settings.ARBOR_GRPC_CORS_ORIGINS });
   } catch (error) {
     await host.stop();
     await dependencies.stop();

@@ -20,6 +20,16 @@ export const hostSettingsSchema = z.object({
   PORT: wholeNumber(0, 65_535).default(7071),
   /** The gRPC server (gRPC, gRPC-Web, Connect on HTTP/2) beside the HTTP host; `0` picks a free port. */
   ARBOR_GRPC_PORT: wholeNumber(0, 65_535).default(50_051),
+  /**
+   * Browser origins allowed to call the gRPC server with gRPC-Web or Connect (CORS), comma
+   * separated: `scheme://host[:port]` each, or `*` for any; empty, none (local/grpc/cors.ts).
+   */
+  ARBOR_GRPC_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .refine((origins) => origins.length <= 50, 'at most 50 origins')
+    .refine((origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(origin)), 'each origin is scheme://host[:port] (no path, no trailing slash), or *'),
   /** Where the embedded emulators keep data, relative to the app folder. */
   ARBOR_DATA_DIR: z.string().min(1).default('.arbor'),
   /** `true`: Azurite and Cosmos start empty and keep nothing on disk. */

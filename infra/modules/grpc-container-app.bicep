@@ -46,6 +46,8 @@ param concurrentRequestsPerReplica int = 100
 param entraTenantId string
 @description('Audiences a token must be for: the Application ID URI and/or client id of the API\'s app registration (ARBOR_GRPC_ENTRA_AUDIENCE, comma separated).')
 param entraAudience string
+@description('Browser origins allowed to call with gRPC-Web or Connect (ARBOR_GRPC_CORS_ORIGINS, comma separated); empty: none.')
+param corsOrigins string = ''
 
 @description('true once azd has deployed an image (SERVICE_GRPC_RESOURCE_EXISTS): provisioning again keeps that image instead of the placeholder.')
 param exists bool = false
@@ -108,6 +110,7 @@ var grpcSettings = {
   ARBOR_GRPC_PORT: string(grpcPort)
   ARBOR_GRPC_ENTRA_TENANT_ID: entraTenantId
   ARBOR_GRPC_ENTRA_AUDIENCE: entraAudience
+  ARBOR_GRPC_CORS_ORIGINS: corsOrigins
   ARBOR_VECTOR_FANOUT: 'inprocess'
 }
 var containerEnv = [for setting in items(union(appSettings, grpcSettings)): {

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     port: settings.ARBOR_GRPC_PORT,
     functionKey: settings.ARBOR_FUNCTION_KEY,
     entra: entraPolicyOf(settings),
+    corsOrigins: settings.ARBOR_GRPC_CORS_ORIGINS,
   });
   const credentials = [
     ...(settings.ARBOR_GRPC_ENTRA_TENANT_ID !== undefined ? ['an Entra token'] : []),

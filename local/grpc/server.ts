@@ -8,6 +8,7 @@ import { malformedAsInvalid, malformedMessagesInvalid } from '../../shared/platf
 import { keyMatches } from '../http/function-keys.js';
 import { entraTokenVerifier, TokenRejected, type EntraTokenPolicy } from './entra-tokens.js';
 import { listenCleartext } from './cleartext-listener.js';
+import { applyCors } from './cors.js';
 import { healthService } from './health.js';
 import { reflectionRoutes } from './reflection.js';
 
@@ -24,6 +25,8 @@ export interface GrpcServerOptions {
    * Absent on a server beside no Functions host (the Container App): StartRun is UNAVAILABLE there.
    */
   durableClientInput?: string;
+  /** Browser origins allowed to call with gRPC-Web or Connect (CORS); none when empty or absent. */
+  corsOrigins?: readonly string[];
 }
 
 export interface GrpcServer {
@@ -90,6 +93,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, malformedAsInvalid(handler)]));
   const listener = await listenCleartext(
     (request, response) => {
+      if (applyCors(options.corsOrigins ?? [], request, response) === 'answered') return;
       const handler = handlers.get(new URL(request.url ?? '/', 'http://localhost').pathname);
       if (!handler) {
         // gRPC clients read HTTP 404 as UNIMPLEMENTED; Connect's protocol says the same.

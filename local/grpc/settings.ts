@@ -36,7 +36,7 @@ export const grpcServerOwnSettingsSchema = z.object({
 });
 
 /** The server's own settings, and those it shares with the local host (their home is local/settings.ts). */
-export const grpcServerSettingsSchema = hostSettingsSchema.pick({ ARBOR_GRPC_PORT: true, ARBOR_FUNCTION_KEY: true, ARBOR_PARENT_PID: true }).extend(grpcServerOwnSettingsSchema.shape);
+export const grpcServerSettingsSchema = hostSettingsSchema.pick({ ARBOR_GRPC_PORT: true, ARBOR_GRPC_CORS_ORIGINS: true, ARBOR_FUNCTION_KEY: true, ARBOR_PARENT_PID: true }).extend(grpcServerOwnSettingsSchema.shape);
 
 export type GrpcServerSettings = z.output<typeof grpcServerSettingsSchema>;
 
