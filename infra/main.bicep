@@ -288,6 +288,7 @@ module app 'modules/function-app.bicep' = {
     offlineArchiveSchedule: offlineArchiveSchedule
     materializeSchedule: materializeSchedule
     metricsPushgatewayUrl: metricsPushgatewayUrl
+    metricsRemoteWriteUrl: monitoring.outputs.metricsRemoteWriteUrl
     prometheusUrl: prometheusUrl
     subnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }

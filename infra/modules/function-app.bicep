@@ -60,6 +60,8 @@ param azureOpenAiEmbeddingDeployment string = ''
 param azureOpenAiChatDeployment string = ''
 @description('Pushgateway each instance pushes its metrics to; empty: none (see docs/monitoring.md).')
 param metricsPushgatewayUrl string = ''
+@description('The Azure Monitor workspace ingestion URL instances remote-write their metrics to (Entra auth); empty: none.')
+param metricsRemoteWriteUrl string = ''
 @description('Prometheus HTTP API that canary rollouts may query (metrics.provider prometheus); empty: shared windows only.')
 param prometheusUrl string = ''
 
@@ -163,6 +165,9 @@ var appSettings = {
   ARBOR_MATERIALIZE_SCHEDULE: materializeSchedule
   // --- monitoring: empty means no push ---
   ARBOR_METRICS_PUSHGATEWAY_URL: metricsPushgatewayUrl
+  ARBOR_METRICS_REMOTE_WRITE_URL: metricsRemoteWriteUrl
+  // auto: an Entra token for the *.monitor.azure.com ingestion host
+  ARBOR_METRICS_REMOTE_WRITE_AUTH: 'auto'
   ARBOR_METRICS_PUSH_INTERVAL_SECONDS: '15'
   ARBOR_PROMETHEUS_URL: prometheusUrl
   // --- vector search: native engine where it loads; fan-out through the shard-search function ---

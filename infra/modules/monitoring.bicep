@@ -89,6 +89,36 @@ resource grafana 'Microsoft.Dashboard/grafana@2024-10-01' = if (deployGrafana) {
   }
 }
 
+// Instances write their metrics to the workspace with Prometheus remote write (Flex Consumption
+// instances cannot be scraped): a data collection endpoint takes the writes in, a rule routes
+// the Prometheus stream to the workspace, and the app's identity may publish to that rule.
+resource metricsIngestionEndpoint 'Microsoft.Insights/dataCollectionEndpoints@2023-03-11' = {
+  name: take('dce-${monitorWorkspaceName}', 44)
+  location: location
+  tags: tags
+  kind: 'Linux'
+  properties: {
+    networkAcls: { publicNetworkAccess: 'Enabled' }
+  }
+}
+
+resource metricsIngestionRule 'Microsoft.Insights/dataCollectionRules@2023-03-11' = {
+  name: take('dcr-${monitorWorkspaceName}', 64)
+  location: location
+  tags: tags
+  kind: 'Linux'
+  properties: {
+    dataCollectionEndpointId: metricsIngestionEndpoint.id
+    dataSources: {
+      prometheusForwarder: [{ name: 'arborRemoteWrite', streams: ['Microsoft-PrometheusMetrics'], labelIncludeFilter: {} }]
+    }
+    destinations: {
+      monitoringAccounts: [{ name: 'arborWorkspace', accountResourceId: monitorWorkspace.id }]
+    }
+    dataFlows: [{ streams: ['Microsoft-PrometheusMetrics'], destinations: ['arborWorkspace'] }]
+  }
+}
+
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 var monitoringDataReader = 'b0d8363b-8ddd-447d-831f-62ca05bff136'
 var monitoringReader = '43d0d8ad-25c7-4714-9337-8ba259a9fe05'
@@ -97,6 +127,16 @@ var grafanaAdmin = '22926164-76b3-42b3-bc55-97df8dab3e41'
 resource appPublishes 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(appInsights.id, appPrincipalId, monitoringMetricsPublisher)
   scope: appInsights
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
+  }
+}
+
+resource appWritesMetrics 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(metricsIngestionRule.id, appPrincipalId, monitoringMetricsPublisher)
+  scope: metricsIngestionRule
   properties: {
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
@@ -138,6 +178,8 @@ output appInsightsConnectionString string = appInsights.properties.ConnectionStr
 output appInsightsName string = appInsights.name
 output logAnalyticsId string = logAnalytics.id
 output monitorWorkspaceId string = monitorWorkspace.id
+// Where ARBOR_METRICS_REMOTE_WRITE_URL points: the rule's Prometheus stream on its endpoint.
+output metricsRemoteWriteUrl string = '${metricsIngestionEndpoint.properties.metricsIngestion.endpoint}/dataCollectionRules/${metricsIngestionRule.properties.immutableId}/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=2023-04-24'
 output prometheusQueryEndpoint string = monitorWorkspace.properties.metrics.prometheusQueryEndpoint
 output grafanaName string = deployGrafana ? grafanaName : ''
 output grafanaEndpoint string = deployGrafana ? grafana!.properties.endpoint : ''

