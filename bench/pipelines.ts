@@ -60,14 +60,37 @@ async function runThroughHost(url: string, name: string, steps: Step[]): Promise
   }
 }
 
+/** Sums of the counters a run moves, from the host's exposition: what a step costs whatever the machine. */
+async function counts(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/api/metrics`)).text();
+  const totals: Record<string, number> = { replays: 0, activities: 0, cosmosReads: 0, cosmosWrites: 0 };
+  for (const [, name, labels, value] of text.matchAll(/^(arbor_function_invocations_total|arbor_storage_operations_total)\{([^}]*)\} (\S+)$/gm)) {
+    const n = Number(value);
+    if (name === 'arbor_function_invocations_total') {
+      if (labels?.includes('trigger="orchestrationTrigger"')) totals.replays = (totals.replays ?? 0) + n;
+      if (labels?.includes('trigger="activityTrigger"')) totals.activities = (totals.activities ?? 0) + n;
+    } else if (labels?.includes('store="cosmos"')) {
+      const key = /operation="(write|delete)"/.test(labels) ? 'cosmosWrites' : 'cosmosReads';
+      totals[key] = (totals[key] ?? 0) + n;
+    }
+  }
+  return totals;
+}
+
 async function main(): Promise<void> {
   const rows: string[] = [];
+  const costRows: string[] = [];
+  const sizes = (process.env.BENCH_PIPELINE_SIZES ?? '100,1000').split(',').map(Number);
   await withBenchHost('.arbor/bench', { ARBOR_SYSTEM_KEY: systemKey }, async (host) => {
-    for (const size of [100, 1_000]) {
+    for (const size of sizes) {
       for (const [shape, build] of [['chain', chain], ['fan-out', fanOut], ['random', randomDag]] as const) {
         const steps = build(size);
         const base = await baseline(steps);
+        const before = await counts(host.url);
         const arbor = await runThroughHost(host.url, `bench-${shape}-${size}-${Date.now() % 100000}`, steps);
+        const after = await counts(host.url);
+        const perStep = (key: string) => (((after[key] ?? 0) - (before[key] ?? 0)) / size).toFixed(2).padStart(6);
+        costRows.push(`| ${shape.padEnd(7)} | ${String(size).padStart(5)} | ${perStep('replays')} | ${perStep('activities')} | ${perStep('cosmosReads')} | ${perStep('cosmosWrites')} |`);
         process.stdout.write('\r'.padEnd(40) + '\r');
         rows.push(
           `| ${shape.padEnd(7)} | ${String(size).padStart(5)} | ${(arbor / 1000).toFixed(2).padStart(8)} s | ${(arbor / size).toFixed(1).padStart(6)} ms | ${base.toFixed(2).padStart(8)} ms | ${((arbor - base) / size).toFixed(1).padStart(6)} ms |`,
@@ -79,6 +102,10 @@ async function main(): Promise<void> {
   console.log('\n| shape   | steps | Arbor total | per step | Promises baseline | overhead per step |');
   console.log('|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  console.log('\nPer step (machine-independent; counted by the host between the start and the end of each run):');
+  console.log('\n| shape   | steps | orchestrator replays | activity invocations | Cosmos reads and queries | Cosmos writes |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of costRows) console.log(row);
   console.log(`\nmaxParallel ${maxParallel}, 32 concurrent activities, local host with Azurite and cosmosdb-server in memory, ${new Date().toISOString()}`);
 }
 

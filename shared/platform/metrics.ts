@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { observeStorageOperations } from '../storage/operation-observers.js';
 
 /**
  * One registry for the whole process. Histograms, not summaries: a summary costs 5x per
@@ -34,3 +35,11 @@ export const functionDuration = new Histogram({
   buckets: latencyBuckets,
   registers: [metricsRegistry],
 });
+
+export const storageOperations = new Counter({
+  name: 'arbor_storage_operations_total',
+  help: 'Storage operations by store, operation (read, query, write, delete) and container: what a request or a pipeline step costs in round trips and request units',
+  labelNames: ['store', 'operation', 'container'] as const,
+  registers: [metricsRegistry],
+});
+observeStorageOperations(({ store, operation, container }) => storageOperations.inc({ store, operation, container }));

@@ -2,6 +2,7 @@ import { CosmosClient, type Container, type Database, type FeedOptions, type Pat
 import { DefaultAzureCredential } from '@azure/identity';
 import { z } from 'zod';
 import { callDependency } from './dependency.js';
+import { recordStorageOperation, type StorageOperation } from './operation-observers.js';
 
 export interface ContainerDefinition {
   id: string;
@@ -140,7 +141,10 @@ export function cosmosRepository<T extends { id: string }>(
   schema: z.ZodType<T>,
 ): CosmosRepository<T> {
   const container = definition.id;
-  const call = <R>(work: (target: Container) => Promise<R>) => callDependency('cosmos', async () => work(await store.container(definition)));
+  const call = <R>(operation: StorageOperation['operation'], work: (target: Container) => Promise<R>) => {
+    recordStorageOperation({ store: 'cosmos', operation, container });
+    return callDependency('cosmos', async () => work(await store.container(definition)));
+  };
   const parse = (resource: Record<string, unknown>): T => {
     const parsed = schema.safeParse(withoutSystemProperties(resource));
     if (parsed.success) return parsed.data;
@@ -152,7 +156,7 @@ export function cosmosRepository<T extends { id: string }>(
     );
   };
   const readWithEtag = (id: string, partitionKey: string) =>
-    call(async (target) => {
+    call('read', async (target) => {
       const { resource, etag } = await target.item(id, partitionKey).read<Record<string, unknown>>();
       return resource ? { document: parse(resource), etag } : undefined;
     });
@@ -163,27 +167,27 @@ export function cosmosRepository<T extends { id: string }>(
       return (await readWithEtag(id, partitionKey))?.document;
     },
     query(query, options) {
-      return call(async (target) => (await target.items.query<Record<string, unknown>>(query, options).fetchAll()).resources.map(parse));
+      return call('query', async (target) => (await target.items.query<Record<string, unknown>>(query, options).fetchAll()).resources.map(parse));
     },
     firstPage(query, options) {
-      return call(async (target) => (await target.items.query<Record<string, unknown>>(query, options).fetchNext()).resources.map(parse));
+      return call('query', async (target) => (await target.items.query<Record<string, unknown>>(query, options).fetchNext()).resources.map(parse));
     },
     async create(document) {
-      await call((target) => target.items.create(document));
+      await call('write', (target) => target.items.create(document));
     },
     async upsert(document) {
-      await call((target) => target.items.upsert(document));
+      await call('write', (target) => target.items.upsert(document));
     },
     async replace(document, partitionKey, ifMatch) {
-      await call((target) =>
+      await call('write', (target) =>
         target.item(document.id, partitionKey).replace(document, ifMatch ? { accessCondition: { type: 'IfMatch', condition: ifMatch } } : {}),
       );
     },
     async patch(id, partitionKey, operations) {
-      await call((target) => target.item(id, partitionKey).patch(operations));
+      await call('write', (target) => target.item(id, partitionKey).patch(operations));
     },
     delete(id, partitionKey) {
-      return call(async (target) => {
+      return call('delete', async (target) => {
         try {
           await target.item(id, partitionKey).delete();
           return true;
