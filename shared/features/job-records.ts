@@ -96,7 +96,7 @@ export async function requestCancel(services: Services, jobId: string, now: Date
     const stored = await documents.readWithEtag(jobId, jobId);
     if (!stored) throw new NotFoundError('job', jobId);
     const job = stored.document;
-    if (isFinishedJob(job.state)) throw new ConflictError(`job "${jobId}" is ${job.state}; only a queued or running job can be cancelled`, { state: job.state });
+    if (isFinishedJob(job.state)) throw new ConflictError(`job "${jobId}" is ${job.state}; only a queued or running job can be cancelled`, [{ field: 'state', problem: `is ${job.state}` }]);
     if (job.cancelRequestedAt) return job;
     const cancelled = { ...job, cancelRequestedAt: now.toISOString() };
     try {

@@ -17,7 +17,7 @@ export function refuseArchived(partitions: readonly Partition[]): void {
   if (!archived.length) return;
   throw new ConflictError(
     `${archived.length} offline partition(s) needed by this query are in the archive tier; rehydrate them (set the tier to Cool) and retry`,
-    { rehydrate: archived },
+    archived.map((location) => ({ field: location, problem: 'is in the archive tier: rehydrate it' })),
   );
 }
 

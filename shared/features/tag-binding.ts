@@ -13,7 +13,7 @@ export class TagBindingMismatchError extends ConflictError {
     const names = mismatches.map((m) => `"${m.view}"`).join(', ');
     super(
       `the online store binds other tags to feature view ${names} than the registry holds; it is not served until its definition is applied again`,
-      { views: mismatches.map((m) => ({ view: m.view, registry: m.registry, online: m.online })) },
+      mismatches.map((m) => ({ field: m.view, problem: `the registry holds tags ${JSON.stringify(m.registry)}, the online store binds ${JSON.stringify(m.online)}` })),
       'tag_binding_mismatch',
     );
   }

@@ -64,7 +64,7 @@ export async function cancelRun(services: Services, client: RunSignaller, runId:
   const run = await getRunDocument(services, runId);
   if (!run) throw new NotFoundError('run', runId);
   if (run.state !== 'running' && run.state !== 'pending') {
-    throw new ConflictError(`run "${runId}" is ${run.state}; only a pending or running run can be cancelled`, { state: run.state });
+    throw new ConflictError(`run "${runId}" is ${run.state}; only a pending or running run can be cancelled`, [{ field: 'state', problem: `is ${run.state}` }]);
   }
   await signalRun(client, runId, { kind: 'cancel' });
   await updateRun(services, runId, { cancelRequestedAt: now.toISOString() });
@@ -80,7 +80,7 @@ export async function retryRun(services: Services, client: RunStarter, runId: st
   const original = await getRun(services, runId);
   if (!original) throw new NotFoundError('run', runId);
   if (original.state !== 'failed' && original.state !== 'cancelled') {
-    throw new ConflictError(`run "${runId}" is ${original.state}; only a failed or cancelled run can be retried`, { state: original.state });
+    throw new ConflictError(`run "${runId}" is ${original.state}; only a failed or cancelled run can be retried`, [{ field: 'state', problem: `is ${original.state}` }]);
   }
   return startRun(services, client, {
     pipeline: original.pipeline,

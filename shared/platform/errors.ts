@@ -13,8 +13,9 @@ export interface ErrorDetail {
   problem: string;
 }
 
+/** One shape for every error: `details` is always a list, each naming what it is about and the problem. */
 export interface ErrorBody {
-  error: { code: string; message: string; details: ErrorDetail[] | Record<string, unknown> };
+  error: { code: string; message: string; details: ErrorDetail[] };
 }
 
 export class ArborError extends Error {
@@ -22,7 +23,7 @@ export class ArborError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: ErrorDetail[] | Record<string, unknown> = [],
+    readonly details: ErrorDetail[] = [],
   ) {
     super(message);
     this.name = new.target.name;
@@ -54,13 +55,13 @@ export class UnauthorizedError extends ArborError {
 
 export class NotFoundError extends ArborError {
   constructor(what: string, id: string) {
-    super(404, 'not_found', `${what} "${id}" does not exist`, { kind: what, id });
+    super(404, 'not_found', `${what} "${id}" does not exist`, [{ field: what, problem: `"${id}" does not exist` }]);
   }
 }
 
 /** The request conflicts with the state of what it names; `code` says which conflict when a caller can act on it. */
 export class ConflictError extends ArborError {
-  constructor(message: string, details: Record<string, unknown> = {}, code = 'conflict') {
+  constructor(message: string, details: ErrorDetail[] = [], code = 'conflict') {
     super(409, code, message, details);
   }
 }
@@ -71,12 +72,12 @@ export class ConflictError extends ArborError {
  */
 export function asArborError(error: unknown): ArborError | undefined {
   if (error instanceof ArborError) return error;
-  if (error instanceof DependencyUnavailableError) return new ArborError(503, 'dependency_unavailable', error.message, { dependency: error.dependency });
+  if (error instanceof DependencyUnavailableError) return new ArborError(503, 'dependency_unavailable', error.message, [{ field: error.dependency, problem: 'is unavailable; try again shortly' }]);
   if (error instanceof SettingsError) {
     return new ArborError(503, 'not_configured', 'the app settings are missing or malformed', error.problems.map(settingDetail));
   }
   if (error instanceof CorruptDocumentError) {
-    return new ArborError(500, 'corrupt_document', error.message, { container: error.container, id: error.id, problems: error.problems });
+    return new ArborError(500, 'corrupt_document', error.message, error.problems.map((p) => ({ field: `${error.container}/${error.id}: ${p.field}`, problem: p.problem })));
   }
   return undefined;
 }

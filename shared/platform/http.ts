@@ -23,7 +23,7 @@ export function errorResponse(error: unknown, context: InvocationContext): HttpR
     error: {
       code: 'internal_error',
       message: `unexpected error; the logs of invocation ${context.invocationId} have the details`,
-      details: {},
+      details: [],
     },
   });
 }

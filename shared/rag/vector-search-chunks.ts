@@ -21,7 +21,9 @@ export function vectorSearchChunks(services: Services): ChunkVectors {
     async ensureCollection(name, dimension) {
       const existing = await getCollection(services, name);
       if (existing && existing.dimension !== dimension) {
-        throw new ConflictError(`collection "${name}" holds ${existing.dimension}-dimension vectors; the embedder makes ${dimension}`, { collection: name, dimension: existing.dimension, embedder: dimension });
+        throw new ConflictError(`collection "${name}" holds ${existing.dimension}-dimension vectors; the embedder makes ${dimension}`, [
+          { field: 'collection', problem: `holds ${existing.dimension}-dimension vectors, not the ${dimension} the embedder makes` },
+        ]);
       }
       if (!existing) await putCollection(services, name, { dimension, ...ragCollectionShape }, new Date());
     },

@@ -10,7 +10,7 @@ import type { Faults } from './definitions.js';
  */
 export class InjectedFaultError extends ArborError {
   constructor(variant: string) {
-    super(500, 'injected_fault', `variant "${variant}" failed on purpose (fault injection, ARBOR_SERVING_ALLOW_FAULTS)`, { variant });
+    super(500, 'injected_fault', `variant "${variant}" failed on purpose (fault injection, ARBOR_SERVING_ALLOW_FAULTS)`, [{ field: 'variant', problem: `${variant} failed on purpose` }]);
   }
 }
 

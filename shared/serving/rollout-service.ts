@@ -36,7 +36,7 @@ export async function startRollout(
   if (problems.length) throw new ValidationError(problems);
   // Checked before the endpoint's weights, which a running rollout has split.
   const running = await activeRolloutId(services, endpointName);
-  if (running) throw new ConflictError(`endpoint "${endpointName}" has a rollout running: ${running}; abort or promote it first`, { rolloutId: running });
+  if (running) throw new ConflictError(`endpoint "${endpointName}" has a rollout running: ${running}; abort or promote it first`, [{ field: 'rolloutId', problem: `${running} is running` }]);
   const stable = endpoint.variants.find((v) => v.weight === 100);
   if (!stable) problems.push({ field: '(endpoint)', problem: `endpoint "${endpointName}" splits its traffic (${endpoint.variants.map((v) => `${v.name} ${v.weight}`).join(', ')}); a rollout starts from one variant at weight 100` });
   else if (stable.name === candidate.name) problems.push({ field: 'candidate.name', problem: `"${candidate.name}" is the stable variant's name; give the candidate another` });
@@ -45,7 +45,7 @@ export async function startRollout(
 
   const id = `ro-${randomUUID()}`;
   const holder = await takeLock(services, endpointName, id, now);
-  if (holder) throw new ConflictError(`endpoint "${endpointName}" has a rollout running: ${holder.rolloutId}; abort or promote it first`, { rolloutId: holder.rolloutId });
+  if (holder) throw new ConflictError(`endpoint "${endpointName}" has a rollout running: ${holder.rolloutId}; abort or promote it first`, [{ field: 'rolloutId', problem: `${holder.rolloutId} is running` }]);
   const rollout: Rollout = {
     id,
     endpoint: endpointName,
@@ -94,7 +94,7 @@ const appliesIn: Record<RolloutCommand, readonly string[]> = {
 export async function controlRollout(services: Services, client: Pick<DurableClient, 'raiseEvent' | 'getStatus'>, endpoint: string, id: string, command: RolloutCommand): Promise<Rollout> {
   const rollout = await requireRollout(services, endpoint, id);
   if (!appliesIn[command].includes(rollout.state)) {
-    throw new ConflictError(`rollout ${id} is ${rollout.state}; ${command} applies to a rollout that is ${appliesIn[command].join(' or ')}`, { state: rollout.state });
+    throw new ConflictError(`rollout ${id} is ${rollout.state}; ${command} applies to a rollout that is ${appliesIn[command].join(' or ')}`, [{ field: 'state', problem: `is ${rollout.state}` }]);
   }
   // An orchestration that ended without ending its rollout (terminated, or failed past its
   // retries) would never hear the event: abort and promote then act here, so the endpoint's

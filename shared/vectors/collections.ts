@@ -49,9 +49,10 @@ export async function putCollection(services: Services, name: string, spec: Coll
   if (existing) {
     const changed = (Object.keys(spec) as Array<keyof CollectionSpec>).filter((key) => spec[key] !== existing[key]);
     if (changed.length) {
-      throw new ConflictError(`collection "${name}" exists with another ${changed.join(', ')}; delete it first to change them`, {
-        fields: Object.fromEntries(changed.map((key) => [key, { existing: existing[key], requested: spec[key] }])),
-      });
+      throw new ConflictError(
+        `collection "${name}" exists with another ${changed.join(', ')}; delete it first to change them`,
+        changed.map((key) => ({ field: key, problem: `is ${String(existing[key])}, not ${String(spec[key])}` })),
+      );
     }
     return { collection: existing, created: false };
   }

@@ -63,7 +63,9 @@ export function shardQueryOf(message: ShardSearchRequest, collection: Collection
   if (message.collection && message.collection !== collection.name) problems.push({ field: 'collection', problem: `is "${message.collection}", the call is for "${collection.name}"` });
   if (message.shard && message.shard !== shard) problems.push({ field: 'shard', problem: `is ${message.shard}, the call is for shard ${shard}` });
   if (message.collectionUid && message.collectionUid !== collection.uid) {
-    throw new ConflictError(`collection "${collection.name}" was re-created since the query resolved it`, { uid: collection.uid });
+    throw new ConflictError(`collection "${collection.name}" was re-created since the query resolved it`, [
+      { field: 'collection', problem: `is now uid ${collection.uid}; query again` },
+    ]);
   }
   if (message.vector.length !== collection.dimension) problems.push({ field: 'vector', problem: `must have ${collection.dimension} numbers` });
   if (message.vector.some((value) => !Number.isFinite(value))) problems.push({ field: 'vector', problem: 'must hold finite numbers only' });

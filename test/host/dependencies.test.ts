@@ -41,9 +41,9 @@ describe('dependencies that are down', () => {
       body: '{"format":"csv"}',
     });
     expect(response.status).toBe(503);
-    const body = (await response.json()) as { error: { code: string; details: { dependency: string } } };
+    const body = (await response.json()) as { error: { code: string; details: Array<{ field: string; problem: string }> } };
     expect(body.error.code).toBe('dependency_unavailable');
-    expect(body.error.details.dependency).toBe('cosmos');
+    expect(body.error.details.map((d) => d.field)).toEqual(['cosmos']);
     expect(JSON.stringify(body)).not.toMatch(/at .*\.js:\d+/);
   });
 

@@ -89,7 +89,7 @@ describe('feature-store jobs through the local host', () => {
     // A finished job cannot be cancelled.
     const late = await call('POST', `jobs/${id}/cancel`);
     expect(late.status).toBe(409);
-    expect(late.body.error.details.state).toBe('succeeded');
+    expect(late.body.error.details).toEqual([{ field: 'state', problem: 'is succeeded' }]);
   });
 
   it('builds a training set of more than 10,000 rows as a job whose blob holds every row, in request order', async () => {

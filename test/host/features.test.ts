@@ -353,6 +353,6 @@ describe('the feature store through the local host', () => {
     expect(recent.body.rows[0][`${view}:trips`]).toBe(2);
     const refused = await call('POST', 'features/historical', { features: [`${view}:trips`], entityRows: [{ driver_id: 1, event_timestamp: '2020-03-01T13:00:00Z' }] });
     expect(refused.status).toBe(409);
-    expect(refused.body.error.details.rehydrate).toEqual([`offline/${archived}`]);
+    expect(refused.body.error.details).toEqual([{ field: `offline/${archived}`, problem: 'is in the archive tier: rehydrate it' }]);
   });
 });

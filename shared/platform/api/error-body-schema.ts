@@ -9,6 +9,6 @@ export const errorBodySchema = z.strictObject({
   error: z.strictObject({
     code: z.string().describe('validation_failed, invalid_json, not_found, conflict, unauthorized, dependency_unavailable, ...'),
     message: z.string(),
-    details: z.union([z.array(z.strictObject({ field: z.string(), problem: z.string() })), z.record(z.string(), z.unknown())]),
+    details: z.array(z.strictObject({ field: z.string(), problem: z.string() })),
   }),
 });

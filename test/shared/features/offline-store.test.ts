@@ -168,7 +168,7 @@ describe('the parquet adapter', () => {
     ]);
     const refused = await trainingSet([`${wide}:big`], [{ rider_id: 40, event_timestamp: '1990-01-06T00:00:01Z' }]).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ConflictError);
-    expect((refused as ConflictError).details).toEqual({ rehydrate: [`offline/${moved[0]}`] });
+    expect((refused as ConflictError).details).toEqual([{ field: `offline/${moved[0]}`, problem: 'is in the archive tier: rehydrate it' }]);
   });
 });
 

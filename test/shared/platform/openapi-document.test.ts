@@ -76,10 +76,12 @@ describe('the OpenAPI document', () => {
     const bodies: ErrorBody[] = [
       new ValidationError([{ field: 'a.b', problem: 'is wrong' }]).toBody(),
       new NotFoundError('thing', 'x').toBody(),
-      new ConflictError('no', { state: 'running' }).toBody(),
+      new ConflictError('no', [{ field: 'state', problem: 'is running' }]).toBody(),
     ];
     for (const body of bodies) expect(errorBodySchema.safeParse(body).success, JSON.stringify(body)).toBe(true);
     expect(errorBodySchema.safeParse({ error: { code: 'x', message: 'y' } }).success).toBe(false);
+    // One shape: details is a list, never an object of its own.
+    expect(errorBodySchema.safeParse({ error: { code: 'x', message: 'y', details: { state: 'running' } } }).success).toBe(false);
   });
 
   it('refuses a contract whose path and parameters disagree, or an operation id used twice', () => {

@@ -86,7 +86,7 @@ describe('the shard-search request', () => {
   it('answers 409 when the collection was re-created since the caller resolved it', () => {
     const error = thrown(() => shardQueryOf(message({ collectionUid: 'u0' }), collection, 0));
     expect(error).toBeInstanceOf(ConflictError);
-    expect(error.details).toEqual({ uid: 'u1' });
+    expect(error.details).toEqual([{ field: 'collection', problem: 'is now uid u1; query again' }]);
   });
 });
 
