@@ -18,6 +18,7 @@ const recordKind = 'ingestFile';
 
 export const ingestFileRecordSchema = z.object({
   kind: z.literal(recordKind),
+  /** The blob's name in the ingest container: `<view>/<file>`. */
   file: z.string(),
   sha256: z.string(),
   bytes: z.number().int().min(0),

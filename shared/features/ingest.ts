@@ -50,7 +50,8 @@ export async function ingestFile(
 ): Promise<IngestOutcome> {
   const sha256 = createHash('sha256').update(input.content).digest('hex');
   const recordId = `ingest-${sha256}`;
-  const version = { file: input.file, sha256, bytes: input.content.length, at: now.toISOString() };
+  // Listed by its blob name in the ingest container (`<view>/<file>`), as a user dropped it.
+  const version = { file: `${input.view}/${input.file}`, sha256, bytes: input.content.length, at: now.toISOString() };
   const resolved = resolveView(registry, input.view);
   if (!resolved) return quarantine(services, input, version, [unknownViewQuarantine(input.view)], now);
   const seen = await readJobRecord(services, input.view, recordId, ingestionRecord);
@@ -58,7 +59,7 @@ export async function ingestFile(
     // The same file again (a re-delivery, or a retry after a crash between the write and its
     // record) is still the ingested one; other files with these bytes are unchanged.
     if (seen.file === input.file) await recordIngestFile(services, input.view, { ...version, state: 'ingested', rows: seen.rows, partitions: seen.partitions, at: seen.at });
-    else await recordIngestFile(services, input.view, { ...version, state: 'unchanged', sameAs: seen.file });
+    else await recordIngestFile(services, input.view, { ...version, state: 'unchanged', sameAs: `${input.view}/${seen.file}` });
     return { status: 'duplicate', view: input.view, sha256 };
   }
   const format = formatOf(input.file);

@@ -58,8 +58,8 @@ describe('ingestion outcome, naming rule and unknown views through the local hos
     const now = Date.now();
     const good = `rider-id,event_timestamp,fare-avg,trip_count\n1,${iso(now - 60_000)},12.5,3\n2,${iso(now - 120_000)},8.25,1\n3,${iso(now - 3 * 86_400_000)},5,2\n`;
     await ingest.getBlockBlobClient(`${view}/good.csv`).upload(good, good.length);
-    const first = await statusWith(view, ['good.csv']);
-    const ingested = first.find((e) => e.file === 'good.csv');
+    const first = await statusWith(view, [`${view}/good.csv`]);
+    const ingested = first.find((e) => e.file === `${view}/good.csv`);
     expect(ingested).toMatchObject({ state: 'ingested', rows: 3 });
     expect(ingested?.partitions?.length).toBe(2);
     for (const partition of ingested?.partitions ?? []) expect(partition).toMatch(new RegExp(`^${view}/date=\\d{4}-\\d{2}-\\d{2}/ingest-`));
@@ -69,10 +69,10 @@ describe('ingestion outcome, naming rule and unknown views through the local hos
     await ingest.getBlockBlobClient(`${view}/copy.csv`).upload(good, good.length);
     const bad = `rider-id,event_timestamp,trip_count\n4,${iso(now)},7\n5,${iso(now)},seven\n`;
     await ingest.getBlockBlobClient(`${view}/bad.csv`).upload(bad, bad.length);
-    const entries = await statusWith(view, ['good.csv', 'copy.csv', 'bad.csv']);
-    expect(entries.find((e) => e.file === 'copy.csv')).toMatchObject({ state: 'unchanged', sameAs: 'good.csv' });
-    expect(entries.find((e) => e.file === 'copy.csv')?.rows).toBeUndefined();
-    expect(entries.find((e) => e.file === 'bad.csv')).toMatchObject({
+    const entries = await statusWith(view, [`${view}/good.csv`, `${view}/copy.csv`, `${view}/bad.csv`]);
+    expect(entries.find((e) => e.file === `${view}/copy.csv`)).toMatchObject({ state: 'unchanged', sameAs: `${view}/good.csv` });
+    expect(entries.find((e) => e.file === `${view}/copy.csv`)?.rows).toBeUndefined();
+    expect(entries.find((e) => e.file === `${view}/bad.csv`)).toMatchObject({
       state: 'quarantined',
       problems: [{ field: 'trip_count', problem: expect.stringMatching(/not BIGINT/) }],
       quarantinedAs: `ingest-quarantine/${view}/bad.csv`,
@@ -172,8 +172,8 @@ describe('ingestion outcome, naming rule and unknown views through the local hos
     });
     expect(registered.status, JSON.stringify(registered.body)).toBe(200);
     // Once registered, the view's status shows the file quarantined before it existed.
-    const entries = await statusWith(later, ['early.csv']);
-    expect(entries[0]).toMatchObject({ file: 'early.csv', state: 'quarantined', problems: [hint] });
+    const entries = await statusWith(later, [`${later}/early.csv`]);
+    expect(entries[0]).toMatchObject({ file: `${later}/early.csv`, state: 'quarantined', problems: [hint] });
   });
 
   it('answers an unknown feature view with 404 unknown_view naming the field, on every route', async () => {
