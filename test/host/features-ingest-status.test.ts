@@ -78,6 +78,9 @@ describe('ingestion outcome, naming rule and unknown views through the local hos
       quarantinedAs: `ingest-quarantine/${view}/bad.csv`,
     });
     expect(await quarantine.getBlobClient(`${view}/bad.csv`).exists()).toBe(true);
+    // Only the documented fields: no Cosmos id, partition key, kind or system field.
+    const documented = new Set(['file', 'sha256', 'bytes', 'state', 'at', 'rows', 'partitions', 'sameAs', 'problems', 'quarantinedAs']);
+    for (const entry of entries) expect(Object.keys(entry).filter((key) => !documented.has(key)), entry.file).toEqual([]);
     // Newest first, and ?limit= bounds the list.
     const times = entries.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
