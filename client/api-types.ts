@@ -372,6 +372,7 @@ export interface operations {
       400: components['schemas']['Error'];
       401: components['schemas']['Error'];
       403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
       409: components['schemas']['Error'];
       413: components['schemas']['Error'];
       415: components['schemas']['Error'];
@@ -413,6 +414,7 @@ export interface operations {
       400: components['schemas']['Error'];
       401: components['schemas']['Error'];
       403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
       409: components['schemas']['Error'];
       413: components['schemas']['Error'];
       415: components['schemas']['Error'];
@@ -694,9 +696,48 @@ export interface operations {
       400: components['schemas']['Error'];
       401: components['schemas']['Error'];
       403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
       409: components['schemas']['Error'];
       413: components['schemas']['Error'];
       415: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
+    };
+  };
+  'get-ingest-status': {
+    input: {
+      params: {
+        view: string;
+      };
+      query?: {
+        limit?: number;
+      };
+    };
+    responses: {
+      200: {
+        view: string;
+        files: Array<{
+          file: string;
+          sha256: string;
+          bytes: number;
+          state: 'ingested' | 'unchanged' | 'quarantined';
+          at: string;
+          rows?: number;
+          partitions?: Array<string>;
+          sameAs?: string;
+          problems?: Array<{
+            field: string;
+            problem: string;
+            [key: string]: unknown;
+          }>;
+          quarantinedAs?: string;
+          [key: string]: unknown;
+        }>;
+        [key: string]: unknown;
+      };
+      400: components['schemas']['Error'];
+      401: components['schemas']['Error'];
+      404: components['schemas']['Error'];
       500: components['schemas']['Error'];
       503: components['schemas']['Error'];
     };
@@ -725,6 +766,7 @@ export interface operations {
       400: components['schemas']['Error'];
       401: components['schemas']['Error'];
       403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
       413: components['schemas']['Error'];
       415: components['schemas']['Error'];
       500: components['schemas']['Error'];
@@ -760,6 +802,7 @@ export interface operations {
       400: components['schemas']['Error'];
       401: components['schemas']['Error'];
       403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
       409: components['schemas']['Error'];
       413: components['schemas']['Error'];
       415: components['schemas']['Error'];
@@ -784,6 +827,7 @@ export interface operations {
       400: components['schemas']['Error'];
       401: components['schemas']['Error'];
       403: components['schemas']['Error'];
+      404: components['schemas']['Error'];
       409: components['schemas']['Error'];
       413: components['schemas']['Error'];
       415: components['schemas']['Error'];
@@ -1478,6 +1522,7 @@ export const operationRoutes = {
   'get-rollout': { method: 'GET', path: '/endpoints/{name}/rollouts/{id}' },
   'control-rollout': { method: 'POST', path: '/endpoints/{name}/rollouts/{id}/{command}' },
   'get-historical-features': { method: 'POST', path: '/features/historical' },
+  'get-ingest-status': { method: 'GET', path: '/features/ingest/{view}' },
   'materialize-features': { method: 'POST', path: '/features/materialize' },
   'get-online-features': { method: 'POST', path: '/features/online' },
   'push-features': { method: 'POST', path: '/features/push' },

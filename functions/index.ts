@@ -44,6 +44,7 @@ import './features/materialize-features.js';
 import './features/materialize-online-views.js';
 import './features/archive-offline-partitions.js';
 import './features/ingest-feature-file.js';
+import './features/get-ingest-status.js';
 import './jobs/get-job.js';
 import './jobs/list-jobs.js';
 import './jobs/cancel-job.js';

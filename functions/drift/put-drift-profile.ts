@@ -13,7 +13,7 @@ describeRoute('put-drift-profile', [
     path: 'drift/profiles',
     summary: "Captures a reference profile from a window of a view's offline data or from a training set",
     body: profileRequestSchema,
-    responses: { 201: { description: '{ name, view, rows, source, features }' }, 409: { description: 'Offline partitions it needs are archived (named)' } },
+    responses: { 201: { description: '{ name, view, rows, source, features }' }, 404: { description: 'A feature view it names is not registered (unknown_view, the field named in details)' }, 409: { description: 'Offline partitions it needs are archived (named)' } },
   },
 ]);
 

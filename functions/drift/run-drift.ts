@@ -13,7 +13,7 @@ describeRoute('run-drift', [
     path: 'drift/run',
     summary: 'Runs a drift check now and answers with its stored report',
     body: driftRunSchema,
-    responses: { 200: { description: 'The report: per feature test, score, threshold, drifted; data quality' }, 409: { description: 'Offline partitions it needs are archived (named)' } },
+    responses: { 200: { description: 'The report: per feature test, score, threshold, drifted; data quality' }, 404: { description: 'A feature view it names is not registered (unknown_view, the field named in details)' }, 409: { description: 'Offline partitions it needs are archived (named)' } },
   },
 ]);
 

@@ -17,6 +17,7 @@ describeRoute('get-historical-features', [
     responses: {
       200: { description: 'The rows, or the blob holding them' },
       202: { description: 'A job builds it: follow it at Location (GET /api/jobs/{id})', headers: { location: 'The job: /api/jobs/{id}' } },
+      404: { description: 'A feature view it names is not registered (unknown_view, the field named in details)' },
       409: { description: 'Offline partitions it needs are archived (named)' },
     },
   },

@@ -24,6 +24,7 @@ describeRoute('get-online-features', [
     body: onlineRequestSchema,
     responses: {
       200: { description: 'One result per entity', schema: onlineAnswer },
+      404: { description: 'A feature view it names is not registered (unknown_view, the field named in details)' },
       409: { description: "A view's registry tags disagree with the online store's binding (tag_binding_mismatch): re-apply its definition" },
     },
   },

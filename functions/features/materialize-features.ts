@@ -17,6 +17,7 @@ describeRoute('materialize-features', [
     responses: {
       200: { description: 'What was materialized' },
       202: { description: 'A job does it: follow it at Location (GET /api/jobs/{id})', headers: { location: 'The job: /api/jobs/{id}' } },
+      404: { description: 'A feature view it names is not registered (unknown_view, the field named in details)' },
     },
   },
 ]);

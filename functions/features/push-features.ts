@@ -13,6 +13,7 @@ describeRoute('push-features', [
     body: pushRequestSchema,
     responses: {
       200: { description: 'What was written where' },
+      404: { description: 'A feature view it names is not registered (unknown_view, the field named in details)' },
       409: { description: "The view's registry tags disagree with the online store's binding (tag_binding_mismatch); nothing written" },
     },
   },

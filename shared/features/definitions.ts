@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameRuleMessage, namePatternSource, nameSchema } from '../platform/names.js';
 
 /**
  * The feature store's vocabulary. Names become SQL identifiers and Redis fields, so they are
@@ -14,9 +15,7 @@ export type JoinKeyType = (typeof joinKeyTypes)[number];
 export const eventTimestampColumn = 'event_timestamp';
 export const reservedNames = new Set([eventTimestampColumn, '_written_at', '_row']);
 
-const name = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be 1-63 characters: lower-case letters, digits and _, starting with a letter')
+const name = nameSchema
   .refine((value) => !reservedNames.has(value), 'is a reserved column name');
 
 export const entitySchema = z.strictObject({
@@ -46,7 +45,7 @@ export const featureViewSchema = z.strictObject({
 
 export const featureRefSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{0,62}:[a-z][a-z0-9_]{0,62}$/, 'must be "view:feature"');
+  .regex(new RegExp(`^${namePatternSource}:${namePatternSource}$`), `must be "view:feature", each part a name that ${nameRuleMessage}`);
 
 export const featureServiceSchema = z.strictObject({
   name,

@@ -11,7 +11,9 @@ import { readJobRecord, writeJobRecord } from './jobs-store.js';
 import { rowsIngested, rowsRejected } from './metrics.js';
 import { writeOnline } from './online.js';
 import type { FeatureStores } from './ports.js';
+import { recordIngestFile } from './ingest-files.js';
 import { resolveView } from './registry.js';
+import { nameRuleMessage, nameSchema } from '../platform/names.js';
 import { featureRowFromDuckDb } from './rows.js';
 import { formatOf, stageFile, typedStagedQuery, validateStaged } from './staging.js';
 import { quoteIdentifier } from '../platform/duckdb.js';
@@ -48,11 +50,20 @@ export async function ingestFile(
 ): Promise<IngestOutcome> {
   const sha256 = createHash('sha256').update(input.content).digest('hex');
   const recordId = `ingest-${sha256}`;
+  // Listed by its blob name in the ingest container (`<view>/<file>`), as a user dropped it.
+  const version = { file: `${input.view}/${input.file}`, sha256, bytes: input.content.length, at: now.toISOString() };
   const resolved = resolveView(registry, input.view);
-  if (!resolved) return quarantine(services, input, [{ field: 'view', problem: `"${input.view}" is not a registered feature view` }], now);
-  if (await readJobRecord(services, input.view, recordId, ingestionRecord)) return { status: 'duplicate', view: input.view, sha256 };
+  if (!resolved) return quarantine(services, input, version, [unknownViewQuarantine(input.view)], now);
+  const seen = await readJobRecord(services, input.view, recordId, ingestionRecord);
+  if (seen) {
+    // The same file again (a re-delivery, or a retry after a crash between the write and its
+    // record) is still the ingested one; other files with these bytes are unchanged.
+    if (seen.file === input.file) await recordIngestFile(services, input.view, { ...version, state: 'ingested', rows: seen.rows, partitions: seen.partitions, at: seen.at });
+    else await recordIngestFile(services, input.view, { ...version, state: 'unchanged', sameAs: `${input.view}/${seen.file}` });
+    return { status: 'duplicate', view: input.view, sha256 };
+  }
   const format = formatOf(input.file);
-  if (!format) return quarantine(services, input, [{ field: 'file', problem: 'must end in .csv, .jsonl or .parquet' }], now);
+  if (!format) return quarantine(services, input, version, [{ field: 'file', problem: 'must end in .csv, .jsonl or .parquet' }], now);
   const { view, entity } = resolved;
 
   const outcome = await withDuckDb(async (session) => {
@@ -86,18 +97,30 @@ export async function ingestFile(
   });
   if (outcome.problems.length) {
     rowsRejected.inc({ view: view.name, path: 'ingest' }, outcome.rows);
-    return quarantine(services, input, outcome.problems, now);
+    return quarantine(services, input, version, outcome.problems, now);
   }
   const partitions = outcome.partitions ?? [];
   await writeJobRecord(services, view.name, recordId, ingestionRecord, { file: input.file, sha256, rows: outcome.rows, partitions, at: now.toISOString() });
+  await recordIngestFile(services, view.name, { ...version, state: 'ingested', rows: outcome.rows, partitions });
   rowsIngested.inc({ view: view.name, path: 'ingest' }, outcome.rows);
   return { status: 'ingested', view: view.name, rows: outcome.rows, partitions, ...(outcome.online ? { online: outcome.online } : {}) };
+}
+
+/**
+ * Why a file under a folder that is no registered view was quarantined. The hint names a call
+ * only when it can succeed: a folder that breaks the naming rule cannot become a view.
+ */
+function unknownViewQuarantine(view: string): ErrorDetail {
+  const named = nameSchema.safeParse(view);
+  if (!named.success) return { field: 'view', problem: `"${view}" cannot be a feature view (a name ${nameRuleMessage}): drop files under ingest/<view>/ of a registered view` };
+  return { field: 'view', problem: `"${view}" is not a registered feature view: register it (POST /api/features/registry), then drop the file again` };
 }
 
 /** Copies the file and its reason to quarantine first, then removes it from ingest: nothing is lost. */
 async function quarantine(
   services: Services,
   input: { view: string; file: string; content: Buffer },
+  version: { file: string; sha256: string; bytes: number; at: string },
   problems: ErrorDetail[],
   now: Date,
 ): Promise<IngestOutcome> {
@@ -110,5 +133,7 @@ async function quarantine(
     await target.getBlockBlobClient(`${name}.reason.json`).uploadData(Buffer.from(reason), { blobHTTPHeaders: { blobContentType: 'application/json' } });
     await services.blob.getContainerClient(ingestContainer).getBlobClient(name).deleteIfExists();
   });
+  // Recorded after the move: a crash before it leaves the file in ingest/, delivered again.
+  await recordIngestFile(services, input.view, { ...version, state: 'quarantined', problems, quarantinedAs: `${quarantineContainer}/${input.view}/${input.file}` });
   return { status: 'quarantined', view: input.view, problems };
 }

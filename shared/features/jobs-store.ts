@@ -17,3 +17,11 @@ export async function readJobRecord<T extends object>(services: Services, view: 
 export async function writeJobRecord<T extends object>(services: Services, view: string, id: string, schema: z.ZodType<T>, record: T): Promise<void> {
   await jobRecords(services, schema).upsert({ ...record, id, view });
 }
+
+/** The newest records of one kind of a view, newest first by their `at`: the first page of a sorted query. */
+export async function listJobRecords<T extends object>(services: Services, view: string, kind: string, schema: z.ZodType<T>, limit: number): Promise<Array<T & z.output<typeof jobKey>>> {
+  return jobRecords(services, schema).firstPage(
+    { query: 'SELECT * FROM c WHERE c.view = @view AND c.kind = @kind ORDER BY c.at DESC', parameters: [{ name: '@view', value: view }, { name: '@kind', value: kind }] },
+    { partitionKey: view, maxItemCount: limit },
+  );
+}

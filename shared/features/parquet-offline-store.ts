@@ -17,7 +17,7 @@ import type { OfflineStore, Partition } from './ports.js';
 export const offlineContainer = 'offline';
 export const trainingSetsContainer = 'training-sets';
 
-const partPattern = /^([a-z][a-z0-9_]*)\/date=(\d{4}-\d{2}-\d{2})\/[^/]+\.parquet$/;
+const partPattern = /^([a-z][a-z0-9_-]*)\/date=(\d{4}-\d{2}-\d{2})\/[^/]+\.parquet$/;
 const partDatePattern = /\/date=(\d{4}-\d{2}-\d{2})\//;
 
 function partName(view: string, date: string, part: string): string {

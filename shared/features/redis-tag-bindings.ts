@@ -6,7 +6,7 @@ import type { TagRequest, ViewTags } from './ports.js';
  * `ft:<project>`, beside the entity hashes whose field names the tags make. Fields:
  * `<view>` -> view tag, `<view>\0<feature>` -> feature tag; reverse entries `#<tag>` -> view and
  * `<view>\0#<tag>` -> feature, so a tag is never handed out twice; counters `#` (views, from 1)
- * and `<view>\0#` (features, from 0). Names are [a-z][a-z0-9_]*, so no field can forge another.
+ * and `<view>\0#` (features, from 0). Names (shared/platform/names.ts) hold no `#` or NUL and start with a letter, so no field can forge another.
  *
  * One script per view, atomic, so concurrent registrations cannot bind one tag twice.
  * KEYS[1] the hash; ARGV: mode, view, proposed view tag ('' for none), then per feature its name

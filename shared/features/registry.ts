@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { ArborError, BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
+import { ArborError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import type { Services } from '../platform/services.js';
 import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
 import {
@@ -17,6 +17,7 @@ import {
   type FeatureViewDefinition,
 } from './definitions.js';
 import type { OnlineStore, TagRequest, ViewTags } from './ports.js';
+import { UnknownViewError, unknownViewDetail } from './errors.js';
 
 /** Entities, views and services, one document each, partitioned by kind (three small partitions). */
 export const featureRegistryContainer: ContainerDefinition = { id: 'feature-registry', partitionKey: '/kind' };
@@ -294,9 +295,9 @@ export function resolveView(registry: FeatureRegistry, name: string): ResolvedVi
   return view && entity ? { view, entity } : undefined;
 }
 
-/** A view named in a request's `view` field: a 400 naming that field when it is not registered. */
-export function requireView(registry: FeatureRegistry, name: string): ResolvedView {
+/** A view named in a request's field (`view` unless told): 404 `unknown_view` naming that field when it is not registered. */
+export function requireView(registry: FeatureRegistry, name: string, field = 'view'): ResolvedView {
   const resolved = resolveView(registry, name);
-  if (!resolved) throw new BadRequestError('unknown_view', `"${name}" is not a registered feature view`, [{ field: 'view', problem: 'is not a registered feature view' }]);
+  if (!resolved) throw new UnknownViewError([unknownViewDetail(field, name)]);
   return resolved;
 }

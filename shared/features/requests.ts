@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { blobName, dataContainerName } from '../storage/blob-names.js';
 import { BadRequestError, ValidationError, type ErrorDetail } from '../platform/errors.js';
 import { zodDetails } from '../platform/validation-errors.js';
+import { UnknownViewError, unknownViewDetail } from './errors.js';
 import { featureRefSchema, splitFeatureRef, type FeatureRegistry } from './definitions.js';
 import type { JoinKeyValue } from './online-layout.js';
 import type { EntityPlan } from './online.js';
@@ -56,13 +57,16 @@ export function resolveFeatureRefs(registry: FeatureRegistry, selection: { featu
   }
   const refs = selection.features ?? [];
   const problems: ErrorDetail[] = [];
+  const unknown: ErrorDetail[] = [];
   refs.forEach((ref, index) => {
     const { view, feature } = splitFeatureRef(ref);
     const found = registry.featureViews.find((v) => v.name === view);
-    if (!found) problems.push({ field: `features[${index}]`, problem: `view "${view}" is not registered` });
+    if (!found) unknown.push(unknownViewDetail(`features[${index}]`, view));
     else if (!found.features.some((f) => f.name === feature)) problems.push({ field: `features[${index}]`, problem: `view "${view}" has no feature "${feature}"` });
     else if (refs.indexOf(ref) !== index) problems.push({ field: `features[${index}]`, problem: `"${ref}" is listed twice` });
   });
+  // An unregistered view answers as on every other route (404 unknown_view), before smaller problems.
+  if (unknown.length) throw new UnknownViewError(unknown);
   if (problems.length) throw new ValidationError(problems);
   return refs;
 }

@@ -1,13 +1,13 @@
 import { z } from 'zod';
+import { nameSchema } from '../platform/names.js';
 import type { Services } from '../platform/services.js';
 import { cosmosRepository, type ContainerDefinition } from '../storage/cosmos.js';
 
 /** A dataset is a named landing area: files dropped under landing/<dataset>/ are catalogued. */
 export const datasetsContainer: ContainerDefinition = { id: 'datasets', partitionKey: '/id' };
 
-export const datasetName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 characters: lowercase letters, digits and -, starting with a letter or digit');
+/** A dataset is named by the platform's one naming rule (shared/platform/names.ts). */
+export const datasetName = nameSchema;
 
 export const fileFormats = ['csv', 'jsonl', 'parquet'] as const;
 export type FileFormat = (typeof fileFormats)[number];

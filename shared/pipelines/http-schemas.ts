@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PIPELINE_NAME_PATTERN } from './spec.js';
 
 export const pipelineNameParam = z.string().regex(PIPELINE_NAME_PATTERN, 'is not a valid pipeline name');
-export const runIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,150}$/, 'is not a valid run id');
+export const runIdParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,150}$/, 'is not a valid run id');
 export const startRunBody = z.strictObject({ params: z.record(z.string(), z.unknown()).default(() => ({})) });
 
 /** `?version=N`: a registered version number; anything else is a 400, not silently the latest. */

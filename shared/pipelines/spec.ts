@@ -5,8 +5,10 @@
  * `PipelineSpecSchema.parse` alone.
  */
 import { z } from 'zod';
+import { nameRuleMessage, namePattern } from '../platform/names.js';
 
-export const PIPELINE_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** The platform's one naming rule (shared/platform/names.ts). */
+export const PIPELINE_NAME_PATTERN = namePattern;
 export const STEP_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 // Param names must start with a letter so that `__proto__` and friends can never be one: zod
 // silently drops such record keys, which would make a declared param vanish.
@@ -52,9 +54,7 @@ export const StepSpecSchema = z.strictObject({
 });
 
 export const PipelineSpecSchema = z.strictObject({
-  name: z.string().regex(PIPELINE_NAME_PATTERN, {
-    error: 'must be 1-63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit',
-  }),
+  name: z.string().regex(PIPELINE_NAME_PATTERN, nameRuleMessage),
   version: z.int().positive().default(1),
   description: z.string().max(2000).optional(),
   params: z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameSchema } from '../platform/names.js';
 import { featureRefSchema } from '../features/definitions.js';
 import { blobName, dataContainerName } from '../storage/blob-names.js';
 
@@ -7,7 +8,7 @@ import { blobName, dataContainerName } from '../storage/blob-names.js';
  * become blob paths, Cosmos ids, Redis keys and Prometheus labels, so they are held to a strict
  * pattern here, at the edge, and trusted after.
  */
-export const servingName = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be 1-63 characters: lower-case letters, digits, _ and -, starting with a letter');
+export const servingName = nameSchema;
 
 export const modelTasks = ['binary_classification', 'regression', 'other'] as const;
 export const modelStages = ['none', 'staging', 'production', 'archived'] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namePattern } from '../platform/names.js';
 import { maxArtifactBytes } from './artifacts.js';
 import { servingName } from './definitions.js';
 
@@ -10,7 +11,7 @@ export const predictRequestSchema = z
   .strictObject({
     /** Join key columns, as the feature store's online read takes them: `{ driver_id: [1, 2] }`. */
     entities: z
-      .record(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'is not a join key name'), z.array(z.union([z.number(), z.string().max(1024)])).min(1).max(maxPredictRows))
+      .record(z.string().regex(namePattern, 'is not a join key name'), z.array(z.union([z.number(), z.string().max(1024)])).min(1).max(maxPredictRows))
       .refine((columns) => Object.keys(columns).length <= 8, 'at most 8 join keys')
       .optional(),
     /** Raw input columns by name, one value per row (null: the signature's default). */

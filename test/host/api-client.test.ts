@@ -219,6 +219,9 @@ describe('the typed client (client/) against a host', () => {
     expectStatus('run-drift', await client.call('run-drift', { body: { view, reference: window, current: { lastHours: 12 } } }), 200);
     expectStatus('get-drift-reports', await client.call('get-drift-reports', { params: { view }, query: { limit: 5 } }), 200);
     expectStatus('put-drift-profile', await client.call('put-drift-profile', { body: { name: `${view}-ref`, view, window } }), 201);
+    const ingestStatus = await client.call('get-ingest-status', { params: { view }, query: { limit: 5 } });
+    expectStatus('get-ingest-status', ingestStatus, 200);
+    if (ingestStatus.status === 200) expect(ingestStatus.body.files).toEqual([]);
   });
 
   it('registers a model version from ONNX bytes, serves it behind an endpoint and rolls out a second one', async () => {

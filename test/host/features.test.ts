@@ -157,7 +157,6 @@ describe('the feature store through the local host', () => {
       ['features/online', { service: 'no-such-service', entities: { driver_id: [1] } }, 'service'],
       ['features/push', { view: stats, rows: [{ driver_id: 50, event_timestamp: iso(Date.now()), trips: 1 }, { driver_id: 51, event_timestamp: 'yesterday', trips: 'many' }] }, 'rows[1].event_timestamp'],
       ['features/push', { view: stats, rows: [{ driver_id: 52, event_timestamp: iso(Date.now()), embedding: [1, 2] }] }, 'rows[0].embedding'],
-      ['features/push', { view: 'no_such_view', rows: [{}] }, 'view'],
       ['features/historical', { features: [`${stats}:trips`], entityRows: [{ driver_id: 1 }] }, 'entityRows[0].event_timestamp'],
       ['features/materialize', { view: stats, start: iso(Date.now()), end: iso(Date.now() - day) }, 'end'],
     ];

@@ -67,7 +67,8 @@ describe('a blob trigger runs end to end: files landed in blob storage are catal
   });
 
   it('retries a file it cannot accept, then records it as poison with the reason', async () => {
-    const unknown = uniqueName('unregistered');
+    // `_` is in the one naming rule (shared/platform/names.ts), so the hint's PUT must work.
+    const unknown = uniqueName('unregistered_x');
     await upload(`${unknown}/x.csv`, 'a\n1\n');
     const poison = await eventually(async () => {
       const blob = hosts.getBlobClient(`blobpoison/${host.env.WEBSITE_SITE_NAME}/catalog-landed-file/landing/${unknown}/x.csv.json`);
@@ -75,6 +76,9 @@ describe('a blob trigger runs end to end: files landed in blob storage are catal
     });
     expect(poison).toMatchObject({ function: 'catalog-landed-file', blob: `${unknown}/x.csv`, attempts: 3 });
     expect(poison.error).toMatch(/is not registered/);
+    expect(poison.error).toContain(`(PUT /api/datasets/${unknown})`);
+    const hinted = await fetch(`${host.url}/api/datasets/${unknown}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'csv' }) });
+    expect(hinted.status, await hinted.text()).toBe(201);
     // A folder that cannot be a dataset name gets no PUT hint to try (that call would be a 400).
     const invalid = `Bad_${unknown.replaceAll('-', '_')}`;
     await upload(`${invalid}/x.csv`, 'a\n1\n');
@@ -82,7 +86,7 @@ describe('a blob trigger runs end to end: files landed in blob storage are catal
       const blob = hosts.getBlobClient(`blobpoison/${host.env.WEBSITE_SITE_NAME}/catalog-landed-file/landing/${invalid}/x.csv.json`);
       return (await blob.exists()) ? (JSON.parse((await blob.downloadToBuffer()).toString()) as { error: string }) : undefined;
     });
-    expect(refused.error).toMatch(new RegExp(`"${invalid}" cannot be a dataset \\(a dataset name must be 2-63 characters`));
+    expect(refused.error).toMatch(new RegExp(`"${invalid}" cannot be a dataset \\(a dataset name must be 1-63 characters: lowercase letters, digits, _ and -, starting with a letter`));
     expect(refused.error).not.toMatch(/PUT/);
     // A wrong format for a registered dataset is refused the same way, and nothing is catalogued.
     await upload(`${dataset}/notes.jsonl`, '{"a":1}\n');

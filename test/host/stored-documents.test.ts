@@ -79,6 +79,7 @@ describe('answers built from stored documents', () => {
       'collections',
       `collections/${collection}`,
       `drift/${view}`,
+      `features/ingest/${view}`,
     ]) {
       answers.push([`GET ${path}`, await call('GET', path)]);
     }
