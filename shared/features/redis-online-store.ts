@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../storage/redis-client.js';
 import { callRedis } from '../storage/redis-availability.js';
 import type { Entity, FeatureView } from './definitions.js';
 import { decodeValue, encodeValue, featureField, onlineKey, timestampField } from './online-layout.js';
@@ -38,7 +39,7 @@ const commandName = 'arborFeatureWrite';
 type WriteCommand = (key: string, ...args: string[]) => ChainableCommander;
 
 /** Defines the script on the connection; pipelines made afterwards carry it. */
-function writingPipeline(redis: Redis): ChainableCommander {
+function writingPipeline(redis: RedisClient): ChainableCommander {
   if (!(commandName in redis)) redis.defineCommand(commandName, { numberOfKeys: 1, lua: writeScript });
   return redis.pipeline();
 }
@@ -65,7 +66,7 @@ export function keyLifetimeMs(ttlSeconds: number, graceSeconds: number, eventTim
 /** The online store in Redis, in the layout docs/features.md "Online store" specifies (online-layout.ts). */
 export class RedisOnlineStore implements OnlineStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** ARBOR_FEATURE_PROJECT: the namespace of every key. */
     private readonly project: string,
     /** ARBOR_FEATURE_STALE_GRACE_SECONDS: how long a key outlives its TTL, so reads say `stale`. */

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../storage/redis-client.js';
 import { callDependency } from '../storage/dependency.js';
 import { terms } from './text.js';
 
@@ -37,7 +38,7 @@ const forgetTermsCommand = 'arborForgetTerms';
 type ForgetTerms = (dfKey: string, ...terms: string[]) => ChainableCommander;
 
 /** A transaction carrying the script (defined once per connection). */
-function forgettingMulti(redis: Redis): { multi: ChainableCommander; forgetTerms: ForgetTerms } {
+function forgettingMulti(redis: RedisClient): { multi: ChainableCommander; forgetTerms: ForgetTerms } {
   if (!(forgetTermsCommand in redis)) redis.defineCommand(forgetTermsCommand, { numberOfKeys: 1, lua: forgetTermsScript });
   const multi = redis.multi();
   const command = (multi as unknown as Record<string, ForgetTerms>)[forgetTermsCommand];
@@ -53,7 +54,7 @@ export interface KeywordHit {
   score: number;
 }
 
-export async function indexChunks(redis: Redis, collection: string, chunks: ReadonlyArray<{ id: string; text: string }>): Promise<void> {
+export async function indexChunks(redis: RedisClient, collection: string, chunks: ReadonlyArray<{ id: string; text: string }>): Promise<void> {
   await callDependency('redis', async () => {
     const multi = redis.multi();
     for (const chunk of chunks) {
@@ -73,7 +74,7 @@ export async function indexChunks(redis: Redis, collection: string, chunks: Read
   });
 }
 
-export async function removeChunks(redis: Redis, collection: string, ids: readonly string[]): Promise<void> {
+export async function removeChunks(redis: RedisClient, collection: string, ids: readonly string[]): Promise<void> {
   if (!ids.length) return;
   await callDependency('redis', async () => {
     const read = redis.pipeline();
@@ -99,7 +100,7 @@ export async function removeChunks(redis: Redis, collection: string, ids: readon
   });
 }
 
-export async function searchKeywords(redis: Redis, collection: string, query: string, k: number): Promise<KeywordHit[]> {
+export async function searchKeywords(redis: RedisClient, collection: string, query: string, k: number): Promise<KeywordHit[]> {
   const queryTerms = [...new Set(terms(query))];
   if (!queryTerms.length) return [];
   return callDependency('redis', async () => {
@@ -146,7 +147,7 @@ export interface TermStatistics {
 }
 
 /** How common each term is in the collection: what IDF weights are computed from. */
-export async function termStatistics(redis: Redis, collection: string, queryTerms: readonly string[]): Promise<TermStatistics> {
+export async function termStatistics(redis: RedisClient, collection: string, queryTerms: readonly string[]): Promise<TermStatistics> {
   return callDependency('redis', async () => {
     const read = redis.pipeline();
     read.hget(key(collection, 'stats'), 'chunks');
