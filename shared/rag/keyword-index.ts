@@ -78,7 +78,14 @@ export async function migrateLegacyIndex(redis: RedisClient, collection: string)
       }
     } while (cursor !== '0');
     pairs.push(legacyKey(collection, 'stats'), key(collection, 'stats'));
-    moved = Number(await redisNode.eval(migrateScript, pairs.length, ...pairs));
+    try {
+      moved = Number(await redisNode.eval(migrateScript, pairs.length, ...pairs));
+    } catch (error) {
+      // A database sharded behind one endpoint (Azure's Enterprise policy, scaled up from one
+      // shard) refuses the script: the old keys stay unread rather than failing every search.
+      if (!/CROSSSLOT/.test(error instanceof Error ? error.message : String(error))) throw error;
+      console.warn(`rag: the keyword index of "${collection}" is in the layout before hash tags and cannot be moved here (CROSSSLOT); re-ingest its documents`);
+    }
   }
   known.add(collection);
   return moved;
