@@ -60,6 +60,10 @@ param alwaysReadyDurable int = 1
 @description('Azure Managed Redis SKU (Balanced_B0 is the smallest; see docs/deploy.md for sizing).')
 param redisSku string = 'Balanced_B0'
 
+@description('Azure Managed Redis clustering policy: EnterpriseCluster (one endpoint, the proxy routes; any client) or OSSCluster (clients connect to each shard; the app sets REDIS_CLUSTER=true). Fixed when the database is created: see docs/deploy.md.')
+@allowed(['EnterpriseCluster', 'OSSCluster'])
+param redisClusteringPolicy string = 'EnterpriseCluster'
+
 @description('Durable Task Scheduler SKU: Consumption keeps orchestration data up to 30 days, Dedicated up to 90.')
 @allowed(['Consumption', 'Dedicated'])
 param durableTaskSku string = 'Consumption'
@@ -205,6 +209,7 @@ module redis 'modules/redis.bicep' = {
     location: location
     tags: tags
     skuName: redisSku
+    clusteringPolicy: redisClusteringPolicy
     vnetEnabled: vnetEnabled
     dataPrincipalIds: concat([identity.outputs.principalId], empty(principalId) ? [] : [principalId])
   }
@@ -280,6 +285,7 @@ module app 'modules/function-app.bicep' = {
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: cosmosDatabaseName
     redisUrl: redis.outputs.url
+    redisCluster: redis.outputs.clusterClient
     durableTaskEndpoint: durableTask.outputs.endpoint
     heartbeatSchedule: heartbeatSchedule
     pipelineSchedulerSchedule: pipelineSchedulerSchedule

@@ -41,6 +41,8 @@ param appInsightsConnectionString string
 param cosmosEndpoint string
 param cosmosDatabase string
 param redisUrl string
+@description('REDIS_CLUSTER: the database uses the OSS clustering policy (redis.bicep output clusterClient).')
+param redisCluster bool = false
 param durableTaskEndpoint string
 
 param heartbeatSchedule string
@@ -152,6 +154,7 @@ var appSettings = {
   REDIS_URL: redisUrl
   REDIS_KEY_PREFIX: 'arbor:'
   REDIS_ENTRA_AUTH: 'true'
+  REDIS_CLUSTER: redisCluster ? 'true' : 'false'
   // --- platform timers ---
   ARBOR_HEARTBEAT_SCHEDULE: heartbeatSchedule
   ARBOR_PIPELINE_SCHEDULER_SCHEDULE: pipelineSchedulerSchedule

@@ -1,7 +1,10 @@
 // Azure Managed Redis (Microsoft.Cache/redisEnterprise), access keys disabled: clients sign in
 // with Microsoft Entra tokens (shared/storage/redis-entra.ts), granted by access policy
 // assignments. EnterpriseCluster policy gives one endpoint, so a non-cluster client (ioredis
-// `new Redis(url)`) works at every SKU size.
+// `new Redis(url)`) works at every SKU size. OSSCluster lets clients talk to each shard (faster
+// at larger sizes) and needs a cluster client: the app then runs with REDIS_CLUSTER=true
+// (output clusterClient). Under either policy a database with several shards refuses
+// transactions and scripts over several hash slots; Arbor keeps such keys in one slot.
 
 param name string
 param location string
@@ -12,6 +15,10 @@ param skuName string
 
 @description('Object ids (principal ids) that may connect with Entra tokens.')
 param dataPrincipalIds string[]
+
+@description('EnterpriseCluster or OSSCluster; fixed when the database is created.')
+@allowed(['EnterpriseCluster', 'OSSCluster'])
+param clusteringPolicy string = 'EnterpriseCluster'
 
 @description('With the private endpoint (vnetEnabled), the public endpoint is closed.')
 param vnetEnabled bool
@@ -37,7 +44,7 @@ resource database 'Microsoft.Cache/redisEnterprise/databases@2025-07-01' = {
   properties: {
     clientProtocol: 'Encrypted'
     port: 10000
-    clusteringPolicy: 'EnterpriseCluster'
+    clusteringPolicy: clusteringPolicy
     evictionPolicy: 'NoEviction'
     accessKeysAuthentication: 'Disabled'
   }
@@ -61,3 +68,5 @@ output name string = cluster.name
 output hostName string = cluster.properties.hostName
 // No password: the app authenticates with Entra tokens (REDIS_ENTRA_AUTH=true).
 output url string = 'rediss://${cluster.properties.hostName}:10000'
+// The app must connect as a cluster client exactly when the policy is OSS (REDIS_CLUSTER).
+output clusterClient bool = clusteringPolicy == 'OSSCluster'

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../storage/redis-client.js';
 import { callRedis } from '../storage/redis-availability.js';
 import type { Entity, FeatureView } from './definitions.js';
 import { decodeValue, encodeValue, featureField, onlineKey, timestampField } from './online-layout.js';
@@ -35,18 +36,19 @@ end
 return 1`;
 
 const commandName = 'arborFeatureWrite';
-type WriteCommand = (key: string, ...args: string[]) => ChainableCommander;
+type WriteCommand = (key: string, ...args: string[]) => Promise<unknown>;
 
-/** Defines the script on the connection; pipelines made afterwards carry it. */
-function writingPipeline(redis: Redis): ChainableCommander {
+/**
+ * The script as a command of the client (defined once per connection). Called once per entity
+ * key, never in an explicit pipeline: entity hashes lie in every slot of a clustered Redis, and
+ * a cluster client refuses a pipeline over several nodes; auto-pipelining sends the calls made
+ * in one tick as one pipeline per node (one per connection on a single node).
+ */
+function writeCommand(redis: RedisClient): WriteCommand {
   if (!(commandName in redis)) redis.defineCommand(commandName, { numberOfKeys: 1, lua: writeScript });
-  return redis.pipeline();
-}
-
-function writeCommand(pipeline: ChainableCommander): WriteCommand {
-  const command = (pipeline as unknown as Record<string, WriteCommand>)[commandName];
-  if (!command) throw new Error('the feature write script is not defined on this pipeline');
-  return command.bind(pipeline);
+  const command = (redis as unknown as Record<string, WriteCommand>)[commandName];
+  if (!command) throw new Error('the feature write script is not defined on this connection');
+  return command.bind(redis);
 }
 
 const rowsPerRoundTrip = 1_000;
@@ -65,7 +67,7 @@ export function keyLifetimeMs(ttlSeconds: number, graceSeconds: number, eventTim
 /** The online store in Redis, in the layout docs/features.md "Online store" specifies (online-layout.ts). */
 export class RedisOnlineStore implements OnlineStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** ARBOR_FEATURE_PROJECT: the namespace of every key. */
     private readonly project: string,
     /** ARBOR_FEATURE_STALE_GRACE_SECONDS: how long a key outlives its TTL, so reads say `stale`. */
@@ -128,23 +130,23 @@ export class RedisOnlineStore implements OnlineStore {
     // Checked before any row is written: a refused view changes nothing. A binding never changes
     // once made, so a check before the writes holds for them.
     await this.checkTags([view]);
+    const write = writeCommand(this.redis);
     await callRedis(this.redis, async () => {
       for (let start = 0; start < rows.length; start += rowsPerRoundTrip) {
-        const pipeline = writingPipeline(this.redis);
-        const write = writeCommand(pipeline);
-        for (const row of rows.slice(start, start + rowsPerRoundTrip)) {
-          const set: string[] = [];
-          const remove: string[] = [];
-          for (const feature of view.features) {
-            const value = row.values[feature.name];
-            if (value === null || value === undefined) remove.push(featureField(view, feature.name));
-            else set.push(featureField(view, feature.name), encodeValue(feature.type, value));
-          }
-          const expireMs = keyLifetimeMs(view.ttlSeconds, this.staleGraceSeconds, row.eventTime.getTime(), this.clock());
-          write(onlineKey(this.project, entity, row.keys), timestampField(view), String(row.eventTime.getTime()), String(expireMs), String(set.length / 2), ...set, ...remove);
-        }
-        for (const [error, reply] of (await pipeline.exec()) ?? []) {
-          if (error) throw error;
+        const replies = await Promise.all(
+          rows.slice(start, start + rowsPerRoundTrip).map((row) => {
+            const set: string[] = [];
+            const remove: string[] = [];
+            for (const feature of view.features) {
+              const value = row.values[feature.name];
+              if (value === null || value === undefined) remove.push(featureField(view, feature.name));
+              else set.push(featureField(view, feature.name), encodeValue(feature.type, value));
+            }
+            const expireMs = keyLifetimeMs(view.ttlSeconds, this.staleGraceSeconds, row.eventTime.getTime(), this.clock());
+            return write(onlineKey(this.project, entity, row.keys), timestampField(view), String(row.eventTime.getTime()), String(expireMs), String(set.length / 2), ...set, ...remove);
+          }),
+        );
+        for (const reply of replies) {
           if (reply === 1) result.written++;
           else result.older++;
         }
@@ -153,7 +155,11 @@ export class RedisOnlineStore implements OnlineStore {
     return result;
   }
 
-  /** One HMGET per lookup (an entity's hash), of only the fields asked for, all in one pipeline. */
+  /**
+   * One HMGET per lookup (an entity's hash), of only the fields asked for, sent together with
+   * the tag check: the check is a pipeline on the binding hash (one slot), the HMGETs go one by
+   * one and auto-pipelining batches them per node, so a read is one round trip per node.
+   */
   async read(lookups: readonly OnlineLookup[]): Promise<StoredViewRow[][]> {
     // Lookups of one request share their views: the field list is worked out once per views list.
     const layouts = new Map<OnlineLookup['views'], { fields: string[]; types: Array<Array<FeatureView['features'][number]['type']>> }>();
@@ -171,11 +177,12 @@ export class RedisOnlineStore implements OnlineStore {
     const pipeline = bindingPipeline(this.redis);
     const views = [...new Map(lookups.flatMap((lookup) => lookup.views.map(({ view }) => [view.name, view] as const))).values()];
     const settle = this.queueVerify(pipeline, views);
-    for (const lookup of lookups) pipeline.hmget(onlineKey(this.project, lookup.entity, lookup.keys), ...layoutOf(lookup.views).fields);
-    const answered = await this.exec(pipeline);
+    const [answered, replies] = await Promise.all([
+      views.length ? this.exec(pipeline) : Promise.resolve([]),
+      callRedis(this.redis, () => Promise.all(lookups.map((lookup) => this.redis.hmget(onlineKey(this.project, lookup.entity, lookup.keys), ...layoutOf(lookup.views).fields)))),
+    ]);
     // Before any value is decoded: a refused view serves nothing.
     settle(answered, 0);
-    const replies = lookups.map((_lookup, index) => answered[views.length + index]?.[1] as Array<string | null>);
     return lookups.map((lookup, index) => {
       const fields = replies[index] as Array<string | null>;
       let at = 0;

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../storage/redis-client.js';
 import type { TagRequest, ViewTags } from './ports.js';
 
 /**
@@ -89,7 +90,7 @@ export function tagBindingKey(project: string): string {
 export type BindMode = 'adopt' | 'verify';
 
 /** A pipeline that can queue bindings: the script is defined on the connection first, as only pipelines made afterwards carry it. */
-export function bindingPipeline(redis: Redis): ChainableCommander {
+export function bindingPipeline(redis: RedisClient): ChainableCommander {
   if (!(commandName in redis)) redis.defineCommand(commandName, { numberOfKeys: 1, lua: bindScript });
   return redis.pipeline();
 }

@@ -1,11 +1,10 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { createBlobServiceClient, containerEnsurer, type BlobStorageConfig } from '../storage/blob.js';
 import { setDataContainers } from '../storage/blob-names.js';
 import { createCosmosStore, type CosmosStore } from '../storage/cosmos.js';
 import { NotConfiguredError } from './errors.js';
-import { createRedis, type RedisConfig } from '../storage/redis.js';
+import { createRedis, type RedisClient, type RedisConfig } from '../storage/redis.js';
 import { setDuckDbLimits } from './duckdb.js';
 import { metricsRegistry } from './metrics.js';
 import { hostId, loadSettings, type Settings } from './settings.js';
@@ -21,7 +20,7 @@ export interface Services {
   blob: BlobServiceClient;
   ensureContainer: (name: string) => Promise<void>;
   cosmos: CosmosStore;
-  redis: Redis;
+  redis: RedisClient;
   metrics: Registry;
 }
 
@@ -59,8 +58,9 @@ export function blobStorageConfig(settings: Pick<Settings, 'AzureWebJobsStorage'
   return { connectionString: settings.AzureWebJobsStorage, serviceUri: settings.AzureWebJobsStorage__blobServiceUri };
 }
 
-export function redisConfig(settings: Pick<Settings, 'REDIS_URL' | 'REDIS_KEY_PREFIX' | 'REDIS_ENTRA_AUTH' | 'AZURE_CLIENT_ID'>): RedisConfig {
+export function redisConfig(settings: Pick<Settings, 'REDIS_URL' | 'REDIS_KEY_PREFIX' | 'REDIS_ENTRA_AUTH' | 'AZURE_CLIENT_ID'> & Partial<Pick<Settings, 'REDIS_CLUSTER'>>): RedisConfig {
   return {
+    cluster: settings.REDIS_CLUSTER === 'true',
     url: settings.REDIS_URL,
     keyPrefix: settings.REDIS_KEY_PREFIX,
     entraAuth: settings.REDIS_ENTRA_AUTH === undefined ? undefined : settings.REDIS_ENTRA_AUTH === 'true',

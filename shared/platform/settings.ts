@@ -58,6 +58,11 @@ const settingsSchema = z
     REDIS_KEY_PREFIX: z.string().default('arbor:'),
     /** `true`: a REDIS_URL without a password authenticates with Entra tokens (Azure Managed Redis). */
     REDIS_ENTRA_AUTH: z.enum(['true', 'false']).optional(),
+    /**
+     * `true`: REDIS_URL names one node of a Redis Cluster (Azure Managed Redis with the OSS
+     * clustering policy) and the app connects as a cluster client, following MOVED redirects.
+     */
+    REDIS_CLUSTER: z.enum(['true', 'false']).default('false'),
     /** Client id of the user-assigned managed identity (Azure); picks it for every Entra token. */
     AZURE_CLIENT_ID: z.string().optional(),
     ARBOR_HEARTBEAT_SCHEDULE: ncrontab('*/30 * * * * *'),

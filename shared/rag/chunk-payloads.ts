@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../storage/redis-client.js';
 import { callDependency } from '../storage/dependency.js';
 
 /**
@@ -16,17 +16,17 @@ export interface ChunkPayload {
 
 const key = (collection: string) => `r:${collection}:c`;
 
-export async function writePayloads(redis: Redis, collection: string, payloads: ReadonlyMap<string, ChunkPayload>): Promise<void> {
+export async function writePayloads(redis: RedisClient, collection: string, payloads: ReadonlyMap<string, ChunkPayload>): Promise<void> {
   if (!payloads.size) return;
   await callDependency('redis', () => redis.hset(key(collection), Object.fromEntries([...payloads].map(([id, p]) => [id, JSON.stringify(p)]))));
 }
 
-export async function removePayloads(redis: Redis, collection: string, ids: readonly string[]): Promise<void> {
+export async function removePayloads(redis: RedisClient, collection: string, ids: readonly string[]): Promise<void> {
   if (!ids.length) return;
   await callDependency('redis', () => redis.hdel(key(collection), ...ids));
 }
 
-export async function readPayloads(redis: Redis, collection: string, ids: readonly string[]): Promise<Map<string, ChunkPayload>> {
+export async function readPayloads(redis: RedisClient, collection: string, ids: readonly string[]): Promise<Map<string, ChunkPayload>> {
   if (!ids.length) return new Map();
   const values = await callDependency('redis', () => redis.hmget(key(collection), ...ids));
   const out = new Map<string, ChunkPayload>();

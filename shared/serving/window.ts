@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../storage/redis-client.js';
 import { latencyBuckets } from '../platform/metrics.js';
 import { callDependency } from '../storage/dependency.js';
 
@@ -58,7 +58,7 @@ export interface VariantObservation {
   scores?: readonly number[];
 }
 
-async function addToBucket(redis: Redis, key: string, increments: Record<string, number>): Promise<void> {
+async function addToBucket(redis: RedisClient, key: string, increments: Record<string, number>): Promise<void> {
   const pipeline = redis.pipeline();
   for (const [field, by] of Object.entries(increments)) if (by !== 0) pipeline.hincrby(key, field, by);
   pipeline.expire(key, retentionSeconds);
@@ -66,7 +66,7 @@ async function addToBucket(redis: Redis, key: string, increments: Record<string,
 }
 
 /** Adds one predict request to its variant's current bucket (one round trip). */
-export async function recordVariantRequest(redis: Redis, observation: VariantObservation, now = Date.now()): Promise<void> {
+export async function recordVariantRequest(redis: RedisClient, observation: VariantObservation, now = Date.now()): Promise<void> {
   const increments: Record<string, number> = { n: 1, [`l${latencyBin(observation.latencyMs)}`]: 1 };
   if (observation.outcome === 'error') increments.e = 1;
   if (observation.outcome === 'rejected') increments.r = 1;
@@ -87,7 +87,7 @@ export interface ShadowObservation {
   primaryScores: readonly number[];
 }
 
-export async function recordShadowComparison(redis: Redis, observation: ShadowObservation, now = Date.now()): Promise<void> {
+export async function recordShadowComparison(redis: RedisClient, observation: ShadowObservation, now = Date.now()): Promise<void> {
   const increments: Record<string, number> = { n: 1, [`l${latencyBin(observation.latencyMs)}`]: 1 };
   if (!observation.ok) increments.e = 1;
   else {
@@ -182,7 +182,7 @@ export function populationStabilityIndex(expected: readonly number[], actual: re
 }
 
 /** Sums of every field over the window's buckets (one pipelined round trip). */
-async function readBuckets(redis: Redis, endpoint: string, variant: string, seconds: number, now: number): Promise<{ sums: Map<string, number>; from: number; to: number }> {
+async function readBuckets(redis: RedisClient, endpoint: string, variant: string, seconds: number, now: number): Promise<{ sums: Map<string, number>; from: number; to: number }> {
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > maxWindowSeconds) throw new RangeError(`a window is 1-${maxWindowSeconds} whole seconds, not ${seconds}`);
   const last = bucketOf(now);
   const first = bucketOf(now - (seconds - 1) * 1000);
@@ -224,13 +224,13 @@ function summarise(endpoint: string, variant: string, sums: Map<string, number>,
 }
 
 /** Variant X over the last `seconds` (whole buckets, the current one included): counts, errors, p50/p95/p99, score histogram. */
-export async function readVariantWindow(redis: Redis, endpoint: string, variant: string, seconds: number, now = Date.now()): Promise<VariantWindow> {
+export async function readVariantWindow(redis: RedisClient, endpoint: string, variant: string, seconds: number, now = Date.now()): Promise<VariantWindow> {
   const { sums, from, to } = await readBuckets(redis, endpoint, variant, seconds, now);
   return summarise(endpoint, variant, sums, from, to);
 }
 
 /** The shadow over the last `seconds`: its own figures, and how it compares with the answers given. */
-export async function readShadowWindow(redis: Redis, endpoint: string, seconds: number, now = Date.now()): Promise<ShadowWindow> {
+export async function readShadowWindow(redis: RedisClient, endpoint: string, seconds: number, now = Date.now()): Promise<ShadowWindow> {
   const { sums, from, to } = await readBuckets(redis, endpoint, shadowVariant, seconds, now);
   const window = summarise(endpoint, shadowVariant, sums, from, to);
   const primaryScoreHistogram: Histogram = { bounds: scoreBounds, counts: Array.from({ length: scoreBins }, (_, i) => sums.get(`p${i}`) ?? 0) };

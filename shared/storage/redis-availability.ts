@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { DependencyUnavailableError, callDependency } from './dependency.js';
 
 /**
@@ -18,14 +18,14 @@ interface Watch {
   inFlight: Set<(error: Error) => void>;
 }
 
-const watches = new WeakMap<Redis, Watch>();
+const watches = new WeakMap<RedisClient, Watch>();
 
 /** Starts following a client's connection; idempotent. createRedis calls it for every client. */
-export function watchRedis(client: Redis): void {
+export function watchRedis(client: RedisClient): void {
   watchOf(client);
 }
 
-function watchOf(client: Redis): Watch {
+function watchOf(client: RedisClient): Watch {
   const known = watches.get(client);
   if (known) return known;
   const watch: Watch = { lost: ['reconnecting', 'close', 'end'].includes(client.status), inFlight: new Set() };
@@ -47,7 +47,7 @@ function watchOf(client: Redis): Watch {
  * that say Redis cannot be reached become the same error (callDependency). The call's own
  * promise may still settle later; that outcome is dropped.
  */
-export async function callRedis<T>(client: Redis, call: () => Promise<T>): Promise<T> {
+export async function callRedis<T>(client: RedisClient, call: () => Promise<T>): Promise<T> {
   const watch = watchOf(client);
   if (watch.lost) throw new DependencyUnavailableError('redis', new Error(`the connection to Redis is lost (${client.status}); reconnecting`));
   return callDependency('redis', () => {

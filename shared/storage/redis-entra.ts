@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import { Redis, type AbstractConnector, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type AbstractConnector, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 type ErrorEmitter = Parameters<AbstractConnector['connect']>[0];
 type NetStream = Awaited<ReturnType<AbstractConnector['connect']>>;
@@ -233,6 +233,69 @@ export function createEntraRedis(url: string, options: RedisOptions, tokens: Ent
   });
   redis.once('end', () => tokens.stop());
   return redis;
+}
+
+/**
+ * The cluster form of createEntraRedis (OSS clustering policy): the cluster client makes one
+ * connection per node as it learns the topology, each with the per-node options. Every node
+ * connection takes a valid token before each (re)connect, as above, and each refreshed token
+ * re-AUTHs every live node connection.
+ */
+export function createEntraCluster(seed: ClusterNode, options: ClusterOptions, tokens: EntraTokenSource, onError: (error: unknown) => void): Cluster {
+  const Standalone = standaloneConnector();
+  // A node connection's options object -> the connection: its connector sees only the options.
+  const nodesByOptions = new WeakMap<RedisOptions, Redis>();
+  let latest: EntraToken | undefined;
+
+  const useToken = (node: Redis, token: EntraToken): void => {
+    node.options.username = token.username;
+    node.options.password = token.password;
+    if (node.condition) node.condition.auth = [token.username, token.password];
+  };
+
+  class EntraNodeConnector extends Standalone {
+    private generation = 0;
+
+    override connect(emit: ErrorEmitter): Promise<NetStream> {
+      const generation = this.generation;
+      return (async () => {
+        try {
+          const token = await withTimeout(tokens.current(), tokenWaitMs);
+          latest = token;
+          const node = nodesByOptions.get(this.options);
+          if (node) useToken(node, token);
+        } catch (error) {
+          onError(error);
+        }
+        if (generation !== this.generation) throw new Error('Connection is closed.');
+        return super.connect(emit);
+      })();
+    }
+
+    override disconnect(): void {
+      this.generation += 1;
+      super.disconnect();
+    }
+  }
+
+  const Connector = EntraNodeConnector as unknown as NonNullable<RedisOptions['Connector']>;
+  const cluster = new Cluster([seed], { ...options, redisOptions: { ...options.redisOptions, Connector } });
+  // Node connections are made lazily (connected on first use), so this runs before their handshake.
+  cluster.on('+node', (node: Redis) => {
+    nodesByOptions.set(node.options, node);
+    if (latest) useToken(node, latest);
+  });
+  tokens.start(async (token) => {
+    latest = token;
+    await Promise.all(
+      cluster.nodes().map(async (node) => {
+        useToken(node, token);
+        if (node.status === 'ready') await node.auth(token.username, token.password);
+      }),
+    );
+  });
+  cluster.once('end', () => tokens.stop());
+  return cluster;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -148,6 +148,13 @@ describe('app settings: shared/platform/settings.ts <-> infra/modules/function-a
     expect(readFileSync(join(root, 'infra/modules/storage.bicep'), 'utf8')).toMatch(/scope: blobEvents[\s\S]{0,200}eventGridSubscriptionReader\)/);
     expect(bicepSettingValue('AzureWebJobsStorage__credential')).toBe("'managedidentity'");
     expect(bicepSettingValue('REDIS_ENTRA_AUTH')).toBe("'true'");
+    // A cluster client exactly when the database's clustering policy is OSS, from the one parameter.
+    expect(bicepSettingValue('REDIS_CLUSTER')).toBe("redisCluster ? 'true' : 'false'");
+    const redisModule = readFileSync(join(root, 'infra/modules/redis.bicep'), 'utf8');
+    expect(redisModule).toMatch(/clusteringPolicy: clusteringPolicy\n/);
+    expect(redisModule).toContain("output clusterClient bool = clusteringPolicy == 'OSSCluster'");
+    expect(mainBicep).toMatch(/clusteringPolicy: redisClusteringPolicy\n/);
+    expect(mainBicep).toMatch(/redisCluster: redis\.outputs\.clusterClient\n/);
     expect(bicepSettingValue('DURABLE_TASK_SCHEDULER_CONNECTION_STRING')).toMatch(/Authentication=ManagedIdentity;ClientID=\$\{identityClientId\}/);
     expect(bicepSettingValue('AZURE_CLIENT_ID')).toBe('identityClientId');
     // The archive age the code uses is the one the lifecycle policy uses.

@@ -23,8 +23,8 @@ export interface TestRedis {
  * A redis-server owned by one test, on 127.0.0.1:`port`, persisting nothing, so the test may
  * kill and restart it. Resolves when it accepts connections.
  */
-export async function startTestRedis(port: number, timeoutMs = 10_000): Promise<TestRedis> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startTestRedis(port: number, timeoutMs = 10_000, extraArgs: readonly string[] = []): Promise<TestRedis> {
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   await new Promise<void>((resolve, reject) => {
