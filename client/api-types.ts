@@ -9,9 +9,7 @@ export interface components {
         details: Array<{
           field: string;
           problem: string;
-        }> | {
-          [key: string]: unknown;
-        };
+        }>;
       };
     };
   };
