@@ -225,7 +225,9 @@ describe('feature-store jobs through the local host', () => {
     expect(badAsync.status).toBe(400);
     expect(field(badAsync)).toBe('?async');
     const unknownView = await call('POST', 'features/materialize?async=true', { view: unique('nothing') });
-    expect(unknownView.status).toBe(400);
+    // Unknown views answer 404 unknown_view on every features route (issue 19), naming the field.
+    expect(unknownView.status).toBe(404);
+    expect(unknownView.body.error.code).toBe('unknown_view');
     expect(field(unknownView)).toBe('view');
     const badWindow = await call('POST', 'features/materialize?async=true', { view: stats, start: iso(now), end: iso(now - day) });
     expect(badWindow.status).toBe(400);

@@ -71,7 +71,7 @@ describe('a Redis outage under the feature store, through the local host', () =>
       latencies.push(answer.ms);
       expect(answer.status, JSON.stringify(answer.body)).toBe(503);
       expect(answer.body.error.code).toBe('dependency_unavailable');
-      expect(answer.body.error.details).toEqual({ dependency: 'redis' });
+      expect(answer.body.error.details).toEqual([{ field: 'redis', problem: 'is unavailable; try again shortly' }]);
       expect(answer.body.error.message).toMatch(/^redis is unavailable/);
     };
     // A held answer (over 1 s) ends the loop early: the counts below then fail, saying so.
