@@ -184,23 +184,20 @@ function standaloneConnector(): StandaloneConnectorClass {
 
 const tokenWaitMs = 15_000;
 
+/** Puts a token where the connection's next handshake (and a reconnect's) reads its AUTH. */
+function applyToken(connection: Redis, token: EntraToken): void {
+  connection.options.username = token.username;
+  connection.options.password = token.password;
+  if (connection.condition) connection.condition.auth = [token.username, token.password];
+}
+
 /**
- * A Redis client that authenticates with Entra tokens. Before each (re)connect it takes a valid
- * token, so the AUTH of the handshake uses it; the token source re-AUTHs the live connection with
- * each refreshed token. If no token can be had at connect time the connection opens without AUTH
- * (commands fail with NOAUTH, a quick error) and the first token that arrives authenticates it.
+ * ioredis's TCP/TLS connector that takes a valid token before each (re)connect and hands it to
+ * `useToken` with the connection's options, so the handshake's AUTH uses it. A connect the
+ * client gave up on while the token was awaited is refused, as ioredis refuses a closed one.
  */
-export function createEntraRedis(url: string, options: RedisOptions, tokens: EntraTokenSource, onError: (error: unknown) => void): Redis {
+function tokenTakingConnector(tokens: EntraTokenSource, useToken: (options: RedisOptions, token: EntraToken) => void, onError: (error: unknown) => void): NonNullable<RedisOptions['Connector']> {
   const Standalone = standaloneConnector();
-  let client: Redis | undefined;
-
-  const useToken = (token: EntraToken): void => {
-    if (!client) return;
-    client.options.username = token.username;
-    client.options.password = token.password;
-    if (client.condition) client.condition.auth = [token.username, token.password];
-  };
-
   class EntraConnector extends Standalone {
     private generation = 0;
 
@@ -208,7 +205,7 @@ export function createEntraRedis(url: string, options: RedisOptions, tokens: Ent
       const generation = this.generation;
       return (async () => {
         try {
-          useToken(await withTimeout(tokens.current(), tokenWaitMs));
+          useToken(this.options, await withTimeout(tokens.current(), tokenWaitMs));
         } catch (error) {
           onError(error);
         }
@@ -222,13 +219,23 @@ export function createEntraRedis(url: string, options: RedisOptions, tokens: Ent
       super.disconnect();
     }
   }
-
   // ioredis constructs the connector with the client's own options object.
-  const Connector = EntraConnector as unknown as NonNullable<RedisOptions['Connector']>;
+  return EntraConnector as unknown as NonNullable<RedisOptions['Connector']>;
+}
+
+/**
+ * A Redis client that authenticates with Entra tokens. Before each (re)connect it takes a valid
+ * token, so the AUTH of the handshake uses it; the token source re-AUTHs the live connection with
+ * each refreshed token. If no token can be had at connect time the connection opens without AUTH
+ * (commands fail with NOAUTH, a quick error) and the first token that arrives authenticates it.
+ */
+export function createEntraRedis(url: string, options: RedisOptions, tokens: EntraTokenSource, onError: (error: unknown) => void): Redis {
+  let client: Redis | undefined;
+  const Connector = tokenTakingConnector(tokens, (_options, token) => client && applyToken(client, token), onError);
   client = new Redis(url, { ...options, Connector });
   const redis = client;
   tokens.start(async (token) => {
-    useToken(token);
+    applyToken(redis, token);
     if (redis.status === 'ready') await redis.auth(token.username, token.password);
   });
   redis.once('end', () => tokens.stop());
@@ -242,54 +249,30 @@ export function createEntraRedis(url: string, options: RedisOptions, tokens: Ent
  * re-AUTHs every live node connection.
  */
 export function createEntraCluster(seed: ClusterNode, options: ClusterOptions, tokens: EntraTokenSource, onError: (error: unknown) => void): Cluster {
-  const Standalone = standaloneConnector();
   // A node connection's options object -> the connection: its connector sees only the options.
   const nodesByOptions = new WeakMap<RedisOptions, Redis>();
   let latest: EntraToken | undefined;
+  const Connector = tokenTakingConnector(
+    tokens,
+    (nodeOptions, token) => {
+      latest = token;
+      const node = nodesByOptions.get(nodeOptions);
+      if (node) applyToken(node, token);
+    },
+    onError,
+  );
 
-  const useToken = (node: Redis, token: EntraToken): void => {
-    node.options.username = token.username;
-    node.options.password = token.password;
-    if (node.condition) node.condition.auth = [token.username, token.password];
-  };
-
-  class EntraNodeConnector extends Standalone {
-    private generation = 0;
-
-    override connect(emit: ErrorEmitter): Promise<NetStream> {
-      const generation = this.generation;
-      return (async () => {
-        try {
-          const token = await withTimeout(tokens.current(), tokenWaitMs);
-          latest = token;
-          const node = nodesByOptions.get(this.options);
-          if (node) useToken(node, token);
-        } catch (error) {
-          onError(error);
-        }
-        if (generation !== this.generation) throw new Error('Connection is closed.');
-        return super.connect(emit);
-      })();
-    }
-
-    override disconnect(): void {
-      this.generation += 1;
-      super.disconnect();
-    }
-  }
-
-  const Connector = EntraNodeConnector as unknown as NonNullable<RedisOptions['Connector']>;
   const cluster = new Cluster([seed], { ...options, redisOptions: { ...options.redisOptions, Connector } });
   // Node connections are made lazily (connected on first use), so this runs before their handshake.
   cluster.on('+node', (node: Redis) => {
     nodesByOptions.set(node.options, node);
-    if (latest) useToken(node, latest);
+    if (latest) applyToken(node, latest);
   });
   tokens.start(async (token) => {
     latest = token;
     await Promise.all(
       cluster.nodes().map(async (node) => {
-        useToken(node, token);
+        applyToken(node, token);
         if (node.status === 'ready') await node.auth(token.username, token.password);
       }),
     );

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDocumentedCommands, startDocumentedHost } from '../support/documented-commands.js';
-import { type HostProcess } from '../support/host-process.js';
+import { describe, expect, it } from 'vitest';
+import { useDocumentedHost } from '../support/documented-commands.js';
 import { jsonApi } from '../support/json-api.js';
 import { shBlocks } from '../support/readme-blocks.js';
 
@@ -10,19 +9,13 @@ import { shBlocks } from '../support/readme-blocks.js';
  * comment under it (runDocumentedCommands), and the path it walks leaves what it says.
  */
 describe('docs/first-job.md', () => {
-  let documented: Awaited<ReturnType<typeof startDocumentedHost>>;
-  let host: HostProcess;
-  const call = jsonApi(() => host);
-  beforeAll(async () => {
-    documented = await startDocumentedHost();
-    host = documented.host;
-  }, 150_000);
-  afterAll(async () => documented?.stop());
+  const documented = useDocumentedHost();
+  const call = jsonApi(() => documented.host);
 
   it('walks landing -> pipeline -> ingest -> materialize -> online -> training set -> drift as written', async () => {
     const blocks = await shBlocks('docs/first-job.md');
     expect(blocks.length).toBeGreaterThanOrEqual(8);
-    await runDocumentedCommands(blocks.join('\n'), host.url, documented.folder);
+    await documented.run(blocks.join('\n'));
 
     // The pipeline read the landed file and wrote where ingestion looks; ingestion stored every day of every card.
     const { runs } = (await call('GET', 'pipelines/card-daily/runs')).body as { runs: Array<{ state: string }> };

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDocumentedCommands, startDocumentedHost } from '../support/documented-commands.js';
-import { eventually, type HostProcess } from '../support/host-process.js';
+import { describe, expect, it } from 'vitest';
+import { useDocumentedHost } from '../support/documented-commands.js';
+import { eventually } from '../support/host-process.js';
 import { jsonApi } from '../support/json-api.js';
 import { readmeShBlock, shBlockAfter } from '../support/readme-blocks.js';
 
@@ -10,18 +10,12 @@ import { readmeShBlock, shBlockAfter } from '../support/readme-blocks.js';
  * of docs/ that start from the state it leaves run after it.
  */
 describe('README: the API walk-through', () => {
-  let documented: Awaited<ReturnType<typeof startDocumentedHost>>;
-  let host: HostProcess;
-  const call = jsonApi(() => host);
-  beforeAll(async () => {
-    documented = await startDocumentedHost();
-    host = documented.host;
-  }, 150_000);
-  afterAll(async () => documented?.stop());
+  const documented = useDocumentedHost();
+  const call = jsonApi(() => documented.host);
 
   it('runs as written, and answers what it says', async () => {
     const block = await readmeShBlock('## API');
-    await runDocumentedCommands(block, host.url, documented.folder);
+    await documented.run(block);
     expect(block).toMatch(/\/api\/metrics \| grep arbor_function/);
 
     // What the block set up is there: the landed file catalogued, the run finished, the items stored.
@@ -41,7 +35,7 @@ describe('README: the API walk-through', () => {
   }, 150_000);
 
   it('leaves the state the examples of docs/features.md and docs/grpc.md start from, and they answer what they say', async () => {
-    await runDocumentedCommands(await shBlockAfter('docs/features.md', "After the README's API walk-through"), host.url, documented.folder);
-    await runDocumentedCommands(await shBlockAfter('docs/grpc.md', 'The Connect protocol over the Function App route'), host.url, documented.folder);
+    await documented.run(await shBlockAfter('docs/features.md', "After the README's API walk-through"));
+    await documented.run(await shBlockAfter('docs/grpc.md', 'The Connect protocol over the Function App route'));
   });
 });

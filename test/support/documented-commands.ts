@@ -3,7 +3,7 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { freePort } from '../../local/emulators/child-service.js';
 import { hostCoverage, startHostProcess, type HostProcess } from './host-process.js';
 import { asScript, expectedComment, expectedPairs } from './readme-blocks.js';
@@ -58,6 +58,28 @@ export async function startDocumentedHost(): Promise<{ host: HostProcess; folder
       await host.stop();
       await rm(folder, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A documented host for the enclosing describe: started before its tests, stopped after; `run`
+ * runs a block against it (runDocumentedCommands).
+ */
+export function useDocumentedHost(): { readonly host: HostProcess; run(block: string): Promise<void> } {
+  let documented: Awaited<ReturnType<typeof startDocumentedHost>> | undefined;
+  beforeAll(async () => {
+    documented = await startDocumentedHost();
+  }, 150_000);
+  afterAll(async () => documented?.stop());
+  const started = () => {
+    if (!documented) throw new Error('the documented host has not started');
+    return documented;
+  };
+  return {
+    get host() {
+      return started().host;
+    },
+    run: (block) => runDocumentedCommands(block, started().host.url, started().folder),
   };
 }
 
