@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { z } from 'zod';
 import { entitySchema, featureServiceSchema, featureViewSchema, type Definitions } from '../shared/features/definitions.js';
 import { PipelineSpecSchema } from '../shared/pipelines/spec.js';
@@ -56,33 +56,27 @@ export function formatFieldPath(path: ReadonlyArray<string | number | symbol>): 
 
 /**
  * The file position of `path` inside a source: the deepest node the path reaches (a missing
- * field points at the object that lacks it). A key's position is used for a map entry, as
- * editors show it.
+ * field points at the entry or object that lacks it). A scalar's position is its value's (a
+ * wrong value is shown where it is written); `atKey` points at the key instead (an unknown field).
  */
-export function locate(source: Source, path: ReadonlyArray<string | number>, field: string, problem: string): FileProblem {
+export function locate(source: Source, path: ReadonlyArray<string | number>, field: string, problem: string, options: { atKey?: boolean } = {}): FileProblem {
   const full = [...source.path, ...path];
-  let offset = source.document.contents?.range[0] ?? 0;
   let node: unknown = source.document.contents;
-  for (const part of full) {
-    if (!isMap(node) && !(node && typeof node === 'object' && 'items' in node)) break;
-    const collection = node as { items: unknown[] };
+  let offset = isNode(node) && node.range ? node.range[0] : 0;
+  for (const [index, part] of full.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((item) => isScalar(item.key) && item.key.value === part);
       if (!pair) break;
       if (isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
+      if (options.atKey && index === full.length - 1) break;
       node = pair.value;
-      if (!isMap(node) && !(node && typeof node === 'object' && 'items' in node) && node && typeof node === 'object' && 'range' in node) {
-        // A scalar value: point at the value itself.
-        const range = (node as { range?: [number, number, number] }).range;
-        if (range) offset = range[0];
-      }
-    } else {
-      const item = typeof part === 'number' ? collection.items[part] : undefined;
-      if (!item) break;
-      const range = (item as { range?: [number, number, number] }).range;
-      if (range) offset = range[0];
+      if (isScalar(node) && node.range) offset = node.range[0];
+    } else if (isSeq(node) && typeof part === 'number') {
+      const item = node.items[part];
+      if (!isNode(item)) break;
+      if (item.range) offset = item.range[0];
       node = item;
-    }
+    } else break;
   }
   const { line, col } = source.lines.linePos(offset);
   return { file: source.file, line, column: col, field, problem };
@@ -154,6 +148,8 @@ export function readDefinitions(directory: string): DefinitionSet {
       problems.push(locate(definition.source, ['name'], 'name', `${key} is also defined at ${where.file}:${where.line}`));
     } else seen.set(key, definition);
   }
+  // In reading order: by file, then line.
+  problems.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.column - b.column);
   return { definitions, problems, files };
 }
 
@@ -192,7 +188,7 @@ function readDocument(source: Source, value: unknown, definitions: Definition[],
 }
 
 function readItem(source: Source, kind: Kind, item: unknown, definitions: Definition[], problems: FileProblem[]): void {
-  const at = (path: Array<string | number>, field: string, problem: string) => problems.push(locate(source, path, field, problem));
+  const at = (path: Array<string | number>, field: string, problem: string, atKey = false) => problems.push(locate(source, path, field, problem, { atKey }));
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     at([], '', `a ${kind} must be a mapping`);
     return;
@@ -214,7 +210,7 @@ function readItem(source: Source, kind: Kind, item: unknown, definitions: Defini
         const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
         // An unknown key is reported on the object; point at the key itself.
         const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-        if (keys.length) for (const key of keys) at([...path, key], formatFieldPath([...path, key]), 'is not a known field');
+        if (keys.length) for (const key of keys) at([...path, key], formatFieldPath([...path, key]), 'is not a known field', true);
         else at(path, formatFieldPath(path), issue.message);
       }
       return;

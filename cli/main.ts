@@ -42,9 +42,10 @@ async function main(): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    const cause = (error as { cause?: { code?: string } }).cause;
-    if (error instanceof TypeError && cause?.code) {
-      process.stderr.write(`error: cannot reach the API: ${cause.code} (${error.message})\n`);
+    // fetch's own failure (nothing listening, DNS, TLS): a TypeError whose cause says why.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (error instanceof TypeError && cause) {
+      process.stderr.write(`error: cannot reach the API: ${cause.code ?? cause.message ?? error.message}\n`);
       process.exitCode = 1;
       return;
     }
