@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { registerApply } from './commands/apply.js';
+import { registerAsk } from './commands/ask.js';
+import { registerDrift } from './commands/drift.js';
 import { registerFeatures } from './commands/features.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerMaterialize } from './commands/materialize.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerRun } from './commands/run.js';
 import { CliError, defaultUrl } from './context.js';
@@ -25,6 +28,9 @@ export function program(): Command {
   registerRollout(root);
   registerFeatures(root);
   registerJobs(root);
+  registerMaterialize(root);
+  registerDrift(root);
+  registerAsk(root);
   return root;
 }
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisPrefix, redisClient } from '../support/clients.js';
-import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 import { jsonApi } from '../support/json-api.js';
-import { registerTwoVersions } from '../support/serving-rollouts.js';
+import { registerTwoVersions, rolloutWhen } from '../support/serving-rollouts.js';
 
 /**
  * The `arbor` CLI (cli/, issue 17) run as a person runs it: the built dist/cli/main.js as a child
@@ -292,10 +292,7 @@ describe('the arbor CLI against a host', () => {
       expect(started.code, started.stderr).toBe(0);
       const id = (JSON.parse(started.stdout) as { id: string }).id;
       // No traffic: every check holds, with the request counts that made it hold.
-      await eventually(async () => {
-        const status = await arbor(['--json', 'rollout', 'status', model]);
-        return (JSON.parse(status.stdout) as { checks: unknown[] }).checks.length >= 1 ? status : undefined;
-      }, 30_000, 300);
+      await rolloutWhen(call, model, id, (rollout) => rollout.checks.length >= 1, 30_000);
       const status = await arbor(['rollout', 'status', model]);
       expect(status.code, status.stderr).toBe(0);
       expect(status.stdout).toContain(`rollout ${id} on ${model}: running`);
@@ -306,13 +303,13 @@ describe('the arbor CLI against a host', () => {
       const aborted = await arbor(['rollout', 'abort', model]);
       expect(aborted.code, aborted.stderr).toBe(0);
       expect(aborted.stdout).toContain(`abort of rollout ${id} requested`);
-      await eventually(async () => {
-        const after = await arbor(['rollout', 'status', model, id]);
-        return after.stdout.includes(': aborted') ? after : undefined;
-      }, 30_000, 300);
+      await rolloutWhen(call, model, id, (rollout) => rollout.state === 'aborted', 30_000);
+      const after = await arbor(['rollout', 'status', model, id]);
+      expect(after.stdout).toContain(`rollout ${id} on ${model}: aborted`);
       const none = await arbor(['rollout', 'status', uniqueName('nothing')]);
       expect(none.code).toBe(1);
-    });
+      expect(none.stderr).toMatch(/error: listing rollouts of nothing-\w+: not_found: /);
+    }, 120_000);
   });
 
   describe('arbor features get and arbor jobs', () => {
@@ -338,6 +335,46 @@ describe('the arbor CLI against a host', () => {
       expect(jobs.code, jobs.stderr).toBe(0);
       expect(Array.isArray((JSON.parse(jobs.stdout) as { jobs: unknown[] }).jobs)).toBe(true);
     });
+  });
+
+  describe('arbor materialize, arbor jobs and arbor drift', () => {
+    it('materializes inline and as a followed job, lists the job, and runs a drift check', async () => {
+      const view = uniqueName('mat', '_');
+      const dir = await definitions({
+        'm.yaml': ['kind: entity', `name: ${view}_e`, 'joinKeys: [{name: id, type: int64}]', '---', 'kind: featureView', `name: ${view}`, `entity: ${view}_e`, 'ttlSeconds: 0', 'features: [{name: x, type: float64}]', ''].join('\n'),
+      });
+      expect((await arbor(['apply', dir])).code).toBe(0);
+      const hour = 3_600_000;
+      const now = Date.now();
+      // 20 rows two days ago around 10, 20 rows two hours ago around 110: x moved.
+      const rows = Array.from({ length: 40 }, (_, i) => ({ id: i, event_timestamp: new Date(now - (i < 20 ? 48 : 2) * hour - i * 1000).toISOString(), x: (i < 20 ? 10 : 110) + (i % 7) }));
+      expect((await call('POST', 'features/push', { view, to: 'offline', rows })).status).toBe(200);
+
+      const inline = await arbor(['materialize', view]);
+      expect(inline.code, inline.stderr).toBe(0);
+      expect(inline.stdout).toMatch(new RegExp(`materialized ${view}: 40 written, 0 older kept, 40 entities from \\d+ partition\\(s\\)`));
+      const followed = await arbor(['--json', 'materialize', view, '--async', '--watch']);
+      expect(followed.code, followed.stderr).toBe(0);
+      const job = JSON.parse(followed.stdout) as { id: string; state: string; kind: string };
+      expect([job.kind, job.state]).toEqual(['materialize', 'succeeded']);
+      const watched = await arbor(['materialize', view, '--async', '--watch']);
+      expect(watched.code, watched.stderr).toBe(0);
+      expect(watched.stdout).toMatch(/job job-materialize-\S+: \w+ -> succeeded/);
+      const jobs = await arbor(['jobs', '--state', 'succeeded', '--limit', '50']);
+      expect(jobs.code, jobs.stderr).toBe(0);
+      expect(jobs.stdout).toContain(job.id);
+      expect((await arbor(['jobs', '--state', 'sideways'])).code).toBe(2);
+
+      const drift = await arbor(['--json', 'drift', view, '--reference-hours', '72', '--current-hours', '12']);
+      expect(drift.code, drift.stderr).toBe(0);
+      const report = JSON.parse(drift.stdout) as { view: string; drifted: boolean; features: Record<string, { drifted: boolean }>; quality: { rows: { reference: number; current: number } } };
+      expect([report.view, report.quality.rows.reference, report.quality.rows.current, report.features.x?.drifted, report.drifted]).toEqual([view, 20, 20, true, true]);
+      const shown = await arbor(['drift', view, '--latest']);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain(`drift of ${view} at`);
+      expect(shown.stdout).toContain('DRIFTED');
+      expect(shown.stdout).toMatch(/│ x +│ \w+ +│ [\d.]+ +│ [\d.]+ +│ yes +│/);
+    }, 120_000);
   });
 
   describe('settings', () => {
