@@ -8,6 +8,7 @@ import { registerJobs } from './commands/jobs.js';
 import { registerMaterialize } from './commands/materialize.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerRun } from './commands/run.js';
+import { registerTrainingSet } from './commands/training-set.js';
 import { CliError, defaultUrl } from './context.js';
 
 /**
@@ -31,6 +32,7 @@ export function program(): Command {
   registerMaterialize(root);
   registerDrift(root);
   registerAsk(root);
+  registerTrainingSet(root);
   return root;
 }
 

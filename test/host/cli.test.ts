@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisPrefix, redisClient } from '../support/clients.js';
 import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
@@ -364,6 +365,25 @@ describe('the arbor CLI against a host', () => {
       expect(jobs.code, jobs.stderr).toBe(0);
       expect(jobs.stdout).toContain(job.id);
       expect((await arbor(['jobs', '--state', 'sideways'])).code).toBe(2);
+
+      // A point-in-time training set: entity rows from a CSV, features as of each row's time, written as parquet and CSV.
+      const entities = join(await definitions({}), 'entities.csv');
+      await writeFile(entities, ['id,event_timestamp,label', `25,${new Date(now).toISOString()},1`, `3,${new Date(now - 24 * hour).toISOString()},0`, `3,${new Date(now - 72 * hour).toISOString()},0`, ''].join('\n'));
+      const parquet = join(home, `${view}.parquet`);
+      const built = await arbor(['training-set', '--features', `${view}:x`, '--entities', entities, '--out', parquet]);
+      expect(built.code, built.stderr).toBe(0);
+      expect(built.stdout).toContain(`wrote 3 row(s) to ${parquet}`);
+      const instance = await DuckDBInstance.create(':memory:');
+      const connection = await instance.connect();
+      const read = (await connection.runAndReadAll(`SELECT id, label, "${view}:x" AS x FROM read_parquet('${parquet}') ORDER BY id, event_timestamp`)).getRowObjectsJS();
+      connection.closeSync();
+      instance.closeSync();
+      // Row 25 (two hours ago) as of now; row 3 (two days ago) as of a day ago; nothing before it existed 72 hours ago.
+      expect(read.map((row) => [Number(row.id), Number(row.label), row.x])).toEqual([[3, 0, null], [3, 0, 13], [25, 1, 114]]);
+      const csv = join(home, `${view}.csv`);
+      expect((await arbor(['training-set', '--features', `${view}:x`, '--entities', entities, '--out', csv])).code).toBe(0);
+      expect((await readFile(csv, 'utf8')).split('\n')[0]).toBe(`id,event_timestamp,label,${view}:x`);
+      expect((await arbor(['training-set', '--features', `${view}:x`, '--entities', entities, '--out', join(home, 'x.txt')])).code).toBe(2);
 
       const drift = await arbor(['--json', 'drift', view, '--reference-hours', '72', '--current-hours', '12']);
       expect(drift.code, drift.stderr).toBe(0);
