@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { ArborClient } from '../../client/arbor-client.js';
 import { clientFor, CliError, expectStatus, printJson, type GlobalOptions } from '../context.js';
 import { say } from '../output.js';
 import { parseFeatureList } from './features.js';
@@ -46,7 +47,15 @@ export async function readEntityRows(path: string): Promise<Array<Record<string,
   return rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : value])));
 }
 
-export async function writeRows(path: string, rows: Array<Record<string, unknown>>): Promise<void> {
+/** DuckDB's type for each registry type, as the offline store keeps them (shared/features/definitions.ts duckDbType). */
+const duckTypes: Record<string, string> = { int64: 'BIGINT', float64: 'DOUBLE', string: 'VARCHAR', bool: 'BOOLEAN', float_vector: 'FLOAT[]' };
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Writes rows with the registry's column types: JSON carries 13.0 as 13, so a float64 feature
+ * whose values happen to be whole would otherwise be written as an integer column.
+ */
+export async function writeRows(path: string, rows: Array<Record<string, unknown>>, types: ReadonlyMap<string, string> = new Map()): Promise<void> {
   const extension = extname(path).toLowerCase();
   const format = extension === '.parquet' ? 'parquet' : extension === '.csv' ? 'csv' : undefined;
   if (!format) throw new CliError(`--out is a .csv or .parquet file, not "${path}"`, 2);
@@ -54,10 +63,36 @@ export async function writeRows(path: string, rows: Array<Record<string, unknown
   try {
     const staged = join(folder, 'rows.ndjson');
     await writeFile(staged, rows.map((row) => JSON.stringify(row)).join('\n'));
-    await withDuckDb((sql) => sql(`COPY (SELECT * FROM read_json_auto(${literal(staged)}, format = 'newline_delimited')) TO ${literal(resolve(path))} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`));
+    const columns = Object.keys(rows[0] ?? {}).map((name) => {
+      const type = types.get(name);
+      return type ? `CAST(${quoted(name)} AS ${type}) AS ${quoted(name)}` : quoted(name);
+    });
+    const select = `SELECT ${columns.length ? columns.join(', ') : '*'} FROM read_json_auto(${literal(staged)}, format = 'newline_delimited')`;
+    await withDuckDb((sql) => sql(`COPY (${select}) TO ${literal(resolve(path))} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`));
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
+}
+
+interface Registry {
+  entities: Array<{ name: string; joinKeys: Array<{ name: string; type: string }> }>;
+  featureViews: Array<{ name: string; entity: string; features: Array<{ name: string; type: string }> }>;
+  featureServices: Array<{ name: string; features: string[] }>;
+}
+
+/** The column types of a training set: the event time, the join keys and each feature (`view:feature`), from the registry. */
+async function columnTypes(client: ArborClient, selection: { features: string[] } | { service: string }): Promise<Map<string, string>> {
+  const registry = expectStatus<Registry>('reading the feature registry', await client.call('get-feature-registry'), 200);
+  const refs = 'features' in selection ? selection.features : (registry.featureServices.find((s) => s.name === selection.service)?.features ?? []);
+  const types = new Map<string, string>([['event_timestamp', 'TIMESTAMP']]);
+  for (const ref of refs) {
+    const [viewName, featureName] = ref.split(':');
+    const view = registry.featureViews.find((v) => v.name === viewName);
+    const type = view?.features.find((f) => f.name === featureName)?.type;
+    if (type && duckTypes[type]) types.set(ref, duckTypes[type]);
+    for (const key of registry.entities.find((e) => e.name === view?.entity)?.joinKeys ?? []) if (duckTypes[key.type]) types.set(key.name, duckTypes[key.type] as string);
+  }
+  return types;
 }
 
 export function registerTrainingSet(program: Command): void {
@@ -76,9 +111,10 @@ export function registerTrainingSet(program: Command): void {
       if (!entityRows.length) throw new CliError(`${options.entities} has no rows`);
       const selection = options.features ? { features: options.features } : { service: options.service as string };
       // Inline: the answer carries the rows. A set too large for that is a job writing to blob storage (POST /api/features/historical with output "blob").
-      const answer = await clientFor(globals).call('get-historical-features', { query: { async: 'false' }, body: { ...selection, entityRows, output: 'inline' } });
+      const client = clientFor(globals);
+      const answer = await client.call('get-historical-features', { query: { async: 'false' }, body: { ...selection, entityRows, output: 'inline' } });
       const result = expectStatus<{ rowCount: number; rows: Array<Record<string, unknown>> }>('building the training set', answer, 200);
-      await writeRows(options.out, result.rows);
+      await writeRows(options.out, result.rows, await columnTypes(client, selection));
       if (globals.json) printJson({ out: options.out, rowCount: result.rowCount, columns: Object.keys(result.rows[0] ?? {}) });
       else say(`wrote ${result.rowCount} row(s) to ${options.out}`);
     });

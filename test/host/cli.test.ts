@@ -397,6 +397,27 @@ describe('the arbor CLI against a host', () => {
     }, 120_000);
   });
 
+  describe('arbor ask', () => {
+    it('prints the streamed answer, then its citations', async () => {
+      const collection = uniqueName('cli-rag');
+      const text = '# Offline store\n\nOld partitions move to the archive tier after 180 days. Parquet files are partitioned by day.';
+      const created = await call('POST', 'rag/documents', { id: 'offline-store', title: 'Offline store', text, format: 'markdown', collection });
+      expect(created.status, created.text).toBe(201);
+      const question = 'When do old partitions move to the archive tier?';
+      const whole = await call('POST', 'rag/ask', { question, collection });
+      expect(whole.status, whole.text).toBe(200);
+      const asked = await arbor(['ask', question, '--collection', collection]);
+      expect(asked.code, asked.stderr).toBe(0);
+      expect(asked.stdout.startsWith(`${whole.body.answer}\n`)).toBe(true);
+      expect(asked.stdout).toMatch(/\n\[1\] Offline store.* \(offline-store, score \d\.\d{3}\)\n$/);
+      const json = JSON.parse((await arbor(['--json', 'ask', question, '--collection', collection])).stdout) as { answer: string; citations: unknown[] };
+      expect(json).toEqual({ answer: whole.body.answer, citations: whole.body.citations });
+      const blank = await arbor(['ask', '  ']);
+      expect(blank.code).toBe(1);
+      expect(blank.stderr).toMatch(/error: asking: \w+: .*\n +question: /);
+    });
+  });
+
   describe('settings', () => {
     it('reads the address and key from a profile file, and says when the API cannot be reached', async () => {
       await mkdir(join(home, '.arbor'), { recursive: true });
