@@ -26,7 +26,9 @@ export async function followJob(client: ArborClient, jobId: string, globals: Glo
     if (finished.has(job.state)) break;
     await sleep(500);
   }
-  bars?.stop();
+  // Lines logged since the last redraw are written by a redraw, not by stop: flush them first.
+      bars?.update();
+      bars?.stop();
   return job;
 }
 

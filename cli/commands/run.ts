@@ -72,6 +72,8 @@ export function registerRun(program: Command): void {
         if (finishedRun.has(run.state)) break;
         await sleep(pollMs);
       }
+      // Lines logged since the last redraw are written by a redraw, not by stop: flush them first.
+      bars?.update();
       bars?.stop();
       const done = Object.values(run.steps).filter((s) => finishedStep.has(s.state)).length;
       if (globals.json) printJson({ runId: run.runId, pipeline, state: run.state, elapsedSeconds: (Date.now() - start) / 1000, transitions, steps: run.steps });

@@ -265,6 +265,16 @@ describe('the arbor CLI against a host', () => {
       expect(lines.findIndex((line) => line.includes('first:') && line.endsWith('succeeded'))).toBeLessThan(lines.findIndex((line) => line.includes('second:') && line.endsWith('succeeded')));
       expect(watched.stdout).toMatch(/run \S+ succeeded in \d+\.\ds \(2\/2 steps done\)/);
 
+      // On a terminal (script(1) gives it one): the same lines, and a bar of done/total steps that ends full.
+      const terminal = await new Promise<string>((resolve, reject) =>
+        execFile('script', ['-qec', `node ${join(process.cwd(), 'dist', 'cli', 'main.js')} run ${name} --watch`, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: home, ARBOR_URL: host.url, TERM: 'xterm' }, timeout: 60_000 }, (error, stdout) =>
+          error ? reject(error) : resolve(stdout),
+        ),
+      );
+      expect(terminal).toMatch(/\] first: (pending|running) -> succeeded\r\n/);
+      expect(terminal).toMatch(/\] second: (pending|running) -> succeeded\r\n/);
+      expect(terminal).toMatch(/█{40} 2\/2 steps/);
+
       const failed = await arbor(['--json', 'run', name, '--watch', '--param', 'ms=-5']);
       expect(failed.code).toBe(1);
       const report = JSON.parse(failed.stdout) as { state: string; steps: Record<string, { state: string; error?: string }>; transitions: Array<{ step: string; to: string }> };
