@@ -303,7 +303,7 @@ describe('the arbor CLI against a host', () => {
       expect(started.code, started.stderr).toBe(0);
       const id = (JSON.parse(started.stdout) as { id: string }).id;
       // No traffic: every check holds, with the request counts that made it hold.
-      await rolloutWhen(call, model, id, (rollout) => rollout.checks.length >= 1, 30_000);
+      await rolloutWhen(call, model, id, (rollout) => rollout.checks.length >= 1, 60_000);
       const status = await arbor(['rollout', 'status', model]);
       expect(status.code, status.stderr).toBe(0);
       expect(status.stdout).toContain(`rollout ${id} on ${model}: running`);
@@ -314,13 +314,13 @@ describe('the arbor CLI against a host', () => {
       const aborted = await arbor(['rollout', 'abort', model]);
       expect(aborted.code, aborted.stderr).toBe(0);
       expect(aborted.stdout).toContain(`abort of rollout ${id} requested`);
-      await rolloutWhen(call, model, id, (rollout) => rollout.state === 'aborted', 30_000);
+      await rolloutWhen(call, model, id, (rollout) => rollout.state === 'aborted', 60_000);
       const after = await arbor(['rollout', 'status', model, id]);
       expect(after.stdout).toContain(`rollout ${id} on ${model}: aborted`);
       const none = await arbor(['rollout', 'status', uniqueName('nothing')]);
       expect(none.code).toBe(1);
       expect(none.stderr).toMatch(/error: listing rollouts of nothing-\w+: not_found: /);
-    }, 120_000);
+    }, 180_000);
   });
 
   describe('arbor features get and arbor jobs', () => {
