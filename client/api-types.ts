@@ -846,6 +846,9 @@ export interface operations {
   };
   'apply-feature-registry': {
     input: {
+      query?: {
+        dryRun?: 'true' | 'false';
+      };
       body: {
         entities?: Array<{
           name: string;

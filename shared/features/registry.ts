@@ -74,6 +74,22 @@ export async function applyDefinitions(services: Services, online: Pick<OnlineSt
 }
 
 /**
+ * What applying `definitions` would do, writing nothing (`POST features/registry?dryRun=true`):
+ * the same checks (400, 409) and the same plan. Binding tags would write to the online store,
+ * so a defined view is compared with the tags the registry holds for it; a new view gets none
+ * (it is created whatever they are). A store that lost a stored view's binding would make a
+ * real apply rewrite that view with the re-bound tags: the plan calls it unchanged.
+ */
+export async function planDefinitions(services: Services, definitions: Definitions): Promise<ApplyResult> {
+  const stored = await loadRegistry(services, { fresh: true });
+  const storedTags = (view: FeatureViewDefinition): ViewTags => {
+    const before = stored.featureViews.find((v) => v.name === view.name);
+    return before ? { tag: before.tag, featureTags: before.featureTags } : { tag: '', featureTags: {} };
+  };
+  return planApply(stored, definitions, storedTags).result;
+}
+
+/**
  * What to ask the online store to bind: every stored view with the tags it holds (so a store
  * that lost its bindings, or never had them, takes those first and hands none of them to a new
  * view), then every view defined, with its stored tags if any.

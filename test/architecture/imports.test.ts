@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
@@ -56,6 +58,48 @@ describe("Arbor's imports", () => {
   it('resolve to files that exist', () => {
     const missing = [...graph].flatMap(([file, targets]) => targets.filter((target) => !graph.has(target)).map((target) => `${file} -> ${target}`));
     expect(missing).toEqual([]);
+  });
+});
+
+/**
+ * The `arbor` CLI (cli/) is a client of the API: it stands outside the floors and calls the app
+ * over HTTP through client/. Of shared/ it may read types (erased at build), and the pure edge
+ * schemas listed here, which it checks definition files with before anything is sent (so an
+ * invalid file applies nothing, and names its line). Nothing in the app imports cli/.
+ */
+const cliSharedValues = ['shared/features/definitions.ts', 'shared/pipelines/spec.ts', 'shared/serving/definitions.ts'];
+
+/** A cli/ file's imports of app code that are not types only and not an allowed edge schema. */
+function cliViolations(root: string, cliGraph: ImportGraph): string[] {
+  const violations: string[] = [];
+  for (const [file, targets] of cliGraph) {
+    const source = readFileSync(join(root, file), 'utf8');
+    for (const target of targets) {
+      if (target.startsWith('cli/') || target.startsWith('client/')) continue;
+      if (cliSharedValues.includes(target)) continue;
+      const typeOnly = [...source.matchAll(/^import\s+(type\s+)?[^;]*?from\s*'([^']+)'/gm)].filter((match) => target.endsWith(match[2]!.replace(/^(\.\.\/)+/, '').replace(/\.js$/, '.ts')));
+      if (typeOnly.length && typeOnly.every((match) => match[1])) continue;
+      violations.push(`${file} -> ${target}: the CLI reads shared/ for types and the edge schemas only (${cliSharedValues.join(', ')})`);
+    }
+  }
+  return violations;
+}
+
+describe("the CLI's imports", () => {
+  const cliGraph = readImportGraph(root, ['cli']);
+  it('reach the app only through client/, types, and the edge schemas', () => {
+    expect([...cliGraph.keys()]).toContain('cli/main.ts');
+    expect(cliViolations(root, cliGraph)).toEqual([]);
+  });
+  it('are never imported by the app', () => {
+    const appGraph = readImportGraph(root, ['functions', 'shared', 'local', 'client']);
+    expect([...appGraph].flatMap(([file, targets]) => targets.filter((t) => t.startsWith('cli/')).map((t) => `${file} -> ${t}`))).toEqual([]);
+  });
+  it('are checked: a value import of a service module is reported', () => {
+    const violating: ImportGraph = new Map([['cli/commands/apply.ts', ['shared/features/registry.ts']]]);
+    expect(cliViolations(root, violating)).toEqual([
+      'cli/commands/apply.ts -> shared/features/registry.ts: the CLI reads shared/ for types and the edge schemas only (shared/features/definitions.ts, shared/pipelines/spec.ts, shared/serving/definitions.ts)',
+    ]);
   });
 });
 
