@@ -1,4 +1,5 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { appCredential } from './app-credential.js';
 import { z } from 'zod';
 import type { WatchedContainer } from './blob-triggers.js';
 import { messageOf } from './errors.js';
@@ -101,7 +102,7 @@ export function cachedBlobTriggerCheck(ttlMs = 60_000): (settings: Settings, wat
     const now = Date.now();
     if (cached && now - cached.at < ttlMs) return cached.result;
     access ??= {
-      credential: new DefaultAzureCredential(settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {}),
+      credential: appCredential(settings),
       fetch,
     };
     const result = checkBlobTriggers(settings, watched, access);

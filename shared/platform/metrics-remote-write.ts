@@ -1,8 +1,9 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { DefaultAzureCredential } from '@azure/identity';
+import { getBearerTokenProvider } from '@azure/identity';
 import type { MetricObjectWithValues, MetricValueWithName, Registry } from 'prom-client';
 import { compress } from 'snappyjs';
 import { type TimeSeries, TimeSeriesSchema, WriteRequestSchema } from './generated/prometheus/remote_pb.js';
+import { appCredential } from './app-credential.js';
 import { startPeriodicTask, type PeriodicTask } from './periodic-task.js';
 import type { Settings } from './settings.js';
 
@@ -80,16 +81,7 @@ export function remoteWriteTargetOf(settings: Settings, instance: string): Remot
   const auth = settings.ARBOR_METRICS_REMOTE_WRITE_AUTH;
   const azureMonitor = new URL(url).hostname.endsWith('.monitor.azure.com');
   if (auth === 'none' || (auth === 'auto' && !azureMonitor)) return { url, labels };
-  const credential = new DefaultAzureCredential(settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {});
-  return {
-    url,
-    labels,
-    token: async () => {
-      const token = await credential.getToken('https://monitor.azure.com/.default');
-      if (!token) throw new Error('no Entra token for https://monitor.azure.com');
-      return token.token;
-    },
-  };
+  return { url, labels, token: getBearerTokenProvider(appCredential(settings), 'https://monitor.azure.com/.default') };
 }
 
 /** Writes the registry every interval, one write at a time, and once more when stopped. */
