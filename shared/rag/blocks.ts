@@ -19,6 +19,22 @@ function tight(previous: Block, next: Block): boolean {
   return previous.kind === 'prose' && next.kind === 'prose' && previous.marker !== undefined && next.marker !== undefined;
 }
 
+/** The longest run of backticks in a text. */
+export function longestBacktickRun(text: string): number {
+  let longest = 0;
+  let run = 0;
+  for (const char of text) {
+    run = char === '`' ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  return longest;
+}
+
+/** A code fence's length: one backtick longer than any run inside, so no line closes it early. */
+export function fenceLength(longestRun: number): number {
+  return Math.max(3, longestRun + 1);
+}
+
 /** One block as Markdown: a fence around code long enough that no line of the code closes it. */
 export function renderBlock(block: Block): string {
   switch (block.kind) {
@@ -29,13 +45,7 @@ export function renderBlock(block: Block): string {
     case 'row':
       return block.text;
     case 'code': {
-      let longest = 0;
-      let run = 0;
-      for (const char of block.text) {
-        run = char === '`' ? run + 1 : 0;
-        if (run > longest) longest = run;
-      }
-      const fence = '`'.repeat(Math.max(3, longest + 1));
+      const fence = '`'.repeat(fenceLength(longestBacktickRun(block.text)));
       return `${fence}\n${block.text}\n${fence}`;
     }
   }

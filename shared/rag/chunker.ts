@@ -1,4 +1,4 @@
-import { escapeProse, renderBlock, type Block } from './blocks.js';
+import { escapeProse, fenceLength, longestBacktickRun, renderBlock, type Block } from './blocks.js';
 import { markdownBlocks } from './markdown.js';
 import { sentences } from './sentences.js';
 
@@ -83,9 +83,22 @@ function wordRuns(text: string, max: number): string[] {
   return out;
 }
 
+/**
+ * The room for code inside one piece. A piece's fence is one backtick longer than the longest run
+ * in it, and a piece cut to `room` characters holds a run of at most `room`; so the room shrinks
+ * until two such fences, their newlines and a separator's slack fit beside it.
+ */
+function codeRoom(code: string, max: number): number {
+  const longest = longestBacktickRun(code);
+  for (let room = max - 10; room > 1; room--) {
+    if (2 * fenceLength(Math.min(longest, room)) + 4 + room <= max) return room;
+  }
+  return 1;
+}
+
 /** Lines of code packed into fenced pieces no longer than max. */
 function codePieces(code: string, max: number): string[] {
-  const budget = Math.max(1, max - 10); // room for the fences
+  const budget = codeRoom(code, max);
   const out: string[] = [];
   let lines: string[] = [];
   let length = 0;

@@ -129,3 +129,51 @@ describe('the chunk size limit', () => {
     expect(chunks.length).toBe(2);
   });
 });
+
+/**
+ * The bodies of the fenced blocks of a chunk, read line by line as CommonMark reads them: a fence
+ * line of backticks opens a block that only the same fence closes; blank lines lie between blocks.
+ */
+function fencedBodies(text: string): string[] {
+  const bodies: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = lines[i]!;
+    if (open === '') continue;
+    expect(open, `a fence opening in ${JSON.stringify(text)}`).toMatch(/^`{3,}$/);
+    const close = lines.indexOf(open, i + 1);
+    expect(close, `the fence closing in ${JSON.stringify(text)}`).toBeGreaterThan(i);
+    bodies.push(lines.slice(i + 1, close).join('\n'));
+    i = close;
+  }
+  return bodies;
+}
+
+describe('code holding runs of backticks', () => {
+  // Issue 21 review of mutant chunker.ts:179: a fence is one backtick longer than the longest run
+  // in the code, so a piece's room inside its fences depends on the code, not on a fixed 10.
+  const backtickCode = (run: number, padding: number) => {
+    const tick = '`'.repeat(run);
+    return 'x'.repeat(padding) + tick + 'y'.repeat(padding) + '\n' + tick + ' z';
+  };
+
+  it('stays within the limit for every run length and limit, and keeps every character of the code', () => {
+    for (let maxChars = 12; maxChars <= 48; maxChars++) {
+      for (let run = 3; run <= 14; run++) {
+        const code = backtickCode(run, 6);
+        const fence = '`'.repeat(run + 1);
+        const chunks = chunkText(`${fence}\n${code}\n${fence}`, { maxChars, overlapChars: 0 });
+        for (const chunk of chunks) expect(chunk.text.length, `${JSON.stringify(chunk.text)} (limit ${maxChars}, run ${run})`).toBeLessThanOrEqual(maxChars);
+        const inner = chunks.flatMap((c) => fencedBodies(c.text));
+        expect(inner.join('').replace(/\n/g, '')).toBe(code.replace(/\n/g, ''));
+      }
+    }
+  });
+
+  it('fits a line of ten backticks at a limit of 30 (the case the review found gave 40 characters)', () => {
+    const code = '`'.repeat(10);
+    const chunks = chunkText('````````````\n' + code + '\n````````````', { maxChars: 30, overlapChars: 0 });
+    expect(Math.max(...chunks.map((c) => c.text.length))).toBeLessThanOrEqual(30);
+    expect(chunks.flatMap((c) => fencedBodies(c.text)).join('')).toBe(code);
+  });
+});
