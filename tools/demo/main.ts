@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\nDone in ${seconds(Date.now() - started)}. Stage timings:`);
     for (const t of result.timings) console.log(`  ${t.stage}. ${t.title.padEnd(92)} ${t.seconds.toFixed(1).padStart(6)} s`);
     const api = `${platform.url}/api`;
-    console.log(`\nLook at it (while the platform runs):\n  ${api}/pipelines/${result.names.etl}/runs\n  ${api}/features/ingest/${result.names.cardSpend}\n  ${api}/models/${result.names.model}/versions\n  ${api}/endpoints/${result.names.endpoint}/rollouts\n  ${api}/drift/${result.names.traffic}`);
+    console.log(`\n${platform.started ? 'What to look at (the platform the demo started stops now: start one with `npm start` and run the demo against it to keep it)' : 'Look at it'}:\n  ${api}/pipelines/${result.names.etl}/runs\n  ${api}/features/ingest/${result.names.cardSpend}\n  ${api}/models/${result.names.model}/versions\n  ${api}/endpoints/${result.names.endpoint}/rollouts\n  ${api}/drift/${result.names.traffic}`);
     if (result.unmet.length > 0) {
       console.error(`\nThe demo ran, but did not show everything it should:\n${result.unmet.map((p) => `  - ${p}`).join('\n')}`);
       return 1;
