@@ -38,10 +38,12 @@ const injectedLatencyMs = 800;
  */
 export async function rollOut(context: DemoContext, trained: TrainServeResult, traffic: Traffic): Promise<RolloutsResult> {
   const { arbor, names, options, report } = context;
+  // Each candidate under its own variant name: the figures a check reads are per variant name,
+  // in 5-second buckets, so v3's first check must not count v2's last requests as its own.
   const start = async (version: number, faults?: { latencyMs: number }) =>
     arbor.call('post-rollout', {
       params: { name: names.endpoint },
-      body: { candidate: { model: names.model, version, name: 'canary', ...(faults ? { faults } : {}) }, steps: [20, 50, 100], intervalSeconds: options.rolloutIntervalSeconds, analysis, failureLimit: 2 },
+      body: { candidate: { model: names.model, version, name: `canary-v${version}`, ...(faults ? { faults } : {}) }, steps: [20, 50, 100], intervalSeconds: options.rolloutIntervalSeconds, analysis, failureLimit: 2 },
     });
   const follow = (id: string) =>
     until(
