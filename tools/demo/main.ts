@@ -5,11 +5,9 @@
  * 1 a stage failed or did not, 2 a bad command line.
  */
 import { CommanderError } from 'commander';
-import { DemoError } from './api.js';
 import { parseOptions, UsageError, type DemoOptions } from './options.js';
-import { ensurePlatform, type Platform } from './platform.js';
+import type { Platform } from './platform.js';
 import { count, reporter, seconds } from './report.js';
-import { runDemo } from './run.js';
 
 async function main(argv: string[]): Promise<number> {
   let options: DemoOptions;
@@ -23,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  // Loaded once the command line is good: a bad one is refused without loading the storage SDK.
+  const [{ DemoError }, { ensurePlatform }, { runDemo }] = await Promise.all([import('./api.js'), import('./platform.js'), import('./run.js')]);
   const started = Date.now();
   console.log(`Arbor demo: ${count(options.rows)} card transactions, seed ${options.seed}, platform ${options.url}`);
   let platform: Platform | undefined;

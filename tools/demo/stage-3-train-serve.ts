@@ -99,7 +99,7 @@ export async function trainAndServe(context: DemoContext): Promise<{ result: Tra
   report.line(`endpoint ${names.endpoint}: stable = v${versions.v1.version} at 100%`);
 
   const traffic = startTraffic(context, { concurrency: 4, rowsPerRequest: 4, seed: context.options.seed + 1 });
-  const warmup = 100;
+  const warmup = 50;
   const warmed = await timed(async () => {
     while (traffic.stats.requests < warmup) {
       if (traffic.stats.errors > warmup) throw new DemoError(`the endpoint refused ${traffic.stats.errors} requests`);

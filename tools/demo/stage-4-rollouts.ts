@@ -26,9 +26,9 @@ export interface RolloutsResult {
 }
 
 /** The same gate for every candidate: a share of errors and a p99 a fraud check must answer within. */
-const analysis = { minRequests: 5, maxErrorRate: 0.02, maxP99Ms: 400 };
-/** v3's injected latency: twice the gate's p99. */
-const injectedLatencyMs = 800;
+const analysis = { minRequests: 4, maxErrorRate: 0.02, maxP99Ms: 400 };
+/** v3's injected latency: half as much again as the gate's p99. */
+const injectedLatencyMs = 600;
 
 /**
  * Stage 4: v2 goes out as a canary (20% -> 50% -> promoted) while the traffic flows, checked

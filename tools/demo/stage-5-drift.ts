@@ -32,7 +32,7 @@ export async function shiftAndDetect(context: DemoContext, traffic: Traffic): Pr
   const referenceStart = reference.reduce((min, r) => (r.event_timestamp < min ? r.event_timestamp : min), new Date().toISOString());
   report.line(`reference traffic (stages 3-4): ${describeTraffic(before)}`);
   const shiftedAt = new Date(Date.now() + 1).toISOString();
-  const shifted = startTraffic(context, { concurrency: 4, rowsPerRequest: 4, requests: 300, shift, seed: context.options.seed + 2 });
+  const shifted = startTraffic(context, { concurrency: 4, rowsPerRequest: 10, requests: 120, shift, seed: context.options.seed + 2 });
   const sent = await timed(() => shifted.done);
   report.line(`shifted traffic (amounts x${shift.amountScale}, ${shift.riskyShare * 100}% at risky merchants): ${describeTraffic(sent.value)} in ${seconds(sent.ms)}`);
   const current = [...shifted.served];
