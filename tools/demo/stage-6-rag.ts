@@ -20,12 +20,12 @@ const stored = z.object({ status: z.string(), chunks: z.number().optional() });
 const answered = z.object({ answer: z.string(), citations: z.array(z.object({ n: z.number(), documentId: z.string(), title: z.string().optional() })) });
 
 /**
- * Stage 6: the fraud team's runbooks (demo/runbooks/*.md) go into a RAG collection, and a
+ * Stage 6: the fraud team's runbooks (tools/demo/runbooks/*.md) go into a RAG collection, and a
  * question about what stage 5 found is answered from them, with numbered citations.
  */
 export async function askRunbooks(context: DemoContext): Promise<RagResult> {
   const { arbor, names, report } = context;
-  const folder = join(findAppRoot(), 'demo', 'runbooks');
+  const folder = join(findAppRoot(), 'tools', 'demo', 'runbooks');
   const files = (await readdir(folder)).filter((f) => f.endsWith('.md')).sort();
   let chunks = 0;
   const ingested = await timed(async () => {
