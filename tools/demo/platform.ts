@@ -35,7 +35,7 @@ export async function ensurePlatform(url: string, log: (line: string) => void, e
   const root = findAppRoot();
   if (await answers(url)) {
     log(`platform: using the one answering at ${url}`);
-    return { url, storage: localBlobConnectionString(root, env), started: false, stop: async () => undefined };
+    return { url, storage: storageOf(root, env), started: false, stop: async () => undefined };
   }
   const port = new URL(url).port || '7071';
   log(`platform: nothing answers at ${url}; starting node dist/local/main.js on port ${port}`);
@@ -56,7 +56,7 @@ export async function ensurePlatform(url: string, log: (line: string) => void, e
   const output: string[] = [];
   const { hostUrl, storage: printed } = await announced(child, output);
   // A host pointed at real storage prints no connection string: it is the configured one.
-  const storage = printed ?? localBlobConnectionString(root, env);
+  const storage = printed ?? storageOf(root, env);
   log(`platform: up at ${hostUrl} (stopped at the end)`);
   const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
   return {
@@ -68,6 +68,15 @@ export async function ensurePlatform(url: string, log: (line: string) => void, e
       await exited;
     },
   };
+}
+
+/** The running platform's blob storage, as `npm run blob` finds it; said plainly when there is none. */
+function storageOf(root: string, env: Readonly<Record<string, string | undefined>>): string {
+  try {
+    return localBlobConnectionString(root, env);
+  } catch (error) {
+    throw new DemoError(`the raw files land in the platform's blob storage, and ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** Waits for the host's "Arbor is up" line, reading the blob connection string it prints on the way. */

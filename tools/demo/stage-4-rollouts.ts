@@ -25,9 +25,14 @@ export interface RolloutsResult {
   endpointVariants: Array<{ name: string; version: number; weight: number }>;
 }
 
-/** The same gate for every candidate: a share of errors and a p99 a fraud check must answer within. */
-const analysis = { minRequests: 4, maxErrorRate: 0.02, maxP99Ms: 400 };
-/** v3's injected latency: half as much again as the gate's p99. */
+/**
+ * The same gate for every candidate: a share of errors and a p99 a fraud check must answer
+ * within. 500 ms is a bound of the platform's latency histogram, which a check's p99 is
+ * interpolated in: a healthy variant reads above it only when over 1% of its requests really
+ * took longer, however busy the machine, so a healthy candidate is not rolled back by a guess.
+ */
+const analysis = { minRequests: 4, maxErrorRate: 0.02, maxP99Ms: 500 };
+/** v3's injected latency: above the gate on every request. */
 const injectedLatencyMs = 600;
 
 /**
