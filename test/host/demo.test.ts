@@ -49,6 +49,8 @@ describe('npm run demo, short form: the whole loop on 5,000 generated transactio
     const storage = localBlobConnectionString(folder, { ARBOR_DATA_DIR: join(folder, '.arbor') });
     const result = await runDemo({ rows: 5_000, url: host.url, seed: 7, rolloutIntervalSeconds: 1 }, storage, reporter((line) => lines.push(line)));
     const printed = lines.join('\n');
+    // What the demo printed, in the test's output: each stage's counts and time.
+    console.log(printed);
     expect(result.unmet, printed).toEqual([]);
 
     expect(result.etl.runState).toBe('succeeded');
