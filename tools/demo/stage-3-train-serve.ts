@@ -98,7 +98,7 @@ export async function trainAndServe(context: DemoContext): Promise<{ result: Tra
   );
   report.line(`endpoint ${names.endpoint}: stable = v${versions.v1.version} at 100%`);
 
-  const traffic = startTraffic(context, { concurrency: 4, rowsPerRequest: 4, seed: context.options.seed + 1 });
+  const traffic = startTraffic(context, { concurrency: 4, rowsPerRequest: 4, pauseMs: 50, seed: context.options.seed + 1 });
   const warmup = 50;
   const warmed = await timed(async () => {
     while (traffic.stats.requests < warmup) {
@@ -106,6 +106,6 @@ export async function trainAndServe(context: DemoContext): Promise<{ result: Tra
       await sleep(100);
     }
   });
-  report.line(`simulated traffic flowing (4 clients, 4 transactions a request): ${describeTraffic(traffic.stats)} in ${seconds(warmed.ms)}`);
+  report.line(`simulated traffic flowing (4 clients, 4 transactions a request, 50 ms apart): ${describeTraffic(traffic.stats)} in ${seconds(warmed.ms)}`);
   return { result: { trainingSetRows: built.value.rowCount, versions, endpoint: names.endpoint, warmupRequests: traffic.stats.requests }, traffic };
 }

@@ -39,6 +39,8 @@ export interface TrafficShape {
   shift?: { amountScale: number; riskyShare: number };
   /** Stop by itself after this many requests. */
   requests?: number;
+  /** A pause between a loop's requests: traffic, not a load test, on a machine the platform shares. */
+  pauseMs?: number;
   seed: number;
 }
 
@@ -91,6 +93,7 @@ export function startTraffic(context: DemoContext, shape: TrafficShape): Traffic
         if (score >= 0.5) stats.flagged++;
         served.push({ card_id: row.cardId, event_timestamp: at, amount: row.amount, channel: row.channel, score, is_fraud: row.fraud });
       });
+      if (shape.pauseMs) await new Promise((resolve) => setTimeout(resolve, shape.pauseMs));
     }
   };
   const done = Promise.all(Array.from({ length: shape.concurrency }, loop)).then(() => stats);
