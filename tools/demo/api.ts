@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import type { ArborClient } from '../../client/arbor-client.js';
+import type { operations } from '../../client/api-types.js';
+
+/** A pipeline spec as POST /api/pipelines takes it. */
+export type PipelineSpec = operations['register-pipeline']['input']['body'];
 
 /** A stage that could not do its work: the demo stops, printing this, with exit code 1. */
 export class DemoError extends Error {}
@@ -49,10 +53,10 @@ export const runRecord = z.object({ runId: z.string(), state: z.string(), steps:
 export type RunRecord = z.infer<typeof runRecord>;
 
 /** Registers a pipeline, starts it, and waits for its run to end (succeeded or not). */
-export async function runPipeline(arbor: ArborClient, spec: { name: string; [key: string]: unknown }, timeoutMs: number, params?: Record<string, unknown>): Promise<RunRecord> {
-  expectAnswer(await arbor.call('register-pipeline', { body: spec as never }), [200, 201], `POST /api/pipelines (${spec.name})`, z.unknown());
+export async function runPipeline(arbor: ArborClient, spec: PipelineSpec, timeoutMs: number, params?: Record<string, unknown>): Promise<RunRecord> {
+  expectAnswer(await arbor.call('register-pipeline', { body: spec }), [200, 201], `POST /api/pipelines (${spec.name})`, z.unknown());
   const started = expectAnswer(
-    await arbor.call('start-run', { params: { name: spec.name }, ...(params ? { body: { params } as never } : {}) }),
+    await arbor.call('start-run', { params: { name: spec.name }, ...(params ? { body: { params } } : {}) }),
     [202],
     `POST /api/pipelines/${spec.name}/runs`,
     z.object({ runId: z.string() }),

@@ -1,3 +1,4 @@
+import type { PipelineSpec } from './api.js';
 import type { DemoNames } from './names.js';
 
 /** Where the pipeline leaves what later stages read. */
@@ -25,7 +26,7 @@ const sql = (id: string, from: string, query: string) => ({ id, uses: 'duckdb.sq
  * rows (written where ingestion picks them up) and the labelled rows of the training set.
  * `labelEvery` keeps one transaction in that many as a label row.
  */
-export function etlSpec(names: DemoNames, labelEvery: number) {
+export function etlSpec(names: DemoNames, labelEvery: number): PipelineSpec {
   const out = etlOutputs(names);
   return {
     name: names.etl,

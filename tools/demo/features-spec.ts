@@ -1,9 +1,10 @@
+import type { operations } from '../../client/api-types.js';
 import type { DemoNames } from './names.js';
 
 const month = 30 * 86_400;
 
 /** The feature store's definitions: two entities, the two online views the pipeline feeds, and the offline log of served traffic. */
-export function featureDefinitions(names: DemoNames) {
+export function featureDefinitions(names: DemoNames): operations['apply-feature-registry']['input']['body'] {
   return {
     entities: [
       { name: names.card, joinKeys: [{ name: 'card_id', type: 'int64' }] },

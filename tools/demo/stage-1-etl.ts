@@ -60,7 +60,7 @@ export async function landAndTransform(context: DemoContext): Promise<EtlResult>
   const cataloguedRows = catalogued.value.reduce((sum, f) => sum + (f.rows ?? 0), 0);
   report.line(`catalogued by the landing trigger: ${catalogued.value.length} file(s), ${count(cataloguedRows)} rows (${seconds(catalogued.ms)})`);
 
-  const applied = expectAnswer(await arbor.call('apply-feature-registry', { body: featureDefinitions(names) as never }), [200], 'POST /api/features/registry', z.object({ created: z.array(z.string()) }));
+  const applied = expectAnswer(await arbor.call('apply-feature-registry', { body: featureDefinitions(names) }), [200], 'POST /api/features/registry', z.object({ created: z.array(z.string()) }));
   report.line(`feature definitions applied: ${applied.created.join(', ')}`);
 
   const labelEvery = Math.max(1, Math.ceil(options.rows / 20_000));
