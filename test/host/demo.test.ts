@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localBlobConnectionString } from '../../local/blob-connection.js';
 import { freePort } from '../../local/emulators/child-service.js';
+import { etlOutputs } from '../../tools/demo/etl-spec.js';
 import { reporter } from '../../tools/demo/report.js';
 import { runDemo } from '../../tools/demo/run.js';
 import { startHostProcess, type HostProcess } from '../support/host-process.js';
@@ -58,9 +60,13 @@ describe('npm run demo, short form: the whole loop on 5,000 generated transactio
     expect(result.etl.steps.extract?.rows).toBe(5_000);
     expect(result.etl.steps.clean?.rows).toBe(5_000 - result.etl.reversals);
     expect(result.etl.steps.load_curated?.state).toBe('succeeded');
+    const curated = etlOutputs(result.names).curated;
+    const properties = await BlobServiceClient.fromConnectionString(storage).getContainerClient(curated.container).getBlobClient(curated.blob).getProperties();
+    expect(properties.accessTier).toBe('Cool');
 
     expect(result.features.ingested[result.names.cardSpend]?.rows).toBe(5_000 - result.etl.reversals);
     expect(result.features.ingested[result.names.merchantRisk]?.rows).toBeGreaterThan(0);
+    expect(Object.keys(result.features.materialized).sort()).toEqual([result.names.cardSpend, result.names.merchantRisk].sort());
     expect(result.features.onlinePresent).toBe(result.features.onlineRead);
 
     const { v1, v2, v3 } = result.training.versions;
