@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diversified, documentOfChunkId } from '../../../shared/rag/diversify.js';
+import { documentOfChunkId } from '../../../shared/rag/chunk-id.js';
+import { diversified } from '../../../shared/rag/diversify.js';
 
 describe('the per-document cap on sources', () => {
   const ranked = ['a:0', 'a:1', 'a:2', 'b:0', 'a:3', 'c:0', 'b:1', 'b:2', 'd:0'].map((id, i) => ({ id, score: 10 - i }));
