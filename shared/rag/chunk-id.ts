@@ -9,7 +9,8 @@ export function chunkId(documentId: string, index: number): string {
   return `${createHash('sha256').update(documentId).digest('hex').slice(0, 24)}:${index}`;
 }
 
-/** The document part of a chunk id (its hash, not the document id itself). */
+/** The document part of a chunk id (its hash, not the document id itself); an id of another form is its own document. */
 export function documentOfChunkId(id: string): string {
-  return id.slice(0, id.lastIndexOf(':'));
+  const colon = id.lastIndexOf(':');
+  return colon < 0 ? id : id.slice(0, colon);
 }

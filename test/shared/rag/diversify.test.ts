@@ -17,5 +17,7 @@ describe('the per-document cap on sources', () => {
 
   it('reads the document of an item id up to its last colon', () => {
     expect(documentOfChunkId('3f2a:b:17')).toBe('3f2a:b');
+    // An id that is not a chunk id is a document of its own, not part of a document named ''.
+    expect(documentOfChunkId('plain')).toBe('plain');
   });
 });
