@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteRedisPrefix, redisClient } from '../support/clients.js';
+import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { pipelinesApi } from '../support/pipelines-api.js';
+
+const functionKey = 'console-test-key-0123456789abcdef';
+const chromiumPath = '/usr/bin/chromium';
+const screenshots = join(process.cwd(), '.arbor', 'console-screenshots');
+
+/**
+ * A loopback server whose answers wait until the test opens the gate: the `http.call` step that
+ * calls it stays running for as long as the test needs to look at it, with no sleep to guess.
+ */
+async function startGate(): Promise<{ url: string; open(): void; stop(): Promise<void> }> {
+  const waiting: ServerResponse[] = [];
+  let opened = false;
+  const answer = (response: ServerResponse) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"gate":"open"}');
+  const server: Server = createServer((_request, response) => (opened ? answer(response) : waiting.push(response)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gate`,
+    open() {
+      opened = true;
+      for (const response of waiting.splice(0)) answer(response);
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A GET with the path sent as written: fetch would resolve `..` before it left. */
+function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest({ hostname, port, path, method: 'GET' }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    sent.on('error', reject);
+    sent.end();
+  });
+}
+
+describe('the web console in a real browser (Debian chromium)', () => {
+  let host: HostProcess;
+  let gate: Awaited<ReturnType<typeof startGate>>;
+  let context: BrowserContext;
+  let page: Page;
+  let userDataDir: string;
+
+  beforeAll(async () => {
+    // No skip: CI installs chromium (.ci/run), and a console test that did not run is a failure.
+    if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium (.ci/run does)`);
+    await mkdir(screenshots, { recursive: true });
+    gate = await startGate();
+    userDataDir = await mkdtemp(join(tmpdir(), 'arbor-console-chromium-'));
+    [host, context] = await Promise.all([
+      // The gate is on loopback, which the egress policy refuses unless listed.
+      startHostProcess({ ARBOR_FUNCTION_KEY: functionKey, ARBOR_EGRESS_ALLOW: '127.0.0.1', ARBOR_STEP_DEFAULT_TIMEOUT_SECONDS: '20' }),
+      chromium.launchPersistentContext(userDataDir, {
+        executablePath: chromiumPath,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        viewport: { width: 1280, height: 800 },
+      }),
+    ]);
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+  afterAll(async () => {
+    gate?.open();
+    await context?.close();
+    await host?.stop();
+    await gate?.stop();
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    if (host) {
+      const redis = redisClient();
+      await deleteRedisPrefix(redis, host.redisPrefix);
+      redis.disconnect();
+    }
+  });
+
+  const consoleUrl = () => `${host.url}/api/console/`;
+
+  it('asks for the function key, and shows the API refusing a wrong one', async () => {
+    await page.goto(consoleUrl());
+    await expect.poll(() => page.locator('#main .error').textContent()).toMatch(/function key \(401\)/);
+    await page.fill('#key', functionKey);
+    await page.click('#key-form button');
+    await expect.poll(() => page.locator('#main h1').textContent()).toBe('Pipelines');
+  });
+
+  it('draws a run as a graph of its steps, colours them as the run moves, and shows a step when clicked', async () => {
+    const api = pipelinesApi(host, functionKey);
+    const name = uniqueName('console-pipe');
+    const registered = await api.register({
+      name,
+      steps: [
+        { id: 'extract', uses: 'noop', with: { echo: { rows: 3 } } },
+        { id: 'wait', uses: 'http.call', with: { url: gate.url }, dependsOn: ['extract'] },
+        { id: 'score', uses: 'noop', with: { echo: { scored: 2 } }, dependsOn: ['extract'] },
+        { id: 'publish', uses: 'noop', with: { echo: { rows: '${{ steps.extract.outputs.rows }}' } }, dependsOn: ['wait', 'score'] },
+      ],
+    });
+    expect(registered.status, await registered.clone().text()).toBe(201);
+    const runId = await api.start(name);
+
+    await page.goto(`${consoleUrl()}#/pipelines`);
+    await page.click(`a.pipeline-link:text-is("${name}")`);
+    await page.click(`a.run-link:text-is("${runId}")`);
+    const node = (step: string) => page.locator(`svg.dag g.dag-node[data-step="${step}"]`);
+    // Every step is drawn with its name and the type it uses, and an arrow per dependency.
+    for (const step of ['extract', 'wait', 'score', 'publish']) await expect.poll(() => node(step).locator('text.dag-name').textContent()).toBe(step);
+    await expect.poll(() => node('wait').locator('text.dag-uses').textContent()).toBe('http.call');
+    expect(await page.locator('svg.dag path.dag-edge').count()).toBe(4);
+    // The gate holds `wait`: it shows running, and `publish` waits for it.
+    await expect.poll(() => node('wait').getAttribute('class')).toContain('state-running');
+    await expect.poll(() => node('extract').getAttribute('class')).toContain('state-succeeded');
+    expect(await node('publish').getAttribute('class')).toContain('state-pending');
+    await page.screenshot({ path: join(screenshots, 'run-running.png'), fullPage: true });
+
+    await node('extract').click();
+    await expect.poll(() => page.locator('#step-detail h2').textContent()).toMatch(/Step extract\s*succeeded/);
+    expect(await page.locator('#step-detail .attempts').textContent()).toBe('1');
+    expect(await page.locator('#step-detail .step-outputs').textContent()).toContain('"rows": 3');
+
+    gate.open();
+    // The page polls: with no reload, the last step turns succeeded, and the run with it.
+    await expect.poll(() => node('publish').getAttribute('class'), { timeout: 15_000 }).toContain('state-succeeded');
+    await expect.poll(() => page.locator('#run-state').textContent()).toBe('succeeded');
+    expect(await node('wait').getAttribute('class')).toContain('state-succeeded');
+    await node('publish').click();
+    await expect.poll(() => page.locator('#step-detail h2').textContent()).toMatch(/Step publish\s*succeeded/);
+    expect(await page.locator('#step-detail .step-outputs').textContent()).toContain('"rows": 3');
+    await page.screenshot({ path: join(screenshots, 'run-succeeded.png'), fullPage: true });
+  });
+
+  it('serves its files with their types and caching, and no file outside them', async () => {
+    const index = await fetch(consoleUrl());
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const script = /src="\/api\/console\/(assets\/[^"]+\.js)"/.exec(await index.text())?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${consoleUrl()}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+
+    // package.json and local.settings.json are real files beside dist/: none is served.
+    for (const path of [
+      '/api/console/../../package.json',
+      '/api/console/..%2f..%2fpackage.json',
+      '/api/console/%2e%2e/%2e%2e/package.json',
+      '/api/console/assets/..%2f..%2f..%2flocal.settings.json',
+      '/api/console/..%5c..%5cpackage.json',
+      '/api/console/%2fetc%2fpasswd',
+      '/api/console/index.html%00.js',
+      '/api/console/no-such-file.js',
+    ]) {
+      const answer = await rawGet(host.url, path);
+      expect([400, 404], `${path}: ${answer.status}`).toContain(answer.status);
+      expect(answer.body, path).not.toContain('"dependencies"');
+      expect(answer.body, path).not.toContain('root:');
+      expect(answer.body, path).not.toContain('IsEncrypted');
+    }
+  });
+});
