@@ -3,17 +3,18 @@ import { functionKey, setFunctionKey } from './api.js';
 import { h } from './dom.js';
 import { errorBox, type Page, type PageContext } from './page.js';
 import { pipelinesPage, runPage, runsPage } from './pages/pipelines.js';
+import { endpointPage, modelPage, rolloutPage, servingPage } from './pages/serving.js';
 
 /** Hash routes: the function serves one index.html, and every page lives behind `#/...`. */
 const routes: Array<{ pattern: RegExp; page: Page; nav: string }> = [
   { pattern: /^\/pipelines\/?$/, page: pipelinesPage, nav: 'pipelines' },
   { pattern: /^\/pipelines\/([^/]+)$/, page: runsPage, nav: 'pipelines' },
   { pattern: /^\/runs\/([^/]+)$/, page: runPage, nav: 'pipelines' },
+  { pattern: /^\/serving\/?$/, page: servingPage, nav: 'serving' },
+  { pattern: /^\/endpoints\/([^/]+)$/, page: endpointPage, nav: 'serving' },
+  { pattern: /^\/endpoints\/([^/]+)\/rollouts\/([^/]+)$/, page: rolloutPage, nav: 'serving' },
+  { pattern: /^\/models\/([^/]+)$/, page: modelPage, nav: 'serving' },
 ];
-
-export function registerRoute(pattern: RegExp, page: Page, nav: string): void {
-  routes.push({ pattern, page, nav });
-}
 
 const main = document.getElementById('main') as HTMLElement;
 let current: AbortController | undefined;

@@ -8,7 +8,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisPrefix, redisClient } from '../support/clients.js';
 import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import type { JsonAnswer } from '../support/json-api.js';
 import { pipelinesApi } from '../support/pipelines-api.js';
+import { registerTwoVersions } from '../support/serving-rollouts.js';
 
 const functionKey = 'console-test-key-0123456789abcdef';
 const chromiumPath = '/usr/bin/chromium';
@@ -55,6 +57,39 @@ describe('the web console in a real browser (Debian chromium)', () => {
   let context: BrowserContext;
   let page: Page;
   let userDataDir: string;
+  let traffic: { stop(): Promise<void> } | undefined;
+  const model = uniqueName('console-model');
+  const endpoint = uniqueName('console-ep');
+  let rolloutId: string;
+
+  /** A JSON call to the host with the function key, as every caller of a keyed host sends it. */
+  const call = async (method: string, path: string, body?: unknown): Promise<JsonAnswer> => {
+    const response = await fetch(`${host.url}/api/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-functions-key': functionKey },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, body: response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : {} };
+  };
+
+  /** Predict requests back to back, so the rollout's checks have figures for both variants. */
+  function startTraffic(): { stop(): Promise<void> } {
+    let stopped = false;
+    const loops = Array.from({ length: 2 }, async () => {
+      while (!stopped) {
+        await call('POST', `endpoints/${endpoint}/predict`, { inputs: { a: [Math.random() * 4 - 2], b: [Math.random() * 4 - 2] } }).catch(() => undefined);
+        // Paced: enough requests for each 1 s check, without starving the host the pipeline test uses.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+    return {
+      async stop() {
+        stopped = true;
+        await Promise.all(loops);
+      },
+    };
+  }
 
   beforeAll(async () => {
     // No skip: CI installs chromium (.ci/run), and a console test that did not run is a failure.
@@ -73,9 +108,19 @@ describe('the web console in a real browser (Debian chromium)', () => {
       }),
     ]);
     page = context.pages()[0] ?? (await context.newPage());
+
+    // A model with two versions behind an endpoint, and a canary rollout of v2 running under
+    // traffic while the pipeline test goes on: by the serving test it has checks to show.
+    await registerTwoVersions(call, model);
+    expect((await call('PUT', `endpoints/${endpoint}`, { description: 'console test', variants: [{ name: 'stable', model, version: 1, weight: 100 }] })).status).toBe(201);
+    traffic = startTraffic();
+    const started = await call('POST', `endpoints/${endpoint}/rollouts`, { candidate: { model, version: 2 }, steps: [50, 100], intervalSeconds: 1, analysis: { minRequests: 3, maxErrorRate: 0.5 }, failureLimit: 2 });
+    expect(started.status, started.text).toBe(202);
+    rolloutId = started.body.id as string;
   });
   afterAll(async () => {
     gate?.open();
+    await traffic?.stop();
     await context?.close();
     await host?.stop();
     await gate?.stop();
@@ -140,6 +185,34 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await expect.poll(() => page.locator('#step-detail h2').textContent()).toMatch(/Step publish\s*succeeded/);
     expect(await page.locator('#step-detail .step-outputs').textContent()).toContain('"rows": 3');
     await page.screenshot({ path: join(screenshots, 'run-succeeded.png'), fullPage: true });
+  });
+
+  it('shows endpoints with their variants and weights, a model and its versions, and a rollout with its checks charted', async () => {
+    await page.goto(`${consoleUrl()}#/serving`);
+    const row = page.locator('#endpoints tr', { hasText: endpoint });
+    // Stable at v1, or v2 once the canary was promoted: the model and a weight either way.
+    await expect.poll(() => row.textContent()).toMatch(new RegExp(`stable: ${model} v[12]`));
+    expect(await row.textContent()).toContain('%');
+    await page.screenshot({ path: join(screenshots, 'endpoints.png'), fullPage: true });
+
+    await row.locator('a.endpoint-link').click();
+    await expect.poll(() => page.locator('#variants').textContent()).toContain(model);
+    await expect.poll(() => page.locator('#rollouts').textContent()).toContain(`${model} v2`);
+    await page.click(`a.rollout-link:text-is("${rolloutId}")`);
+    // The healthy canary is promoted (the page polls until it ends); each check is a row with
+    // its decision, the last one the promotion, and the figures are drawn as three charts.
+    await expect.poll(() => page.locator('#rollout-state').textContent(), { timeout: 15_000 }).toBe('promoted');
+    expect(await page.locator('#checks tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('#checks tbody tr').last().textContent()).toContain('promote');
+    await traffic?.stop();
+    for (const chart of ['weight', 'p99', 'error-rate']) await expect.poll(() => page.locator(`[data-chart="${chart}"] canvas`).count()).toBe(1);
+    expect(await page.locator('[data-chart="p99"]').textContent()).toContain('candidate');
+    await page.screenshot({ path: join(screenshots, 'rollout.png'), fullPage: true });
+
+    await page.goto(`${consoleUrl()}#/models/${model}`);
+    await expect.poll(() => page.locator('#versions tbody tr').count()).toBe(2);
+    expect(await page.locator('h1').textContent()).toBe(`Model ${model}`);
+    await page.screenshot({ path: join(screenshots, 'model.png'), fullPage: true });
   });
 
   it('serves its files with their types and caching, and no file outside them', async () => {
