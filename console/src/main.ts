@@ -3,6 +3,9 @@ import { functionKey, setFunctionKey } from './api.js';
 import { h } from './dom.js';
 import { errorBox, type Page, type PageContext } from './page.js';
 import { pipelinesPage, runPage, runsPage } from './pages/pipelines.js';
+import { collectionPage, collectionsPage } from './pages/collections.js';
+import { driftPage, driftViewPage } from './pages/drift.js';
+import { featuresPage, featureViewPage } from './pages/features.js';
 import { endpointPage, modelPage, rolloutPage, servingPage } from './pages/serving.js';
 
 /** Hash routes: the function serves one index.html, and every page lives behind `#/...`. */
@@ -14,6 +17,12 @@ const routes: Array<{ pattern: RegExp; page: Page; nav: string }> = [
   { pattern: /^\/endpoints\/([^/]+)$/, page: endpointPage, nav: 'serving' },
   { pattern: /^\/endpoints\/([^/]+)\/rollouts\/([^/]+)$/, page: rolloutPage, nav: 'serving' },
   { pattern: /^\/models\/([^/]+)$/, page: modelPage, nav: 'serving' },
+  { pattern: /^\/features\/?$/, page: featuresPage, nav: 'features' },
+  { pattern: /^\/features\/([^/]+)$/, page: featureViewPage, nav: 'features' },
+  { pattern: /^\/collections\/?$/, page: collectionsPage, nav: 'collections' },
+  { pattern: /^\/collections\/([^/]+)$/, page: collectionPage, nav: 'collections' },
+  { pattern: /^\/drift\/?$/, page: driftPage, nav: 'drift' },
+  { pattern: /^\/drift\/([^/]+)$/, page: driftViewPage, nav: 'drift' },
 ];
 
 const main = document.getElementById('main') as HTMLElement;

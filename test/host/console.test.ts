@@ -61,6 +61,9 @@ describe('the web console in a real browser (Debian chromium)', () => {
   const model = uniqueName('console-model');
   const endpoint = uniqueName('console-ep');
   let rolloutId: string;
+  let data: { rollout: Promise<void>; features: Promise<void>; vectors: Promise<void> };
+  const view = uniqueName('console_view', '_');
+  const collection = uniqueName('console-vectors');
 
   /** A JSON call to the host with the function key, as every caller of a keyed host sends it. */
   const call = async (method: string, path: string, body?: unknown): Promise<JsonAnswer> => {
@@ -111,15 +114,47 @@ describe('the web console in a real browser (Debian chromium)', () => {
 
     // A model with two versions behind an endpoint, and a canary rollout of v2 running under
     // traffic while the pipeline test goes on: by the serving test it has checks to show.
-    await registerTwoVersions(call, model);
-    expect((await call('PUT', `endpoints/${endpoint}`, { description: 'console test', variants: [{ name: 'stable', model, version: 1, weight: 100 }] })).status).toBe(201);
-    traffic = startTraffic();
-    const started = await call('POST', `endpoints/${endpoint}/rollouts`, { candidate: { model, version: 2 }, steps: [50, 100], intervalSeconds: 1, analysis: { minRequests: 3, maxErrorRate: 0.5 }, failureLimit: 2 });
-    expect(started.status, started.text).toBe(202);
-    rolloutId = started.body.id as string;
+    const rollout = async () => {
+      await registerTwoVersions(call, model);
+      expect((await call('PUT', `endpoints/${endpoint}`, { description: 'console test', variants: [{ name: 'stable', model, version: 1, weight: 100 }] })).status).toBe(201);
+      traffic = startTraffic();
+      const started = await call('POST', `endpoints/${endpoint}/rollouts`, { candidate: { model, version: 2 }, steps: [50, 100], intervalSeconds: 1, analysis: { minRequests: 3, maxErrorRate: 0.5 }, failureLimit: 2 });
+      expect(started.status, started.text).toBe(202);
+      rolloutId = started.body.id as string;
+    };
+    // A feature view with offline rows whose values moved (a drift report flags it), and a
+    // materialization job; a vector collection with items and a snapshot.
+    const features = async () => {
+      const applied = await call('POST', 'features/registry', {
+        entities: [{ name: `${view}_card`, joinKeys: [{ name: 'card_id', type: 'int64' }] }],
+        featureViews: [{ name: view, entity: `${view}_card`, ttlSeconds: 86_400, online: true, source: 'console test', features: [{ name: 'spend', type: 'float64' }, { name: 'visits', type: 'float64' }] }],
+      });
+      expect(applied.status, applied.text).toBe(200);
+      const hour = 3_600_000;
+      const now = Date.now();
+      const rows = Array.from({ length: 60 }, (_, i) => {
+        const current = i >= 30;
+        return { card_id: i, event_timestamp: new Date(now - (current ? 2 : 48) * hour - i * 1000).toISOString(), spend: current ? 500 + i : i, visits: i % 7 };
+      });
+      expect((await call('POST', 'features/push', { view, to: 'offline', rows })).status).toBe(200);
+      const job = await call('POST', 'features/materialize?async=true', { view });
+      expect(job.status, job.text).toBe(202);
+      const drift = await call('POST', 'drift/run', { view, reference: { start: new Date(now - 72 * hour).toISOString(), end: new Date(now - 24 * hour).toISOString() }, current: { lastHours: 12 } });
+      expect(drift.status, drift.text).toBe(200);
+    };
+    const vectors = async () => {
+      expect((await call('PUT', `collections/${collection}`, { dimension: 2, metric: 'l2', shards: 2 })).status).toBe(201);
+      const items = Array.from({ length: 12 }, (_, i) => ({ id: `item-${i}`, vector: [i, i / 2] }));
+      expect((await call('POST', `collections/${collection}/items`, { items })).status).toBe(200);
+      expect((await call('POST', `collections/${collection}/snapshot`)).status).toBe(200);
+    };
+    // Made while the first tests run (they need none of it); each test below waits for its part.
+    const settled = <T,>(promise: Promise<T>) => (promise.catch(() => undefined), promise);
+    data = { rollout: settled(rollout()), features: settled(features()), vectors: settled(vectors()) };
   });
   afterAll(async () => {
     gate?.open();
+    if (data) await Promise.allSettled(Object.values(data));
     await traffic?.stop();
     await context?.close();
     await host?.stop();
@@ -188,6 +223,7 @@ describe('the web console in a real browser (Debian chromium)', () => {
   });
 
   it('shows endpoints with their variants and weights, a model and its versions, and a rollout with its checks charted', async () => {
+    await data.rollout;
     await page.goto(`${consoleUrl()}#/serving`);
     const row = page.locator('#endpoints tr', { hasText: endpoint });
     // Stable at v1, or v2 once the canary was promoted: the model and a weight either way.
@@ -213,6 +249,50 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await expect.poll(() => page.locator('#versions tbody tr').count()).toBe(2);
     expect(await page.locator('h1').textContent()).toBe(`Model ${model}`);
     await page.screenshot({ path: join(screenshots, 'model.png'), fullPage: true });
+  });
+
+  it('shows feature views with their last materialization, and a view with its features and jobs', async () => {
+    await data.features;
+    await page.goto(`${consoleUrl()}#/features`);
+    const row = page.locator('#views tr', { hasText: view });
+    await expect.poll(() => row.textContent()).toContain('spend, visits');
+    // The materialization job runs on its own: the page shows its end once it succeeded.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return (await row.textContent({ timeout: 2_000 }).catch(() => '')) ?? '';
+      }, { timeout: 15_000, interval: 500 })
+      .not.toMatch(/never/);
+    await page.screenshot({ path: join(screenshots, 'features.png'), fullPage: true });
+    await row.locator('a.view-link').click();
+    await expect.poll(() => page.locator('#features').textContent()).toContain('visits');
+    expect(await page.locator('#jobs').textContent()).toMatch(/materialize.*succeeded/);
+    await page.screenshot({ path: join(screenshots, 'feature-view.png'), fullPage: true });
+  });
+
+  it('shows vector collections with their items, shards and last snapshot', async () => {
+    await data.vectors;
+    await page.goto(`${consoleUrl()}#/collections`);
+    const row = page.locator('#collections tr', { hasText: collection });
+    await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('12');
+    expect(await row.locator('td').last().textContent()).not.toBe('none');
+    await page.screenshot({ path: join(screenshots, 'collections.png'), fullPage: true });
+    await row.locator('a.collection-link').click();
+    await expect.poll(() => page.locator('#shards tbody tr').count()).toBe(2);
+    await page.screenshot({ path: join(screenshots, 'collection.png'), fullPage: true });
+  });
+
+  it('shows drift reports: the shifted feature flagged against its threshold, the steady one not', async () => {
+    await data.features;
+    await page.goto(`${consoleUrl()}#/drift`);
+    const row = page.locator('#drift-views tr', { hasText: view });
+    await expect.poll(() => row.textContent()).toContain('drifted');
+    await row.locator('a.drift-link').click();
+    const feature = (name: string) => page.locator('#drift-features tr', { hasText: name });
+    await expect.poll(() => feature('spend').textContent()).toMatch(/of threshold\s*drifted/);
+    expect(await feature('visits').textContent()).toMatch(/stable/);
+    expect(await page.locator('[data-chart="drift-scores"] canvas').count()).toBe(1);
+    await page.screenshot({ path: join(screenshots, 'drift.png'), fullPage: true });
   });
 
   it('serves its files with their types and caching, and no file outside them', async () => {
