@@ -36,6 +36,9 @@ async function startGate(): Promise<{ url: string; open(): void; stop(): Promise
   };
 }
 
+/** What the page shows, waited for: the page polls the API, and this machine's two cores are shared. */
+const poll = <T,>(read: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) => expect.poll(read, { timeout: 10_000, interval: 100, ...options });
+
 /** A GET with the path sent as written: fetch would resolve `..` before it left. */
 function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
@@ -171,10 +174,10 @@ describe('the web console in a real browser (Debian chromium)', () => {
 
   it('asks for the function key, and shows the API refusing a wrong one', async () => {
     await page.goto(consoleUrl());
-    await expect.poll(() => page.locator('#main .error').textContent()).toMatch(/function key \(401\)/);
+    await poll(() => page.locator('#main .error').textContent()).toMatch(/function key \(401\)/);
     await page.fill('#key', functionKey);
     await page.click('#key-form button');
-    await expect.poll(() => page.locator('#main h1').textContent()).toBe('Pipelines');
+    await poll(() => page.locator('#main h1').textContent()).toBe('Pipelines');
   });
 
   it('draws a run as a graph of its steps, colours them as the run moves, and shows a step when clicked', async () => {
@@ -197,27 +200,27 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await page.click(`a.run-link:text-is("${runId}")`);
     const node = (step: string) => page.locator(`svg.dag g.dag-node[data-step="${step}"]`);
     // Every step is drawn with its name and the type it uses, and an arrow per dependency.
-    for (const step of ['extract', 'wait', 'score', 'publish']) await expect.poll(() => node(step).locator('text.dag-name').textContent()).toBe(step);
-    await expect.poll(() => node('wait').locator('text.dag-uses').textContent()).toBe('http.call');
+    for (const step of ['extract', 'wait', 'score', 'publish']) await poll(() => node(step).locator('text.dag-name').textContent()).toBe(step);
+    await poll(() => node('wait').locator('text.dag-uses').textContent()).toBe('http.call');
     expect(await page.locator('svg.dag path.dag-edge').count()).toBe(4);
     // The gate holds `wait`: it shows running, and `publish` waits for it.
-    await expect.poll(() => node('wait').getAttribute('class')).toContain('state-running');
-    await expect.poll(() => node('extract').getAttribute('class')).toContain('state-succeeded');
+    await poll(() => node('wait').getAttribute('class')).toContain('state-running');
+    await poll(() => node('extract').getAttribute('class')).toContain('state-succeeded');
     expect(await node('publish').getAttribute('class')).toContain('state-pending');
     await page.screenshot({ path: join(screenshots, 'run-running.png'), fullPage: true });
 
     await node('extract').click();
-    await expect.poll(() => page.locator('#step-detail h2').textContent()).toMatch(/Step extract\s*succeeded/);
+    await poll(() => page.locator('#step-detail h2').textContent()).toMatch(/Step extract\s*succeeded/);
     expect(await page.locator('#step-detail .attempts').textContent()).toBe('1');
     expect(await page.locator('#step-detail .step-outputs').textContent()).toContain('"rows": 3');
 
     gate.open();
     // The page polls: with no reload, the last step turns succeeded, and the run with it.
-    await expect.poll(() => node('publish').getAttribute('class'), { timeout: 15_000 }).toContain('state-succeeded');
-    await expect.poll(() => page.locator('#run-state').textContent()).toBe('succeeded');
+    await poll(() => node('publish').getAttribute('class'), { timeout: 15_000 }).toContain('state-succeeded');
+    await poll(() => page.locator('#run-state').textContent()).toBe('succeeded');
     expect(await node('wait').getAttribute('class')).toContain('state-succeeded');
     await node('publish').click();
-    await expect.poll(() => page.locator('#step-detail h2').textContent()).toMatch(/Step publish\s*succeeded/);
+    await poll(() => page.locator('#step-detail h2').textContent()).toMatch(/Step publish\s*succeeded/);
     expect(await page.locator('#step-detail .step-outputs').textContent()).toContain('"rows": 3');
     await page.screenshot({ path: join(screenshots, 'run-succeeded.png'), fullPage: true });
   });
@@ -227,26 +230,26 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await page.goto(`${consoleUrl()}#/serving`);
     const row = page.locator('#endpoints tr', { hasText: endpoint });
     // Stable at v1, or v2 once the canary was promoted: the model and a weight either way.
-    await expect.poll(() => row.textContent()).toMatch(new RegExp(`stable: ${model} v[12]`));
+    await poll(() => row.textContent()).toMatch(new RegExp(`stable: ${model} v[12]`));
     expect(await row.textContent()).toContain('%');
     await page.screenshot({ path: join(screenshots, 'endpoints.png'), fullPage: true });
 
     await row.locator('a.endpoint-link').click();
-    await expect.poll(() => page.locator('#variants').textContent()).toContain(model);
-    await expect.poll(() => page.locator('#rollouts').textContent()).toContain(`${model} v2`);
+    await poll(() => page.locator('#variants').textContent()).toContain(model);
+    await poll(() => page.locator('#rollouts').textContent()).toContain(`${model} v2`);
     await page.click(`a.rollout-link:text-is("${rolloutId}")`);
     // The healthy canary is promoted (the page polls until it ends); each check is a row with
     // its decision, the last one the promotion, and the figures are drawn as three charts.
-    await expect.poll(() => page.locator('#rollout-state').textContent(), { timeout: 15_000 }).toBe('promoted');
+    await poll(() => page.locator('#rollout-state').textContent(), { timeout: 15_000 }).toBe('promoted');
     expect(await page.locator('#checks tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('#checks tbody tr').last().textContent()).toContain('promote');
     await traffic?.stop();
-    for (const chart of ['weight', 'p99', 'error-rate']) await expect.poll(() => page.locator(`[data-chart="${chart}"] canvas`).count()).toBe(1);
+    for (const chart of ['weight', 'p99', 'error-rate']) await poll(() => page.locator(`[data-chart="${chart}"] canvas`).count()).toBe(1);
     expect(await page.locator('[data-chart="p99"]').textContent()).toContain('candidate');
     await page.screenshot({ path: join(screenshots, 'rollout.png'), fullPage: true });
 
     await page.goto(`${consoleUrl()}#/models/${model}`);
-    await expect.poll(() => page.locator('#versions tbody tr').count()).toBe(2);
+    await poll(() => page.locator('#versions tbody tr').count()).toBe(2);
     expect(await page.locator('h1').textContent()).toBe(`Model ${model}`);
     await page.screenshot({ path: join(screenshots, 'model.png'), fullPage: true });
   });
@@ -255,17 +258,16 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await data.features;
     await page.goto(`${consoleUrl()}#/features`);
     const row = page.locator('#views tr', { hasText: view });
-    await expect.poll(() => row.textContent()).toContain('spend, visits');
+    await poll(() => row.textContent()).toContain('spend, visits');
     // The materialization job runs on its own: the page shows its end once it succeeded.
-    await expect
-      .poll(async () => {
+    await poll(async () => {
         await page.reload();
         return (await row.textContent({ timeout: 2_000 }).catch(() => '')) ?? '';
       }, { timeout: 15_000, interval: 500 })
       .not.toMatch(/never/);
     await page.screenshot({ path: join(screenshots, 'features.png'), fullPage: true });
     await row.locator('a.view-link').click();
-    await expect.poll(() => page.locator('#features').textContent()).toContain('visits');
+    await poll(() => page.locator('#features').textContent()).toContain('visits');
     expect(await page.locator('#jobs').textContent()).toMatch(/materialize.*succeeded/);
     await page.screenshot({ path: join(screenshots, 'feature-view.png'), fullPage: true });
   });
@@ -274,11 +276,11 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await data.vectors;
     await page.goto(`${consoleUrl()}#/collections`);
     const row = page.locator('#collections tr', { hasText: collection });
-    await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('12');
+    await poll(() => row.locator('td').nth(1).textContent()).toBe('12');
     expect(await row.locator('td').last().textContent()).not.toBe('none');
     await page.screenshot({ path: join(screenshots, 'collections.png'), fullPage: true });
     await row.locator('a.collection-link').click();
-    await expect.poll(() => page.locator('#shards tbody tr').count()).toBe(2);
+    await poll(() => page.locator('#shards tbody tr').count()).toBe(2);
     await page.screenshot({ path: join(screenshots, 'collection.png'), fullPage: true });
   });
 
@@ -286,10 +288,10 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await data.features;
     await page.goto(`${consoleUrl()}#/drift`);
     const row = page.locator('#drift-views tr', { hasText: view });
-    await expect.poll(() => row.textContent()).toContain('drifted');
+    await poll(() => row.textContent()).toContain('drifted');
     await row.locator('a.drift-link').click();
     const feature = (name: string) => page.locator('#drift-features tr', { hasText: name });
-    await expect.poll(() => feature('spend').textContent()).toMatch(/of threshold\s*drifted/);
+    await poll(() => feature('spend').textContent()).toMatch(/of threshold\s*drifted/);
     expect(await feature('visits').textContent()).toMatch(/stable/);
     expect(await page.locator('[data-chart="drift-scores"] canvas').count()).toBe(1);
     await page.screenshot({ path: join(screenshots, 'drift.png'), fullPage: true });
