@@ -20,14 +20,20 @@ const screenshots = join(process.cwd(), '.arbor', 'console-screenshots');
  * A loopback server whose answers wait until the test opens the gate: the `http.call` step that
  * calls it stays running for as long as the test needs to look at it, with no sleep to guess.
  */
-async function startGate(): Promise<{ url: string; open(): void; stop(): Promise<void> }> {
+async function startGate(): Promise<{ url: string; refusing: string; open(): void; stop(): Promise<void> }> {
   const waiting: ServerResponse[] = [];
   let opened = false;
   const answer = (response: ServerResponse) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"gate":"open"}');
-  const server: Server = createServer((_request, response) => (opened ? answer(response) : waiting.push(response)));
+  const server: Server = createServer((request, response) => {
+    // /refuse: a 400 at once, which a step does not retry (the same input would fail the same way).
+    if (request.url === '/refuse') return void response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"refused by the test"}');
+    if (opened) answer(response);
+    else waiting.push(response);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gate`,
+    refusing: `http://127.0.0.1:${(server.address() as AddressInfo).port}/refuse`,
     open() {
       opened = true;
       for (const response of waiting.splice(0)) answer(response);
@@ -64,7 +70,7 @@ describe('the web console in a real browser (Debian chromium)', () => {
   const model = uniqueName('console-model');
   const endpoint = uniqueName('console-ep');
   let rolloutId: string;
-  let data: { rollout: Promise<void>; features: Promise<void>; vectors: Promise<void> };
+  let data: { rollout: Promise<void>; features: Promise<void>; vectors: Promise<void>; failedRun: Promise<string> };
   const view = uniqueName('console_view', '_');
   const collection = uniqueName('console-vectors');
 
@@ -153,7 +159,15 @@ describe('the web console in a real browser (Debian chromium)', () => {
     };
     // Made while the first tests run (they need none of it); each test below waits for its part.
     const settled = <T,>(promise: Promise<T>) => (promise.catch(() => undefined), promise);
-    data = { rollout: settled(rollout()), features: settled(features()), vectors: settled(vectors()) };
+    // A run whose second step fails, and one step after it that never runs.
+    const failedRun = async () => {
+      const api = pipelinesApi(host, functionKey);
+      const name = uniqueName('console-failing');
+      const registered = await api.register({ name, steps: [{ id: 'fetch', uses: 'http.call', with: { url: gate.refusing } }, { id: 'after', uses: 'noop', dependsOn: ['fetch'] }] });
+      expect(registered.status, await registered.clone().text()).toBe(201);
+      return (await api.finished(await api.start(name))).runId;
+    };
+    data = { rollout: settled(rollout()), features: settled(features()), vectors: settled(vectors()), failedRun: settled(failedRun()) };
   });
   afterAll(async () => {
     gate?.open();
@@ -223,6 +237,17 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await poll(() => page.locator('#step-detail h2').textContent()).toMatch(/Step publish\s*succeeded/);
     expect(await page.locator('#step-detail .step-outputs').textContent()).toContain('"rows": 3');
     await page.screenshot({ path: join(screenshots, 'run-succeeded.png'), fullPage: true });
+  });
+
+  it("shows a failed step in red with its error, and the step after it as never run", async () => {
+    await page.goto(`${consoleUrl()}#/runs/${await data.failedRun}`);
+    const node = (step: string) => page.locator(`svg.dag g.dag-node[data-step="${step}"]`);
+    await poll(() => node('fetch').getAttribute('class')).toContain('state-failed');
+    expect(await page.locator('#run-state').textContent()).toBe('failed');
+    expect(await node('after').getAttribute('class')).toMatch(/state-(upstream_failed|pending|skipped)/);
+    await node('fetch').click();
+    await poll(() => page.locator('#step-detail .step-error').textContent()).toMatch(/answered 400/);
+    await page.screenshot({ path: join(screenshots, 'run-failed.png'), fullPage: true });
   });
 
   it('shows endpoints with their variants and weights, a model and its versions, and a rollout with its checks charted', async () => {
