@@ -18,7 +18,8 @@ export function lineChart(title: string, times: number[], series: Series[], test
     title,
     width,
     height: 200,
-    scales: { x: { time: true } },
+    // One point alone would stretch the time axis over years: a few minutes either side instead.
+    scales: { x: times.length === 1 ? { time: true, auto: false, range: [(times[0] as number) - 300, (times[0] as number) + 300] } : { time: true } },
     series: [{}, ...series.map((line) => ({ label: line.label, stroke: line.colour, width: 2, points: { show: true, size: 5 }, spanGaps: false }))],
     axes: [{}, { size: 56 }],
   };

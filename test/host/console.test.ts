@@ -316,8 +316,9 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await poll(() => row.textContent()).toContain('drifted');
     await row.locator('a.drift-link').click();
     const feature = (name: string) => page.locator('#drift-features tr', { hasText: name });
-    await poll(() => feature('spend').textContent()).toMatch(/of threshold\s*drifted/);
-    expect(await feature('visits').textContent()).toMatch(/stable/);
+    // ks: a p-value, drifting below its threshold; spend moved by 500, visits did not.
+    await poll(() => feature('spend').textContent()).toMatch(/p \S+ < 0\.05 \(drift below\)\s*drifted/);
+    expect(await feature('visits').textContent()).toMatch(/≥ 0\.05 \(drift below\)\s*stable/);
     expect(await page.locator('[data-chart="drift-scores"] canvas').count()).toBe(1);
     await page.screenshot({ path: join(screenshots, 'drift.png'), fullPage: true });
   });

@@ -20,7 +20,7 @@ interface DriftReport {
   label?: string;
   drifted: boolean;
   features: Record<string, FeatureDrift>;
-  quality: { rows: { reference: number; current: number; change: number | null }; features: Record<string, { nullRate: { reference: number; current: number }; outOfRange?: number; newCategories?: string[] }> };
+  quality: { rows: { reference: number; current: number; change: number | null; changeOf?: string }; features: Record<string, { nullRate: { reference: number; current: number }; outOfRange?: number; newCategories?: string[] }> };
 }
 
 /** The latest reports of a view, or undefined when it has none yet. */
@@ -55,11 +55,21 @@ export const driftPage: Page = async ({ main }) => {
   );
 };
 
-/** How far a score is along its threshold, as a bar: red past it. */
+/**
+ * Tests whose score is a p-value: they flag drift when the score falls below the threshold;
+ * the others are distances, flagged above it (as pValueTests in shared/drift/evaluate.ts).
+ */
+const pValueTests = new Set(['ks', 'chi_square', 'proportions']);
+
+/** The score against its threshold, in words and as a bar of how far toward drift it is: red once past. */
 function scoreBar(feature: FeatureDrift): HTMLElement {
   if (feature.score === null || feature.threshold === null || feature.threshold === 0) return h('span', {}, '');
-  const ratio = feature.score / feature.threshold;
-  return h('span', {}, h('span', { class: `bar${feature.drifted ? ' over' : ''}`, style: `width:${Math.min(200, Math.round(ratio * 100))}px` }), ` ${(ratio * 100).toFixed(0)}% of threshold`);
+  const below = pValueTests.has(feature.test);
+  const ratio = below ? (feature.score === 0 ? Infinity : feature.threshold / feature.score) : feature.score / feature.threshold;
+  const words = below
+    ? `p ${feature.score.toPrecision(2)} ${feature.score < feature.threshold ? '<' : '≥'} ${feature.threshold} (drift below)`
+    : `${feature.score.toPrecision(3)} ${feature.score > feature.threshold ? '>' : '≤'} ${feature.threshold} (drift above)`;
+  return h('span', { class: 'score' }, h('span', { class: `bar${feature.drifted ? ' over' : ''}`, style: `width:${Math.max(1, Math.min(150, Math.round(ratio * 75)))}px` }), ` ${words}`);
 }
 
 const palette = ['#3b82f6', '#d93b3b', '#22a06b', '#e8a23a', '#8b5cf6', '#0ea5e9', '#5a6272'];
@@ -87,7 +97,7 @@ export const driftViewPage: Page = async ({ main }, [view = '']) => {
       }),
       { id: 'drift-features' },
     ),
-    h('p', {}, `Rows: ${latest.quality.rows.reference} in the reference, ${latest.quality.rows.current} now`, latest.quality.rows.change === null ? '' : ` (change ${(latest.quality.rows.change * 100).toFixed(1)}%)`),
+    h('p', { class: 'rows' }, `Rows: ${latest.quality.rows.reference} in the reference, ${latest.quality.rows.current} now`, latest.quality.rows.change === null ? '' : ` (${latest.quality.rows.changeOf === 'rows_per_day' ? 'rows per day' : 'rows'} ${latest.quality.rows.change >= 0 ? '+' : ''}${(latest.quality.rows.change * 100).toFixed(1)}%)`),
     lineChart(
       'Score over the last reports',
       ordered.map((report) => Date.parse(report.ranAt) / 1000),
