@@ -66,6 +66,7 @@ describe('the web console in a real browser (Debian chromium)', () => {
   let context: BrowserContext;
   let page: Page;
   let userDataDir: string;
+  const browserErrors: string[] = [];
   let traffic: { stop(): Promise<void> } | undefined;
   const model = uniqueName('console-model');
   const endpoint = uniqueName('console-ep');
@@ -120,6 +121,14 @@ describe('the web console in a real browser (Debian chromium)', () => {
       }),
     ]);
     page = context.pages()[0] ?? (await context.newPage());
+    // Script errors and refused loads (a CSP violation is logged as an error), for the last test.
+    page.on('pageerror', (error) => browserErrors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) browserErrors.push(`console: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) browserErrors.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
 
     // A model with two versions behind an endpoint, and a canary rollout of v2 running under
     // traffic while the pipeline test goes on: by the serving test it has checks to show.
@@ -353,5 +362,11 @@ describe('the web console in a real browser (Debian chromium)', () => {
       expect(answer.body, path).not.toContain('root:');
       expect(answer.body, path).not.toContain('IsEncrypted');
     }
+  });
+
+  // Runs last: every page above loaded and ran without a script error, a refused load or a
+  // failed request, but the 401s the first test provoked on purpose.
+  it('ran every page without a script error, a Content-Security-Policy refusal or a failed request', () => {
+    expect(browserErrors.filter((error) => !/^401 \/api\/pipelines$/.test(error))).toEqual([]);
   });
 });
