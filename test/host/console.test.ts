@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisPrefix, redisClient } from '../support/clients.js';
-import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
+import { eventually, startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 import type { JsonAnswer } from '../support/json-api.js';
 import { pipelinesApi } from '../support/pipelines-api.js';
 import { registerTwoVersions } from '../support/serving-rollouts.js';
@@ -139,6 +139,9 @@ describe('the web console in a real browser (Debian chromium)', () => {
       const started = await call('POST', `endpoints/${endpoint}/rollouts`, { candidate: { model, version: 2 }, steps: [50, 100], intervalSeconds: 1, analysis: { minRequests: 3, maxErrorRate: 0.5 }, failureLimit: 2 });
       expect(started.status, started.text).toBe(202);
       rolloutId = started.body.id as string;
+      // Traffic only while the rollout runs: its checks need it, the other tests' host time does not.
+      await eventually(async () => ((await call('GET', `endpoints/${endpoint}/rollouts/${rolloutId}`)).body.state === 'running' ? undefined : true), 30_000, 250);
+      await traffic?.stop();
     };
     // A feature view with offline rows whose values moved (a drift report flags it), and a
     // materialization job; a vector collection with items and a snapshot.
@@ -219,7 +222,12 @@ describe('the web console in a real browser (Debian chromium)', () => {
     const runId = await api.start(name);
 
     await page.goto(`${consoleUrl()}#/pipelines`);
+    await page.locator(`a.pipeline-link:text-is("${name}")`).waitFor();
+    await page.screenshot({ path: join(screenshots, 'pipelines.png'), fullPage: true });
     await page.click(`a.pipeline-link:text-is("${name}")`);
+    await page.locator(`a.run-link:text-is("${runId}")`).waitFor();
+    expect(await page.locator('#runs tr', { hasText: runId }).textContent()).toMatch(/running|pending/);
+    await page.screenshot({ path: join(screenshots, 'runs.png'), fullPage: true });
     await page.click(`a.run-link:text-is("${runId}")`);
     const node = (step: string) => page.locator(`svg.dag g.dag-node[data-step="${step}"]`);
     // Every step is drawn with its name and the type it uses, and an arrow per dependency.
@@ -277,7 +285,6 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await poll(() => page.locator('#rollout-state').textContent(), { timeout: 15_000 }).toBe('promoted');
     expect(await page.locator('#checks tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('#checks tbody tr').last().textContent()).toContain('promote');
-    await traffic?.stop();
     for (const chart of ['weight', 'p99', 'error-rate']) await poll(() => page.locator(`[data-chart="${chart}"] canvas`).count()).toBe(1);
     expect(await page.locator('[data-chart="p99"]').textContent()).toContain('candidate');
     await page.screenshot({ path: join(screenshots, 'rollout.png'), fullPage: true });
@@ -323,6 +330,8 @@ describe('the web console in a real browser (Debian chromium)', () => {
     await page.goto(`${consoleUrl()}#/drift`);
     const row = page.locator('#drift-views tr', { hasText: view });
     await poll(() => row.textContent()).toContain('drifted');
+    expect(await row.textContent()).toContain('spend');
+    await page.screenshot({ path: join(screenshots, 'drift-views.png'), fullPage: true });
     await row.locator('a.drift-link').click();
     const feature = (name: string) => page.locator('#drift-features tr', { hasText: name });
     // ks: a p-value, drifting below its threshold; spend moved by 500, visits did not.
