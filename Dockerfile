@@ -18,7 +18,9 @@ COPY shared ./shared
 COPY local ./local
 # tsconfig.json also includes test/, bench/ and tools/; they are not in the image, so tsc
 # compiles the three folders the server needs (and the image carries their output only).
-RUN npm run build \
+# build:app is that tsc alone: the web console (console/, npm run build:console) is the
+# Function App's, not the gRPC server's.
+RUN npm run build:app \
       && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: Node and the production dependencies only, as an unprivileged user

@@ -41,7 +41,18 @@ async function timed(url: string): Promise<number> {
   return performance.now() - started;
 }
 
+/** bench/support/programming-model-floor in its own process: the library's cost with no HTTP. */
+async function programmingModelFloor(): Promise<{ p50: number; p99: number; n: number }> {
+  const child = spawn(process.execPath, ['dist/bench/support/programming-model-floor.js', String(rounds * perRound)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, REDIS_KEY_PREFIX: `bench-floor${Date.now()}:` } });
+  let printed = '';
+  child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`programming-model-floor exited with ${code}`);
+  return JSON.parse(printed.trim().split('\n').pop() as string) as { p50: number; p99: number; n: number };
+}
+
 runMain(async () => {
+  const floor = await programmingModelFloor();
   const bare = spawn(process.execPath, ['-e', bareServer], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(bare.stdout, 'data')) as [Buffer];
   const barePort = /listening (\d+)/.exec(line.toString())?.[1];
@@ -63,7 +74,9 @@ runMain(async () => {
       console.log('|---|---|---|---|');
       console.log(`| bare node:http (baseline) | ${bareRow.n} | ${fmt(bareRow.p50)} | ${fmt(bareRow.p99)} |`);
       console.log(`| local host, echo function | ${hostRow.n} | ${fmt(hostRow.p50)} | ${fmt(hostRow.p99)} |`);
+      console.log(`| programming model and answer writing alone, in process, no HTTP | ${floor.n} | ${fmt(floor.p50)} | ${fmt(floor.p99)} |`);
       console.log(`\nadded by the host: p50 ${fmt(hostRow.p50 - bareRow.p50)} (${(hostRow.p50 / bareRow.p50).toFixed(2)}x), p99 ${fmt(hostRow.p99 - bareRow.p99)}`);
+      console.log(`of which the programming model (@azure/functions building the request, context and response) at least: p50 ${fmt(floor.p50)}; the host's own HTTP handling: about ${fmt(hostRow.p50 - bareRow.p50 - floor.p50)}`);
     });
   } finally {
     bare.kill();

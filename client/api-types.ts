@@ -241,6 +241,20 @@ export interface operations {
       503: components['schemas']['Error'];
     };
   };
+  console: {
+    input: {
+      params: {
+        path: string;
+      };
+    };
+    responses: {
+      200: string;
+      400: components['schemas']['Error'];
+      404: components['schemas']['Error'];
+      500: components['schemas']['Error'];
+      503: components['schemas']['Error'];
+    };
+  };
   'list-datasets': {
     input: Record<string, never>;
     responses: {
@@ -1506,6 +1520,7 @@ export const operationRoutes = {
   'query-collection': { method: 'POST', path: '/collections/{name}/query' },
   'search-shard': { method: 'POST', path: '/collections/{name}/shards/{shard}/search', bytesType: 'application/x-protobuf' },
   'snapshot-collection': { method: 'POST', path: '/collections/{name}/snapshot' },
+  console: { method: 'GET', path: '/console/{path}' },
   'list-datasets': { method: 'GET', path: '/datasets' },
   'get-datasets': { method: 'GET', path: '/datasets/{name}' },
   'put-dataset': { method: 'PUT', path: '/datasets/{name}' },

@@ -14,6 +14,7 @@ import './platform/invocation-metrics.js';
 import './platform/request-edge.js';
 import './platform/health.js';
 import './platform/openapi.js';
+import './platform/console.js';
 import './platform/metrics.js';
 import './platform/heartbeat.js';
 import './platform/purge-expired.js';

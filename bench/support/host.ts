@@ -16,7 +16,10 @@ export async function startBenchHost(env: Record<string, string>): Promise<{ url
     REDIS_KEY_PREFIX: `bench${stamp}:`,
     ARBOR_TASK_HUB: `Bench${stamp}`,
   };
-  const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], { env: hostEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_CPU_PROF=<dir>: the host writes a V8 CPU profile there when it stops (open it in
+  // Chrome DevTools or speedscope), to find where a benchmark's time goes.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, join(process.cwd(), 'dist', 'local', 'main.js')], { env: hostEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   let printed = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {

@@ -15,11 +15,7 @@ export async function writeHttpResult(response: ServerResponse, result: unknown)
     response.writeHead(204).end();
     return;
   }
-  // Loaded when the first answer is written: by then the app has loaded the library with the
-  // host's core module installed, and this is the same module instance.
-  // The library is CommonJS, and Node finds no named HttpResponse export in its bundle.
-  const library = await import('@azure/functions');
-  const Response = (library as unknown as { default: typeof library }).default.HttpResponse;
+  const Response = await libraryHttpResponse();
   const answer: HttpResponse = result instanceof Response ? result : new Response(result as HttpResponseInit);
   const headers: Record<string, string | string[]> = {};
   const connectionHeaders = new Set((answer.headers.get('connection') ?? '').split(',').map((name) => name.trim().toLowerCase()));
@@ -37,6 +33,20 @@ export async function writeHttpResult(response: ServerResponse, result: unknown)
   response.writeHead(answer.status, headers);
   response.flushHeaders();
   await pipeBody(answer, response);
+}
+
+type Library = typeof import('@azure/functions');
+let httpResponseClass: Promise<Library['HttpResponse']> | undefined;
+
+/**
+ * Loaded when the first answer is written: by then the app has loaded the library with the
+ * host's core module installed, and this is the same module instance. Once: a dynamic import
+ * per answer cost a module-map lookup and a promise per request (bench/invocation).
+ * The library is CommonJS, and Node finds no named HttpResponse export in its bundle.
+ */
+function libraryHttpResponse(): Promise<Library['HttpResponse']> {
+  httpResponseClass ??= import('@azure/functions').then((library) => (library as unknown as { default: Library }).default.HttpResponse);
+  return httpResponseClass;
 }
 
 /** Headers of one connection, which a proxy does not pass on (RFC 9110 section 7.6.1). */

@@ -44,8 +44,9 @@ export interface Retrieved {
  * Retrieval: the question's embedding against the collection (vector search), its terms
  * against the BM25 index (keyword search), each asked for 4k candidates, fused (fusion.ts).
  * A filter narrows the vector search; keyword hits then count only where the filtered vector
- * search found them too (the keyword index holds no metadata). Fusion reads the first 2k of
- * each list. The best k are kept, one per document (diversify.ts). Then the no-answer decision,
+ * search found them too (the keyword index holds no metadata). Fusion reads all 4k of each
+ * list and ranks documents by the sum over their chunks; the best k are kept, one chunk per
+ * document (diversify.ts). Then the no-answer decision,
  * the same in every mode: the retrieved chunks' support for the question (support.ts).
  */
 export async function retrieve(services: Services, embedder: Embedder, vectors: ChunkVectors, request: AskRequest): Promise<Retrieved> {

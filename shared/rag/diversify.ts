@@ -1,3 +1,4 @@
+import { documentOfChunkId } from './chunk-id.js';
 import type { ScoredHit } from './fusion.js';
 
 /**
@@ -8,11 +9,6 @@ import type { ScoredHit } from './fusion.js';
  * (measured in docs/rag.md, "Fusion").
  */
 export const maxChunksPerDocument = 1;
-
-/** The document of a vector item id, `<document hash>:<index>` (ingest.ts, chunkId). */
-export function documentOfChunkId(id: string): string {
-  return id.slice(0, id.lastIndexOf(':'));
-}
 
 /** The best k hits, at most `perDocument` per document. */
 export function diversified(ranked: readonly ScoredHit[], k: number, documentOf: (id: string) => string = documentOfChunkId, perDocument = maxChunksPerDocument): ScoredHit[] {

@@ -4,6 +4,7 @@ import type { Services } from '../platform/services.js';
 import { removePayloads, writePayloads, type ChunkPayload } from './chunk-payloads.js';
 import type { ChunkVectors } from './chunk-vectors.js';
 import type { Block } from './blocks.js';
+import { chunkId } from './chunk-id.js';
 import { chunkBlocks, defaultChunkOptions } from './chunker.js';
 import { deleteDocumentRecord, readDocument, saveDocument, type DocumentRecord } from './documents.js';
 import { htmlToBlocks } from './html.js';
@@ -51,13 +52,10 @@ export async function documentText(bytes: Buffer, format: DocumentFormat): Promi
  * The version of extraction and chunking: part of the content hash, so the same document
  * posted again after they change is chunked again rather than reported `unchanged`.
  * 2: HTML through htmlparser2, soft line breaks joined, sentences by Intl.Segmenter.
+ * 3: code pieces leave room for the fence their own backtick runs need.
  */
-const extractionVersion = 2;
+const extractionVersion = 3;
 
-/** Vector item ids are opaque and fixed-length, whatever characters a document id holds. */
-export function chunkId(documentId: string, index: number): string {
-  return `${createHash('sha256').update(documentId).digest('hex').slice(0, 24)}:${index}`;
-}
 
 /**
  * Chunks, embeds (in batches) and indexes a document. Its content hash decides: the same input

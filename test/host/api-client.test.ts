@@ -259,6 +259,13 @@ describe('the typed client (client/) against a host', () => {
     expectStatus('control-rollout', await client.call('control-rollout', { params: { name, id, command: 'resume' } }), 409);
   });
 
+  it("reads the web console's page (anonymous: it holds no data) and answers an unknown file with the error body", async () => {
+    const page = await client.call('console', { params: { path: 'index.html' } });
+    expectStatus('console', page, 200);
+    if (page.status === 200) expect(page.body).toContain('<title>Arbor console</title>');
+    expectStatus('console', await client.call('console', { params: { path: 'no-such-file.js' } }), 404);
+  });
+
   // Runs last (tests in a file run in order): good input reached every operation but the document itself (test/host/openapi.test.ts).
   it('has called every documented operation with good input', () => {
     const all = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId as string));

@@ -56,7 +56,8 @@ describe('deployment package: .funcignore', () => {
   it('holds only what the remote build needs at the top level', () => {
     const topLevel = [...new Set(packaged.map((path) => path.split('/')[0] as string))].sort();
     // package.json carries allowScripts, which keeps onnxruntime-node's download script from running under npm 11.
-    expect(topLevel).toEqual(['functions', 'host.json', 'package-lock.json', 'package.json', 'shared', 'tsconfig.json']);
+    // console/ is the web console's source: the remote build builds it into dist/console/, which the console function serves.
+    expect(topLevel).toEqual(['console', 'functions', 'host.json', 'package-lock.json', 'package.json', 'shared', 'tsconfig.json']);
   });
 
   it('has the sources of every function and of shared/', () => {
@@ -74,7 +75,7 @@ describe('deployment package: .funcignore', () => {
     expect(packaged.filter((path) => path.endsWith('.log') || path.endsWith('.md'))).toEqual([]);
   });
 
-  it('compiles on its own, as the remote build does (npm run build: tsc -p tsconfig.json)', { timeout: 300_000 }, async () => {
+  it('compiles on its own, as the remote build does (npm run build: tsc -p tsconfig.json, then the console with Vite)', { timeout: 300_000 }, async () => {
     const app = join(scratch, 'app');
     for (const path of packaged) cpSync(join(root, path), join(app, path));
     symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
@@ -84,6 +85,12 @@ describe('deployment package: .funcignore', () => {
     const main = (JSON.parse(read('package.json')) as { main: string }).main;
     expect(existsSync(join(app, main)), `package.json main (${main}) was not built`).toBe(true);
     expect(existsSync(join(app, 'dist', 'local'))).toBe(false);
+    // npm run build:console: the console type-checks and builds from what the zip holds.
+    const consoleTypes = await runProcess(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'console/tsconfig.json'], { cwd: app, timeoutMs: 120_000 });
+    expect(consoleTypes.stdout + consoleTypes.stderr, 'tsc of the console in the package').toBe('');
+    const bundle = await runProcess(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.ts'], { cwd: app, timeoutMs: 120_000 });
+    expect(bundle.status, bundle.stdout + bundle.stderr).toBe(0);
+    expect(existsSync(join(app, 'dist', 'console', 'index.html'))).toBe(true);
   });
 });
 

@@ -21,17 +21,19 @@ export interface RunView {
   steps: Record<string, StepView>;
 }
 
-export function pipelinesApi(host: HostProcess) {
+/** The pipeline routes of a host; `functionKey` for a host started with ARBOR_FUNCTION_KEY. */
+export function pipelinesApi(host: HostProcess, functionKey?: string) {
   const api = (path: string) => `${host.url}/api/${path}`;
+  const keyed: Record<string, string> = functionKey ? { 'x-functions-key': functionKey } : {};
   // Starting and reading runs go through the typed client (client/), as a caller would.
-  const client = arborClient({ baseUrl: host.url });
+  const client = arborClient({ baseUrl: host.url, ...(functionKey ? { functionKey } : {}) });
   const run = async (runId: string): Promise<RunView> => {
     const answer = await client.call('get-run', { params: { id: runId } });
     return answer.body as unknown as RunView;
   };
   return {
     async register(spec: unknown): Promise<Response> {
-      return fetch(api('pipelines'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+      return fetch(api('pipelines'), { method: 'POST', headers: { 'content-type': 'application/json', ...keyed }, body: JSON.stringify(spec) });
     },
     async start(name: string, params: Record<string, unknown> = {}): Promise<string> {
       const answer = await client.call('start-run', { params: { name }, body: { params } });
@@ -46,7 +48,7 @@ export function pipelinesApi(host: HostProcess) {
         return ['succeeded', 'failed', 'cancelled'].includes(found.state) ? found : undefined;
       }, timeoutMs, 200);
     },
-    post: (path: string) => fetch(api(path), { method: 'POST' }),
-    get: (path: string) => fetch(api(path)),
+    post: (path: string) => fetch(api(path), { method: 'POST', headers: keyed }),
+    get: (path: string) => fetch(api(path), { headers: keyed }),
   };
 }

@@ -4,7 +4,8 @@
  * Ranks fusion methods offline on the lists `npm run rag:eval -- --details FILE --lists`
  * recorded: each answerable question's 40 best chunks by vector search and by keyword search
  * alone, with their raw scores (the first 20 of each are the candidates fused retrieval fuses
- * today; the grid also tries 10 and 40). Prints hit@1/3/5 and MRR
+ * today; the grid also tries 10 and 40). Methods: chunk-level RRF, RRF summed per document
+ * (with the n-th chunk of a document decayed), and score-normalised sums. Prints hit@1/3/5 and MRR
  * over the distinct documents of the 5 sources for each method of a small grid, beside each
  * list alone, per corpus, so the method in shared/rag/fusion.ts is a measured choice. The 5
  * sources are chosen as ask.ts chooses them (diversify.ts: one chunk per document; the grid
@@ -48,6 +49,11 @@ function measure(lists: readonly Lists[], rank: (l: Lists) => ScoredHit[], perDo
   return { hit1: out.hit1 / n, hit3: out.hit3 / n, hit5: out.hit5 / n, mrr: out.mrr / n };
 }
 
+function documentsOf(l: Lists): (id: string) => string {
+  const documentOf = new Map([...l.vector, ...l.keyword].map((c) => [c.id, c.documentId]));
+  return (id) => documentOf.get(id) as string;
+}
+
 export function fusionGrid(): Array<{ name: string; method: FusionMethod }> {
   const grid: Array<{ name: string; method: FusionMethod }> = [];
   for (const k of [60, 20, 10, 5, 1]) {
@@ -58,6 +64,9 @@ export function fusionGrid(): Array<{ name: string; method: FusionMethod }> {
       [1, 3],
     ] as const) {
       grid.push({ name: `rrf k=${k} weights ${v}:${w}`, method: { kind: 'rrf', k, vectorWeight: v, keywordWeight: w } });
+      for (const decay of [1, 0.5, 0]) {
+        grid.push({ name: `rrf per document k=${k} weights ${v}:${w} decay ${decay}`, method: { kind: 'rrf-documents', k, vectorWeight: v, keywordWeight: w, decay } });
+      }
     }
   }
   for (const kind of ['max-normalised', 'min-max'] as const) {
@@ -82,7 +91,7 @@ async function main(): Promise<void> {
         const rows: Array<[string, (l: Lists) => ScoredHit[]]> = [
           ['vector alone', (l) => l.vector],
           ['keyword alone', (l) => l.keyword],
-          ...fusionGrid().map(({ name, method }): [string, (l: Lists) => ScoredHit[]] => [name, (l) => fuse(l.vector.slice(0, depth), l.keyword.slice(0, depth), method)]),
+          ...fusionGrid().map(({ name, method }): [string, (l: Lists) => ScoredHit[]] => [name, (l) => fuse(l.vector.slice(0, depth), l.keyword.slice(0, depth), method, documentsOf(l))]),
         ];
         for (const [name, rank] of rows) console.log(`| ${name} | ${depth} | ${perDocument} | ${f(measure(tune, rank, perDocument))} | ${f(measure(test, rank, perDocument))} |`);
       }
@@ -93,7 +102,8 @@ async function main(): Promise<void> {
         const documentOf = new Map(list.map((c) => [c.id, c.documentId]));
         return diversified(list.slice(0, 20), documents, (id) => documentOf.get(id) as string, 1);
       };
-      for (const { name, method } of fusionGrid()) {
+      // Lists of one chunk per document: summing per document would change nothing.
+      for (const { name, method } of fusionGrid().filter(({ method }) => method.kind !== 'rrf-documents')) {
         const rank = (l: Lists) => fuse(byDocument(l, l.vector), byDocument(l, l.keyword), method);
         console.log(`| ${name} | best chunk of the first ${documents} documents | 1 | ${f(measure(tune, rank, 1))} | ${f(measure(test, rank, 1))} |`);
       }

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { noAnswer, type Embedder } from '../../shared/rag/ports.js';
 import type { BenchHost } from '../../bench/support/host.js';
 import { claims } from '../../shared/rag/citations.js';
-import { chunkId } from '../../shared/rag/ingest.js';
+import { chunkId } from '../../shared/rag/chunk-id.js';
 import { readPayloads } from '../../shared/rag/chunk-payloads.js';
 import { searchKeywords, termStatistics, type TermStatistics } from '../../shared/rag/keyword-index.js';
 import { terms } from '../../shared/rag/text.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diversified, documentOfChunkId } from '../../../shared/rag/diversify.js';
+import { documentOfChunkId } from '../../../shared/rag/chunk-id.js';
+import { diversified } from '../../../shared/rag/diversify.js';
 
 describe('the per-document cap on sources', () => {
   const ranked = ['a:0', 'a:1', 'a:2', 'b:0', 'a:3', 'c:0', 'b:1', 'b:2', 'd:0'].map((id, i) => ({ id, score: 10 - i }));
@@ -16,5 +17,7 @@ describe('the per-document cap on sources', () => {
 
   it('reads the document of an item id up to its last colon', () => {
     expect(documentOfChunkId('3f2a:b:17')).toBe('3f2a:b');
+    // An id that is not a chunk id is a document of its own, not part of a document named ''.
+    expect(documentOfChunkId('plain')).toBe('plain');
   });
 });

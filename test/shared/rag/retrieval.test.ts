@@ -16,7 +16,7 @@ describe('fusion of the vector and keyword lists', () => {
       { id: 'z', score: 11 },
       { id: 'both', score: 2 },
     ];
-    // both: 1/13 + 2/13 = 0.231; y: 2/11 = 0.182; z: 2/12 = 0.167; top: 1/11 = 0.091; x: 1/12 = 0.083.
+    // Ids without a document part are documents of their own. k = 20: both: 1/23 + 2/23 = 0.130; y: 2/21 = 0.095; z: 2/22 = 0.091; top: 1/21 = 0.048; x: 1/22 = 0.045.
     expect(fuse(vector, keyword).map((h) => h.id)).toEqual(['both', 'y', 'z', 'top', 'x']);
     // Normalised by each list's best score, the clear first place stays ahead of the low agreement.
     expect(fuse(vector, keyword, { kind: 'max-normalised', vectorWeight: 0.5, keywordWeight: 0.5 })[0]?.id).toBe('top');
