@@ -32,8 +32,16 @@ async function main(argv: string[]): Promise<number> {
     const result = await runDemo({ ...options, url: platform.url }, platform.storage, report);
     console.log(`\nDone in ${seconds(Date.now() - started)}. Stage timings:`);
     for (const t of result.timings) console.log(`  ${t.stage}. ${t.title.padEnd(92)} ${t.seconds.toFixed(1).padStart(6)} s`);
-    const api = `${platform.url}/api`;
-    console.log(`\n${platform.started ? 'What to look at (the platform the demo started stops now: start one with `npm start` and run the demo against it to keep it)' : 'Look at it'}:\n  ${api}/pipelines/${result.names.etl}/runs\n  ${api}/features/ingest/${result.names.cardSpend}\n  ${api}/models/${result.names.model}/versions\n  ${api}/endpoints/${result.names.endpoint}/rollouts\n  ${api}/drift/${result.names.traffic}`);
+    // The web console's pages for what the demo made (docs/console.md), then the API behind them.
+    const console_ = `${platform.url}/api/console/#`;
+    const pages = [
+      `${console_}/runs/${result.etl.runId}`,
+      `${console_}/features/${result.names.cardSpend}`,
+      `${console_}/models/${result.names.model}`,
+      `${console_}/endpoints/${result.names.endpoint}`,
+      `${console_}/drift/${result.names.traffic}`,
+    ];
+    console.log(`\n${platform.started ? 'The console pages to look at (the platform the demo started stops now: run `npm start` in another terminal and the demo against it to keep them)' : 'Look at it in the console'}:\n${pages.map((page) => `  ${page}`).join('\n')}`);
     if (result.unmet.length > 0) {
       console.error(`\nThe demo ran, but did not show everything it should:\n${result.unmet.map((p) => `  - ${p}`).join('\n')}`);
       return 1;

@@ -13,6 +13,7 @@ export interface EtlResult {
   files: number;
   megabytes: number;
   catalogued: number;
+  runId: string;
   runState: string;
   steps: Record<string, { state: string; rows?: number; seconds?: number }>;
 }
@@ -74,5 +75,5 @@ export async function landAndTransform(context: DemoContext): Promise<EtlResult>
   }
   report.line(`ETL pipeline ${names.etl} run ${run.value.runId}: ${run.value.state} in ${seconds(run.ms)} (parquet in curated/ on the Cool tier, feature files in ingest/, labels in training-sets/)`);
   if (run.value.state !== 'succeeded') throw new DemoError(`the ETL run ${run.value.runId} ended ${run.value.state}`);
-  return { rows: options.rows, reversals, files, megabytes: bytes / 1e6, catalogued: cataloguedRows, runState: run.value.state, steps };
+  return { rows: options.rows, reversals, files, megabytes: bytes / 1e6, catalogued: cataloguedRows, runId: run.value.runId, runState: run.value.state, steps };
 }
