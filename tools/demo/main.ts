@@ -33,13 +33,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\nDone in ${seconds(Date.now() - started)}. Stage timings:`);
     for (const t of result.timings) console.log(`  ${t.stage}. ${t.title.padEnd(92)} ${t.seconds.toFixed(1).padStart(6)} s`);
     // The web console's pages for what the demo made (docs/console.md), then the API behind them.
-    const console_ = `${platform.url}/api/console/#`;
+    const consolePages = `${platform.url}/api/console/#`;
     const pages = [
-      `${console_}/runs/${result.etl.runId}`,
-      `${console_}/features/${result.names.cardSpend}`,
-      `${console_}/models/${result.names.model}`,
-      `${console_}/endpoints/${result.names.endpoint}`,
-      `${console_}/drift/${result.names.traffic}`,
+      `${consolePages}/runs/${result.etl.runId}`,
+      `${consolePages}/features/${result.names.cardSpend}`,
+      `${consolePages}/models/${result.names.model}`,
+      `${consolePages}/endpoints/${result.names.endpoint}`,
+      `${consolePages}/drift/${result.names.traffic}`,
     ];
     console.log(`\n${platform.started ? 'The console pages to look at (the platform the demo started stops now: run `npm start` in another terminal and the demo against it to keep them)' : 'Look at it in the console'}:\n${pages.map((page) => `  ${page}`).join('\n')}`);
     if (result.unmet.length > 0) {
