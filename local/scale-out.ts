@@ -1,3 +1,4 @@
+import { freePort } from './emulators/child-service.js';
 import { startFrontDoor } from './front-door.js';
 import { systemKeyFrom } from './http/function-keys.js';
 import { startInstance, type Instance } from './instances.js';
@@ -43,15 +44,21 @@ export async function serveInstances(options: ScaleOutOptions): Promise<void> {
   };
   try {
     console.log(`Arbor local host: starting ${count} instances behind ${frontDoor.url}`);
-    const owner = await startInstance({ index: 0, env: { ...env, ARBOR_GRPC_PORT: String(settings.ARBOR_GRPC_PORT) }, onExit: onExit(0) });
-    instances.push(owner);
-    const others = await Promise.allSettled(
-      Array.from({ length: count - 1 }, (_, i) =>
-        startInstance({ index: i + 1, env: { ...env, ARBOR_GRPC_PORT: '0', ARBOR_DURABLE_OWNER_URL: owner.url }, onExit: onExit(i + 1) }),
+    // The owner's port is chosen here (free a moment ago; it binds it first thing), so all
+    // instances start at once: each loads the whole app, which is most of a start.
+    const ownerPort = await freePort();
+    const ownerUrl = `http://127.0.0.1:${ownerPort}`;
+    const started = await Promise.allSettled(
+      Array.from({ length: count }, (_, index) =>
+        startInstance({
+          index,
+          env: index === 0 ? { ...env, PORT: String(ownerPort), ARBOR_GRPC_PORT: String(settings.ARBOR_GRPC_PORT) } : { ...env, ARBOR_GRPC_PORT: '0', ARBOR_DURABLE_OWNER_URL: ownerUrl },
+          onExit: onExit(index),
+        }),
       ),
     );
-    for (const result of others) if (result.status === 'fulfilled') instances.push(result.value);
-    const failed = others.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    for (const result of started) if (result.status === 'fulfilled') instances.push(result.value);
+    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
   } catch (error) {
     stopping = true;
