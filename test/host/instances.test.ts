@@ -118,6 +118,12 @@ describe('two instances behind the front door', () => {
       expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
     }
   });
+
+  it('stops every instance when the front door is stopped', async () => {
+    expect(await platform.stop('SIGINT')).toBe(0);
+    expect(platform.output).toEqual(expect.arrayContaining(['[0] Arbor stopped', '[1] Arbor stopped', 'Arbor stopped']));
+    for (const url of instances) await expect(fetch(`${url}/api/health`)).rejects.toThrow();
+  });
 });
 
 describe('the front door alone', () => {
