@@ -34,6 +34,12 @@ export interface LocalHostOptions {
   blobRetryDelayMs: number;
   taskHub: string;
   maxConcurrentActivities: number;
+  /**
+   * Another instance's address when that one owns the task hub (the front door's instances
+   * after the first): this host then runs no durable backend and no timers, and its durable
+   * client calls the owner's API, so orchestrations and timers run exactly once (docs/scaling.md).
+   */
+  durableOwnerUrl?: string;
 }
 
 export interface FunctionDescription {
@@ -62,7 +68,8 @@ export function isDisabled(settings: Readonly<Record<string, string | undefined>
 export interface LocalHost {
   url: string;
   functions: FunctionDescription[];
-  durable: DurableBackend;
+  /** Absent on an instance that is not the task hub's owner. */
+  durable?: DurableBackend;
   /** What a `durableClient` input binding receives on this host (JSON), for servers beside it (the gRPC server). */
   durableClientInput: string;
   stop(): Promise<void>;
@@ -163,20 +170,26 @@ async function serveApp(
     return true;
   };
 
+  // The durable client talks HTTP to whichever instance owns the task hub: this one, or the owner.
+  const durableBaseUrl = options.durableOwnerUrl ?? baseUrl;
   const resolveExtraInput: ExtraInputResolver = (binding) =>
-    binding.type === 'durableClient' || binding.type === 'orchestrationClient' ? durableClientData(baseUrl, taskHub, systemKey) : undefined;
+    binding.type === 'durableClient' || binding.type === 'orchestrationClient' ? durableClientData(durableBaseUrl, taskHub, systemKey) : undefined;
 
   const connectionFor = connectionFactory(options.settings);
-  const durable = new DurableBackend({
-    api,
-    functions: captured,
-    store: new InstanceLog(connectionFor('AzureWebJobsStorage').getContainerClient(`durable-${taskHub.toLowerCase()}`)),
-    log: options.log,
-    maxConcurrentActivities: options.maxConcurrentActivities,
-    resolveExtraInput,
-  });
+  const owner = options.durableOwnerUrl === undefined;
+  const durable = owner
+    ? new DurableBackend({
+        api,
+        functions: captured,
+        store: new InstanceLog(connectionFor('AzureWebJobsStorage').getContainerClient(`durable-${taskHub.toLowerCase()}`)),
+        log: options.log,
+        maxConcurrentActivities: options.maxConcurrentActivities,
+        resolveExtraInput,
+      })
+    : undefined;
 
-  const timers = new TimerScheduler(api, buildTimers(enabled, options.settings), options.log, resolveExtraInput);
+  // Timers fire on the owner only: Azure holds a singleton lease per timer function for the same end.
+  const timers = new TimerScheduler(api, owner ? buildTimers(enabled, options.settings) : [], options.log, resolveExtraInput);
   const blobs = new BlobWatcher(
     api,
     buildBlobFunctions(enabled, connectionFor),
@@ -198,10 +211,10 @@ async function serveApp(
       functionKey,
       log: options.log,
       resolveExtraInput,
-      hostEndpoints: [durableEndpoints(durable, systemKey), adminFunctions],
+      hostEndpoints: durable ? [durableEndpoints(durable, systemKey), adminFunctions] : [adminFunctions],
     }),
   );
-  await durable.start();
+  await durable?.start();
   timers.start();
   await blobs.start();
 
@@ -209,13 +222,13 @@ async function serveApp(
   return {
     url: baseUrl,
     functions,
-    durable,
-    durableClientInput: durableClientData(baseUrl, taskHub, systemKey).string as string,
+    ...(durable ? { durable } : {}),
+    durableClientInput: durableClientData(durableBaseUrl, taskHub, systemKey).string as string,
     stop() {
       stopping ??= (async () => {
         await timers.stop();
         await blobs.stop();
-        await durable.stop();
+        await durable?.stop();
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await api.runHooks('appTerminate', { hookData: {} });

@@ -10,23 +10,35 @@ import { ensureDependencies } from './emulators/dependencies.js';
 import { startGrpcServer, type GrpcServer } from './grpc/server.js';
 import { startLocalHost } from './host.js';
 import { consoleLogger } from './log.js';
+import { serveInstances } from './scale-out.js';
 import { loadHostSettings } from './settings.js';
 import { stopWithParent } from './stop-with-parent.js';
 
+/** `--instances N` (or `--instances=N`) is ARBOR_INSTANCES, checked with the other settings. */
+function instancesArgument(args: readonly string[]): string | undefined {
+  const at = args.findIndex((arg) => arg === '--instances' || arg.startsWith('--instances='));
+  if (at < 0) return undefined;
+  const arg = args[at] as string;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (args[at + 1] ?? '');
+}
+
 async function main(): Promise<void> {
   const root = findAppRoot();
+  const instances = instancesArgument(process.argv.slice(2));
+  if (instances !== undefined) process.env.ARBOR_INSTANCES = instances;
   // The host's own settings first: a bad one stops the start before any emulator runs.
   const { host: settings, raw } = loadHostSettings(root);
   const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };
   const log = consoleLogger(settings.ARBOR_LOG_LEVEL);
 
-  console.log('Arbor local host: starting dependencies');
+  const instanceIndex = settings.ARBOR_INSTANCE_INDEX;
+  if (instanceIndex === undefined) console.log('Arbor local host: starting dependencies');
   const dependencies = await ensureDependencies(raw, {
     dataDir: resolve(root, settings.ARBOR_DATA_DIR),
     inMemory: settings.ARBOR_IN_MEMORY,
     blobPort: settings.ARBOR_BLOB_PORT,
   });
-  for (const line of dependencies.lines) console.log(`  ${line.name.padEnd(7)} ${line.url}  (${line.how})`);
+  if (instanceIndex === undefined) for (const line of dependencies.lines) console.log(`  ${line.name.padEnd(7)} ${line.url}  (${line.how})`);
   if (dependencies.blobConnectionString) {
     // For tools (Storage Explorer, `npm run blob`) while the host runs.
     const file = blobConnectionFile(resolve(root, settings.ARBOR_DATA_DIR));
@@ -46,6 +58,12 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  if (settings.ARBOR_INSTANCES > 1) {
+    const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    await serveInstances({ settings, env: { ...env, ...dependencies.env }, stopDependencies: () => dependencies.stop() });
+    return;
+  }
+
   let host;
   try {
     host = await startLocalHost({
@@ -62,14 +80,16 @@ async function main(): Promise<void> {
       blobRetryDelayMs: settings.ARBOR_BLOB_RETRY_MS,
       taskHub: settings.ARBOR_TASK_HUB,
       maxConcurrentActivities: settings.ARBOR_DURABLE_MAX_ACTIVITIES,
+      ...(settings.ARBOR_DURABLE_OWNER_URL ? { durableOwnerUrl: settings.ARBOR_DURABLE_OWNER_URL } : {}),
     });
   } catch (error) {
     await dependencies.stop();
     throw error;
   }
 
-  console.log(`Functions (${host.functions.length}):`);
-  for (const fn of host.functions) {
+  // Behind a front door the first instance lists them; the others would only repeat it.
+  if (!instanceIndex) console.log(`Functions (${host.functions.length}):`);
+  for (const fn of instanceIndex ? [] : host.functions) {
     const where = fn.route !== undefined ? `${(fn.methods ?? ['*']).join(',')} ${host.url}/api/${fn.route}` : fn.schedule ?? fn.path ?? '';
     console.log(`  ${fn.name.padEnd(22)} ${fn.trigger.padEnd(13)} ${where}${fn.disabled ? '  (disabled)' : ''}`);
   }
@@ -82,7 +102,8 @@ async function main(): Promise<void> {
     throw error;
   }
   console.log(`gRPC, gRPC-Web and Connect: ${grpc.url} (HTTP/2 and HTTP/1.1 on one port; health and reflection included)`);
-  console.log(`Arbor is up: ${host.url}/api/health`);
+  // An instance's line is not "Arbor is up": that one names the front door, where callers go.
+  console.log(instanceIndex === undefined ? `Arbor is up: ${host.url}/api/health` : `Arbor instance ${instanceIndex} is up: ${host.url}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -58,6 +58,18 @@ export const hostSettingsSchema = z.object({
   ARBOR_APP_ENTRY: z.string().min(1).optional(),
   /** The host stops when this process is gone (set by the tests). */
   ARBOR_PARENT_PID: wholeNumber(1, 2 ** 31 - 1).optional(),
+  /**
+   * Host processes `npm start` runs behind a loopback front door on PORT, as Flex Consumption
+   * scales out (also `npm start -- --instances N`); 1 runs the host alone (docs/scaling.md).
+   */
+  ARBOR_INSTANCES: wholeNumber(1, 16).default(1),
+  /** Set by the front door for each instance it starts: its index, in its log lines and answers. */
+  ARBOR_INSTANCE_INDEX: wholeNumber(0, 15).optional(),
+  /**
+   * Set by the front door for instances other than the first: the first instance's address. Such
+   * an instance owns no task hub and runs no timers; its durable client calls the owner's API.
+   */
+  ARBOR_DURABLE_OWNER_URL: z.string().regex(/^http:\/\/127\.0\.0\.1:\d{1,5}$/, 'http://127.0.0.1:<port>').optional(),
 });
 
 export type HostSettings = z.output<typeof hostSettingsSchema>;

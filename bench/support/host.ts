@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { ensureDependencies } from '../../local/emulators/dependencies.js';
 
 /** Starts `node dist/local/main.js` (what `npm start` runs) for a benchmark, with its own database, prefix and hub. */
-export async function startBenchHost(env: Record<string, string>): Promise<{ url: string; grpcUrl: string; env: Record<string, string>; stop: () => void }> {
+export async function startBenchHost(
+  env: Record<string, string>,
+  /** Arguments to main.js (`--instances 2`). */
+  args: readonly string[] = [],
+): Promise<{ url: string; grpcUrl: string; env: Record<string, string>; pid: number; stop: () => void }> {
   const stamp = Date.now();
   const hostEnv = {
     ...(process.env as Record<string, string>),
@@ -19,7 +23,7 @@ export async function startBenchHost(env: Record<string, string>): Promise<{ url
   // BENCH_CPU_PROF=<dir>: the host writes a V8 CPU profile there when it stops (open it in
   // Chrome DevTools or speedscope), to find where a benchmark's time goes.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, join(process.cwd(), 'dist', 'local', 'main.js')], { env: hostEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, join(process.cwd(), 'dist', 'local', 'main.js'), ...args], { env: hostEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   let printed = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -30,7 +34,7 @@ export async function startBenchHost(env: Record<string, string>): Promise<{ url
     child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
   });
   const grpcUrl = /gRPC, gRPC-Web and Connect: (http:\/\/\S+)/.exec(printed)?.[1] ?? '';
-  return { url, grpcUrl, env: hostEnv, stop: () => child.kill('SIGTERM') };
+  return { url, grpcUrl, env: hostEnv, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
 }
 
 export type BenchHost = Awaited<ReturnType<typeof startBenchHost>>;

@@ -44,7 +44,7 @@ export function createCosmosStore(settings: CosmosConfig): CosmosStore {
   const database = client.database(settings.COSMOS_DATABASE);
 
   function ensureDatabase(): Promise<unknown> {
-    databaseReady ??= canCreate ? client.databases.createIfNotExists({ id: settings.COSMOS_DATABASE }) : Promise.resolve();
+    databaseReady ??= canCreate ? client.databases.createIfNotExists({ id: settings.COSMOS_DATABASE }).catch(unlessCreatedMeanwhile) : Promise.resolve();
     databaseReady.catch(() => (databaseReady = undefined));
     return databaseReady;
   }
@@ -58,11 +58,10 @@ export function createCosmosStore(settings: CosmosConfig): CosmosStore {
         pending = (async () => {
           await ensureDatabase();
           if (!canCreate) return database.container(definition.id);
-          const { container } = await database.containers.createIfNotExists({
-            id: definition.id,
-            partitionKey: { paths: [definition.partitionKey] },
-          });
-          return container;
+          const created = await database.containers
+            .createIfNotExists({ id: definition.id, partitionKey: { paths: [definition.partitionKey] } })
+            .catch(unlessCreatedMeanwhile);
+          return created?.container ?? database.container(definition.id);
         })();
         containers.set(definition.id, pending);
         pending.catch(() => containers.delete(definition.id));
@@ -73,6 +72,16 @@ export function createCosmosStore(settings: CosmosConfig): CosmosStore {
       await client.getDatabaseAccount();
     },
   };
+}
+
+/**
+ * createIfNotExists reads, then creates on a 404: another instance creating the same database or
+ * container in between makes the create a 409. It exists then, which is all the caller wanted
+ * (found by two instances' first requests racing, test/host/instances.test.ts).
+ */
+function unlessCreatedMeanwhile(error: unknown): undefined {
+  if ((error as { code?: unknown }).code === 409) return undefined;
+  throw error;
 }
 
 /** Properties Cosmos DB adds to every document it stores; none is part of Arbor's data. */

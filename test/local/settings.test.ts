@@ -23,12 +23,13 @@ describe("the local host's settings", () => {
     expect(settings).toMatchObject({ PORT: 7071, ARBOR_DATA_DIR: '.arbor', ARBOR_IN_MEMORY: true, ARBOR_LOG_LEVEL: 'information', ARBOR_BLOB_POLL_MS: 200 });
     expect(settings).toMatchObject({ ARBOR_BLOB_MAX_ATTEMPTS: 5, ARBOR_BLOB_RETRY_MS: 1_000, ARBOR_DURABLE_MAX_ACTIVITIES: 8, WEBSITE_SITE_NAME: 'arbor' });
     expect(settings.ARBOR_PARENT_PID).toBeUndefined();
+    expect(settings.ARBOR_INSTANCES).toBe(1);
   });
 
   it('names every malformed setting at once, never passing NaN on', () => {
     let error: unknown;
     try {
-      parseHostSettings({ ARBOR_BLOB_POLL_MS: 'abc', ARBOR_BLOB_MAX_ATTEMPTS: '2.5', PORT: '-1', ARBOR_PARENT_PID: 'x', ARBOR_LOG_LEVEL: 'loud' });
+      parseHostSettings({ ARBOR_BLOB_POLL_MS: 'abc', ARBOR_BLOB_MAX_ATTEMPTS: '2.5', PORT: '-1', ARBOR_PARENT_PID: 'x', ARBOR_LOG_LEVEL: 'loud', ARBOR_INSTANCES: '17', ARBOR_DURABLE_OWNER_URL: 'http://10.0.0.1:80' });
     } catch (caught) {
       error = caught;
     }
@@ -39,6 +40,9 @@ describe("the local host's settings", () => {
         'ARBOR_BLOB_POLL_MS: must be a whole number from 10 to 600000',
         'ARBOR_BLOB_MAX_ATTEMPTS: must be a whole number from 1 to 100',
         'PORT: must be a whole number from 0 to 65535',
+        'ARBOR_INSTANCES: must be a whole number from 1 to 16',
+        // The owner is always another instance on loopback, never an address from elsewhere.
+        expect.stringMatching(/^ARBOR_DURABLE_OWNER_URL: /),
         expect.stringMatching(/^ARBOR_PARENT_PID: /),
         expect.stringMatching(/^ARBOR_LOG_LEVEL: /),
         // Nothing gave a task hub: neither the environment nor host.json.

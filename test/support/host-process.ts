@@ -33,7 +33,7 @@ export async function startHostProcess(
   overrides: Record<string, string> = {},
   timeoutMs = 30_000,
   /** As `npm start` in a terminal: the host leads a process group, and `stop` signals the whole group as Ctrl-C does. */
-  options: { asTerminal?: boolean } = {},
+  options: { asTerminal?: boolean; args?: readonly string[] } = {},
 ): Promise<HostProcess> {
   const database = uniqueName('test');
   const redisPrefix = `${database}:`;
@@ -62,7 +62,7 @@ export async function startHostProcess(
     ...hostCoverage(),
     ...overrides,
   };
-  const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js')], {
+  const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'local', 'main.js'), ...(options.args ?? [])], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.asTerminal === true,
