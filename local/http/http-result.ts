@@ -26,6 +26,9 @@ export async function writeHttpResult(response: ServerResponse, result: unknown)
 
   if (!isStream(result)) {
     const body = Buffer.from(await answer.arrayBuffer());
+    // writeHead renders the headers at once, so Node cannot add the length at end(): without
+    // it the answer would go out chunked. 204 and 304 carry no body, and so no length.
+    if (answer.status !== 204 && answer.status !== 304) headers['content-length'] = String(body.length);
     response.writeHead(answer.status, headers);
     response.end(body.length ? body : undefined);
     return;

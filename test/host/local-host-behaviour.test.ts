@@ -37,6 +37,10 @@ describe('local host with a fixture app', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-echo')).toBe('yes');
     expect(response.headers.get('set-cookie')).toMatch(/^session=abc; Path=\/; HttpOnly/);
+    // A body of known length goes out whole, with its length, not chunked.
+    const text = await response.clone().text();
+    expect(response.headers.get('transfer-encoding')).toBeNull();
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
     expect(await response.json()).toEqual({
       method: 'POST',
       params: { first: 'one', rest: 'two/three' },
