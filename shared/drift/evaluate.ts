@@ -2,6 +2,7 @@ import { isComplete, kolmogorovSmirnovAgainstSummary, psiAgainstSummary, shareAt
 import type { DriftEvaluation, FeatureDrift, FeatureQuality, RowQuality } from './report.js';
 import type { TestName } from './requests.js';
 import type { FeatureSample, WindowSample } from './samples.js';
+import { categoricalHistogram, numericHistogram } from './histogram.js';
 import { categoricalPsi, chiSquare, jensenShannon, kolmogorovSmirnov, normedByDeviation, proportionsTest, psi, standardDeviation, wasserstein } from './statistics.js';
 
 /**
@@ -129,7 +130,8 @@ function featureDrift(reference: ReferenceFeature, current: FeatureSample, overr
     };
     const test = override?.test ?? (large ? 'wasserstein_normed' : 'ks');
     const score = test === 'ks' ? ks.pValue : test === 'wasserstein' ? statistics.wasserstein : test === 'wasserstein_normed' ? statistics.wasserstein_normed : statistics.psi;
-    return decide(test === 'ks' || test === 'wasserstein' || test === 'wasserstein_normed' ? test : 'psi', score, override?.threshold, statistics);
+    const histogram = numericHistogram(summary ?? a, b);
+    return { ...decide(test === 'ks' || test === 'wasserstein' || test === 'wasserstein_normed' ? test : 'psi', score, override?.threshold, statistics), histogram };
   }
   const a = reference.counts as Map<string, number>;
   const b = current.counts as Map<string, number>;
@@ -137,7 +139,7 @@ function featureDrift(reference: ReferenceFeature, current: FeatureSample, overr
   const statistics = { jensen_shannon: jensenShannon(a, b), chi_square: chi.statistic, chi_square_p_value: chi.pValue, psi: categoricalPsi(a, b) };
   const test = override?.test ?? (large ? 'jensen_shannon' : 'chi_square');
   const score = test === 'chi_square' ? chi.pValue : test === 'psi' ? statistics.psi : statistics.jensen_shannon;
-  return decide(test === 'chi_square' || test === 'psi' ? test : 'jensen_shannon', score, override?.threshold, statistics);
+  return { ...decide(test === 'chi_square' || test === 'psi' ? test : 'jensen_shannon', score, override?.threshold, statistics), histogram: categoricalHistogram(a, b) };
 }
 
 /** A label or prediction: the positive rate (true, or 1) compared by a test on proportions, with PSI beside it. */

@@ -167,19 +167,29 @@ function integralOfDistance(from: number, to: number, f: number, width: number):
  * edge fall in the lower bin on both sides, as in psi.
  */
 export function psiAgainstSummary(summary: QuantileSummary, currentSorted: Float64Array, bins = 10): number {
-  checkSummary(summary);
   checkSorted(currentSorted, 'current');
+  const { edges, shares } = summaryBins(summary, bins);
+  return psiOfProportions(shares, binProportions(currentSorted, edges));
+}
+
+/**
+ * PSI's bins of a summarized reference: the inner edges at its k / bins quantiles (as
+ * psiBinEdges takes them of raw values), and the reference's share in each bin, (-inf, e1],
+ * (e1, e2], ..., (e(bins-1), inf), read off the summary's distribution function.
+ */
+export function summaryBins(summary: QuantileSummary, bins = 10): { edges: Float64Array; shares: Float64Array } {
+  checkSummary(summary);
   if (!Number.isInteger(bins) || bins < 2) throw new RangeError(`bins must be an integer >= 2, got ${bins}`);
   const edges = new Float64Array(bins - 1);
   for (let k = 1; k < bins; k++) edges[k - 1] = typeSevenQuantile(summary.quantiles, k / bins);
-  const referenceShares = new Float64Array(bins);
+  const shares = new Float64Array(bins);
   let below = 0;
   for (let k = 0; k < bins; k++) {
     const upTo = k < bins - 1 ? summaryCdf(summary.quantiles, edges[k] as number, true) : 1;
-    referenceShares[k] = Math.max(0, upTo - below);
+    shares[k] = Math.max(0, upTo - below);
     below = upTo;
   }
-  return psiOfProportions(referenceShares, binProportions(currentSorted, edges));
+  return { edges, shares };
 }
 
 /**

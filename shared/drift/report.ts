@@ -5,6 +5,12 @@ import { testNames } from './requests.js';
  * A drift report's shape, as the evaluation builds it and as it is stored and read back. A
  * statistic that is not a finite number (a z of 0/0) is stored as JSON null, so it reads as null.
  */
+/** Numeric: shares over the reference's decile bins (`edges` inner, `min`/`max` the far ends); categorical: the most frequent categories and the rest. */
+const histogramSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bins'), edges: z.array(z.number()), min: z.number(), max: z.number(), reference: z.array(z.number()), current: z.array(z.number()) }),
+  z.object({ kind: z.literal('categories'), categories: z.array(z.string()), other: z.object({ reference: z.number(), current: z.number() }), reference: z.array(z.number()), current: z.array(z.number()) }),
+]);
+
 const featureDriftSchema = z.object({
   test: z.enum([...testNames, 'none']),
   score: z.number().nullable(),
@@ -13,6 +19,8 @@ const featureDriftSchema = z.object({
   /** Every statistic computed for the feature, whichever decided. */
   statistics: z.record(z.string(), z.number().nullable()),
   reason: z.string().optional(),
+  /** Both windows' shares over the same bins (histogram.ts); reports stored before 2 December 2026 have none. */
+  histogram: histogramSchema.optional(),
 });
 
 const featureQualitySchema = z.object({
@@ -53,6 +61,7 @@ export const driftReportSchema = z.object({
   }),
 });
 
+export type Histogram = z.output<typeof histogramSchema>;
 export type FeatureDrift = z.output<typeof featureDriftSchema>;
 export type FeatureQuality = z.output<typeof featureQualitySchema>;
 export type RowQuality = z.output<typeof rowQualitySchema>;
