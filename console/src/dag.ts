@@ -1,6 +1,6 @@
 import { Graph, layout } from '@dagrejs/dagre';
+import { svg } from './svg.js';
 
-const svgNs = 'http://www.w3.org/2000/svg';
 
 export interface DagStep {
   id: string;
@@ -12,12 +12,6 @@ export interface DagStep {
 export interface DrawnDag {
   svg: SVGSVGElement;
   setState(stepId: string, state: string, selected: boolean): void;
-}
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(svgNs, tag);
-  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
-  return element;
 }
 
 /**

@@ -337,6 +337,13 @@ describe('the web console in a real browser (Debian chromium)', () => {
     // ks: a p-value, drifting below its threshold; spend moved by 500, visits did not.
     await poll(() => feature('spend').textContent()).toMatch(/p \S+ < 0\.05 \(drift below\)\s*drifted/);
     expect(await feature('visits').textContent()).toMatch(/≥ 0\.05 \(drift below\)\s*stable/);
+    // Reference and current side by side: spend's reference 0..29 fills its ten decile bins a
+    // tenth each; every current value (530..559) is past the last edge, so the last bin holds all.
+    const spend = page.locator('[data-histogram="spend"]');
+    await poll(() => spend.locator('rect').count()).toBe(20);
+    expect(await spend.locator('rect[data-window="reference"]').evaluateAll((bars) => bars.map((bar) => bar.getAttribute('data-share')))).toEqual(Array(10).fill('0.100'));
+    expect(await spend.locator('rect[data-window="current"]').evaluateAll((bars) => bars.map((bar) => bar.getAttribute('data-share')))).toEqual([...Array(9).fill('0.000'), '1.000']);
+    expect(await page.locator('[data-histogram="visits"] rect').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-chart="drift-scores"] canvas').count()).toBe(1);
     await page.screenshot({ path: join(screenshots, 'drift.png'), fullPage: true });
   });

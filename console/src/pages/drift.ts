@@ -1,5 +1,6 @@
 import { ApiError, enc, getJson } from '../api.js';
 import { lineChart } from '../chart.js';
+import { histogramChart, type Histogram } from '../histogram.js';
 import { append, badge, h, table, when } from '../dom.js';
 import type { Page } from '../page.js';
 import type { Registry } from './features.js';
@@ -10,6 +11,7 @@ interface FeatureDrift {
   threshold: number | null;
   drifted: boolean;
   reason?: string;
+  histogram?: Histogram;
 }
 
 interface DriftReport {
@@ -98,6 +100,11 @@ export const driftViewPage: Page = async ({ main }, [view = '']) => {
       { id: 'drift-features' },
     ),
     h('p', { class: 'rows' }, `Rows: ${latest.quality.rows.reference} in the reference, ${latest.quality.rows.current} now`, latest.quality.rows.change === null ? '' : ` (${latest.quality.rows.changeOf === 'rows_per_day' ? 'rows per day' : 'rows'} ${latest.quality.rows.change >= 0 ? '+' : ''}${(latest.quality.rows.change * 100).toFixed(1)}%)`),
+    h('h2', {}, 'Reference and current, per feature'),
+    h('div', { id: 'drift-histograms' }, ...names.flatMap((name) => {
+      const histogram = latest.features[name]?.histogram;
+      return histogram ? [histogramChart(name, histogram)] : [];
+    })),
     lineChart(
       'Score over the last reports',
       ordered.map((report) => Date.parse(report.ranAt) / 1000),
