@@ -3,13 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localBlobConnectionString } from '../../local/blob-connection.js';
 import { freePort } from '../../local/emulators/child-service.js';
 import { etlOutputs } from '../../tools/demo/etl-spec.js';
+import { forgetRedisPrefix } from '../../tools/demo/platform.js';
 import { reporter } from '../../tools/demo/report.js';
 import { runDemo } from '../../tools/demo/run.js';
-import { startHostProcess, type HostProcess } from '../support/host-process.js';
+import { redisClient } from '../support/clients.js';
+import { startHostProcess, uniqueName, type HostProcess } from '../support/host-process.js';
 
 /** `node dist/tools/demo/main.js <args>` to its end: exit code and what it printed. */
 function demoProcess(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -93,6 +95,23 @@ describe('npm run demo, short form: the whole loop on 5,000 generated transactio
     for (let stage = 1; stage <= 6; stage++) expect(printed).toMatch(new RegExp(`-- stage ${stage} took [\\d.]+ s`));
     expect(result.timings.map((t) => t.stage)).toEqual([1, 2, 3, 4, 5, 6]);
   }, 90_000);
+
+  it('removes the Redis keys of a platform it started, and only those', async () => {
+    // A started platform's emulators are in memory; its Redis keys (52,000 online rows with
+    // TTLs of weeks at the default size) would outlive it in a Redis others share.
+    const redis = redisClient();
+    const mine = `${uniqueName('arbor-demo')}:`;
+    const other = `${uniqueName('other')}:`;
+    try {
+      await redis.mset(...Array.from({ length: 2_500 }, (_, i) => [`${mine}k${i}`, 'v']).flat(), `${other}k`, 'v');
+      expect(await forgetRedisPrefix(inject('arborEnv').REDIS_URL as string, mine)).toBe(2_500);
+      expect(await redis.exists(`${mine}k0`, `${mine}k2499`)).toBe(0);
+      expect(await redis.get(`${other}k`)).toBe('v');
+    } finally {
+      await redis.del(`${other}k`);
+      redis.disconnect();
+    }
+  });
 
   it('refuses a bad --rows or --url with a clear error and exit code 2, before touching any platform', async () => {
     const cases = [

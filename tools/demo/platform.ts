@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { localBlobConnectionString } from '../../local/blob-connection.js';
 import { findAppRoot } from '../../shared/platform/settings.js';
 import { DemoError } from './api.js';
@@ -28,8 +29,9 @@ export async function answers(url: string): Promise<boolean> {
 
 /**
  * The platform at `url`, started first when nothing answers there: `node dist/local/main.js`, as
- * `npm start` runs it, on that address's port, with emulators in memory (a demo leaves no data
- * behind), its own Redis key prefix, and fault injection allowed (stage 4's slow v3).
+ * `npm start` runs it, on that address's port, with emulators in memory and its own Redis key
+ * prefix, removed when it stops (a demo leaves no data behind), and fault injection allowed
+ * (stage 4's slow v3).
  */
 export async function ensurePlatform(url: string, log: (line: string) => void, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Platform> {
   const root = findAppRoot();
@@ -39,6 +41,7 @@ export async function ensurePlatform(url: string, log: (line: string) => void, e
   }
   const port = new URL(url).port || '7071';
   log(`platform: nothing answers at ${url}; starting node dist/local/main.js on port ${port}`);
+  const redisPrefix = `arbor-demo-${randomBytes(3).toString('hex')}:`;
   const child = spawn(process.execPath, [join(root, 'dist', 'local', 'main.js')], {
     cwd: root,
     env: {
@@ -48,7 +51,7 @@ export async function ensurePlatform(url: string, log: (line: string) => void, e
       ARBOR_SERVING_ALLOW_FAULTS: 'true',
       ARBOR_LOG_LEVEL: 'warning',
       ARBOR_BLOB_POLL_MS: '250',
-      REDIS_KEY_PREFIX: `arbor-demo-${randomBytes(3).toString('hex')}:`,
+      REDIS_KEY_PREFIX: redisPrefix,
       ARBOR_PARENT_PID: String(process.pid),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,8 +69,29 @@ export async function ensurePlatform(url: string, log: (line: string) => void, e
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
+      // The emulators' data went with the host; its Redis keys (online features with TTLs of
+      // weeks, 52,000 of them at the default size) would stay in a Redis others share.
+      await forgetRedisPrefix(env.REDIS_URL ?? 'redis://127.0.0.1:6379', redisPrefix);
     },
   };
+}
+
+/** Removes every key under the prefix a started platform wrote with. */
+export async function forgetRedisPrefix(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let removed = 0;
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
+      if (keys.length) removed += await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return removed;
 }
 
 /** The running platform's blob storage, as `npm run blob` finds it; said plainly when there is none. */
