@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureDependencies } from '../../local/emulators/dependencies.js';
+import { forgetRedisPrefix } from '../../local/redis-prefix.js';
 
 /** Starts `node dist/local/main.js` (what `npm start` runs) for a benchmark, with its own database, prefix and hub. */
 export async function startBenchHost(
@@ -49,6 +50,7 @@ export async function withBenchHost<T>(dataDir: string, env: Record<string, stri
     host.stop();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await dependencies.stop();
+    await forgetRedisPrefix(host.env.REDIS_URL ?? 'redis://127.0.0.1:6379', host.env.REDIS_KEY_PREFIX as string);
   }
 }
 

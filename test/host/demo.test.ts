@@ -6,8 +6,8 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localBlobConnectionString } from '../../local/blob-connection.js';
 import { freePort } from '../../local/emulators/child-service.js';
+import { forgetRedisPrefix } from '../../local/redis-prefix.js';
 import { etlOutputs } from '../../tools/demo/etl-spec.js';
-import { forgetRedisPrefix } from '../../tools/demo/platform.js';
 import { reporter } from '../../tools/demo/report.js';
 import { runDemo } from '../../tools/demo/run.js';
 import { redisClient } from '../support/clients.js';
@@ -106,6 +106,8 @@ describe('npm run demo, short form: the whole loop on 5,000 generated transactio
       await redis.mset(...Array.from({ length: 2_500 }, (_, i) => [`${mine}k${i}`, 'v']).flat(), `${other}k`, 'v');
       expect(await forgetRedisPrefix(inject('arborEnv').REDIS_URL as string, mine)).toBe(2_500);
       expect(await redis.exists(`${mine}k0`, `${mine}k2499`)).toBe(0);
+      expect(await redis.get(`${other}k`)).toBe('v');
+      await expect(forgetRedisPrefix(inject('arborEnv').REDIS_URL as string, '')).rejects.toThrow(/empty prefix/);
       expect(await redis.get(`${other}k`)).toBe('v');
     } finally {
       await redis.del(`${other}k`);

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { localBlobConnectionString } from '../../local/blob-connection.js';
+import { forgetRedisPrefix } from '../../local/redis-prefix.js';
 import { findAppRoot } from '../../shared/platform/settings.js';
 import { DemoError } from './api.js';
 
@@ -74,24 +74,6 @@ export async function ensurePlatform(url: string, log: (line: string) => void, e
       await forgetRedisPrefix(env.REDIS_URL ?? 'redis://127.0.0.1:6379', redisPrefix);
     },
   };
-}
-
-/** Removes every key under the prefix a started platform wrote with. */
-export async function forgetRedisPrefix(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let removed = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
-      if (keys.length) removed += await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return removed;
 }
 
 /** The running platform's blob storage, as `npm run blob` finds it; said plainly when there is none. */
