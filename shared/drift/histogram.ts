@@ -1,7 +1,3 @@
-import { summaryBins, type QuantileSummary } from './quantile-summary.js';
-import type { Histogram } from './report.js';
-import { binProportions, psiBinEdges } from './statistics.js';
-
 /**
  * What a report keeps beside a feature's score, for a person to see the shift: both windows'
  * shares over the same bins. Numeric features use PSI's bins (the reference's deciles, so each
@@ -10,6 +6,10 @@ import { binProportions, psiBinEdges } from './statistics.js';
  * far ends. Categorical features keep the categories most frequent over both windows and the
  * rest as one share, so a report stays small whatever the cardinality. The shape: report.ts.
  */
+import { summaryBins, type QuantileSummary } from './quantile-summary.js';
+import type { Histogram } from './report.js';
+import { binProportions, psiBinEdges } from './statistics.js';
+
 export const histogramBins = 10;
 export const histogramCategories = 20;
 
@@ -17,13 +17,13 @@ export const histogramCategories = 20;
 export function numericHistogram(reference: Float64Array | QuantileSummary, currentSorted: Float64Array): Histogram {
   const bins = reference instanceof Float64Array ? { edges: psiBinEdges(reference, histogramBins), shares: undefined } : summaryBins(reference, histogramBins);
   const referenceShares = bins.shares ?? binProportions(reference as Float64Array, bins.edges);
-  const lows = [currentSorted[0] as number, reference instanceof Float64Array ? (reference[0] as number) : (reference.quantiles[0] as number)];
-  const highs = [currentSorted[currentSorted.length - 1] as number, reference instanceof Float64Array ? (reference[reference.length - 1] as number) : (reference.quantiles[reference.quantiles.length - 1] as number)];
+  // A summary's first and last quantiles are its minimum and maximum, as sorted values' ends are.
+  const referenceValues = reference instanceof Float64Array ? reference : reference.quantiles;
   return {
     kind: 'bins',
     edges: [...bins.edges],
-    min: Math.min(...lows),
-    max: Math.max(...highs),
+    min: Math.min(currentSorted[0] as number, referenceValues[0] as number),
+    max: Math.max(currentSorted[currentSorted.length - 1] as number, referenceValues[referenceValues.length - 1] as number),
     reference: [...referenceShares],
     current: [...binProportions(currentSorted, bins.edges)],
   };

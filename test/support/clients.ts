@@ -2,6 +2,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { CosmosClient } from '@azure/cosmos';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { removeKeysUnder } from '../../local/redis-prefix.js';
 
 /** Direct clients to the run's real services, for arranging data and checking side effects. */
 export function blobClient(): BlobServiceClient {
@@ -23,10 +24,5 @@ export function redisClient(): Redis {
 
 /** Removes every key under a test's prefix. */
 export async function deleteRedisPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await removeKeysUnder(redis, prefix);
 }
