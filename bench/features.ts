@@ -13,13 +13,13 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Redis } from 'ioredis';
 import { runMain, withBenchHost } from './support/host.js';
+import { percentile } from './support/percentile.js';
 
 const featureRows = Number(process.env.BENCH_FEATURE_ROWS ?? 5_000_000);
 const labelRows = Number(process.env.BENCH_LABEL_ROWS ?? 100_000);
 const onlineEntities = 1_000;
 const requestsPerSize = 300;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 
 async function post(url: string, path: string, body: unknown): Promise<Record<string, any>> {

@@ -11,39 +11,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { ensureDependencies } from '../local/emulators/dependencies.js';
-import { clusteredVectors } from '../test/support/vector-data.js';
 import { runMain, startBenchHost, type BenchHost } from './support/host.js';
+import { call, lookupIds, ok, rssMb, seedFeatures, seedVectors } from './support/platform-load.js';
 
 const clients = Number(process.env.BENCH_CLIENTS ?? 16);
 const measureMs = Number(process.env.BENCH_SECONDS ?? 10) * 1_000;
 const warmUpMs = 2_000;
-const entities = 1_000;
 const vectorCount = 10_000;
 const dimension = 64;
 const pipelineRuns = 24;
 const chainLength = 5;
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; instance: string | null }> {
-  const response = await fetch(`${url}/api/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, instance: response.headers.get('x-arbor-instance') };
-}
-
-async function ok(url: string, method: string, path: string, body?: unknown, expected = [200, 201, 202]): Promise<any> {
-  const answer = await call(url, method, path, body);
-  if (!expected.includes(answer.status)) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 400)}`);
-  return answer.body;
-}
-
 /** The processes that serve requests: the host itself, or the front door's instances. */
 function servingPids(host: BenchHost, instances: number): number[] {
   if (instances === 1) return [host.pid];
   return readFileSync(`/proc/${host.pid}/task/${host.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
-}
-
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
-  return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
 }
 
 /** `clients` loops issuing `request` back to back: completed requests per second, and how many each instance served. */
@@ -92,35 +74,17 @@ async function measure(dependencies: Record<string, string>, instances: number):
   try {
     const pids = servingPids(host, instances);
     const idleRss = pids.map(rssMb);
-    // Online features: one view of 10 features over 1,000 entities.
-    await ok(url, 'POST', 'features/registry', {
-      entities: [{ name: 'bench_driver', joinKeys: [{ name: 'driver_id', type: 'int64' }] }],
-      featureViews: [{ name: 'bench_view', entity: 'bench_driver', ttlSeconds: 86_400, online: true, features: Array.from({ length: 10 }, (_, f) => ({ name: `f${f}`, type: 'float64' })) }],
-    });
-    const now = new Date().toISOString();
-    const rows = Array.from({ length: entities }, (_, id) => ({ driver_id: id, event_timestamp: now, ...Object.fromEntries(Array.from({ length: 10 }, (_, f) => [`f${f}`, id + f / 10])) }));
-    // Pushed until accepted: behind the front door the other instance may still hold the registry from before the view (5 s refresh).
-    for (let tries = 0; (await call(url, 'POST', 'features/push', { view: 'bench_view', rows })).status !== 200; tries++) {
-      if (tries > 50) throw new Error('features/push kept failing');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const refs = Array.from({ length: 10 }, (_, f) => `bench_view:f${f}`);
+    const refs = await seedFeatures(url);
     const spread: string[] = [];
     const features = await load(async (i) => {
-      const ids = Array.from({ length: 10 }, (_, k) => (i * 7 + k * 97) % entities);
-      const answer = await call(url, 'POST', 'features/online', { features: refs, entities: { driver_id: ids } });
+      const answer = await call(url, 'POST', 'features/online', { features: refs, entities: { driver_id: lookupIds(i) } });
       if (answer.status !== 200 || answer.body.results.length !== 10) throw new Error(`features/online: ${answer.status}`);
       return answer.instance;
     });
     spread.push(`features ${JSON.stringify(features.byInstance)}${features.errors ? `, ${features.errors} errors` : ''}`);
 
     // Vectors: 10,000 x 64 in 2 shards.
-    const data = clusteredVectors(vectorCount + 200, dimension, { seed: 5, clusters: 100, spread: 0.3 });
-    await ok(url, 'PUT', 'collections/bench', { dimension, metric: 'cosine', shards: 2 });
-    for (let start = 0; start < vectorCount; start += 1_000) {
-      await ok(url, 'POST', 'collections/bench/items', { items: data.slice(start, start + 1_000).map((vector, k) => ({ id: `v${start + k}`, vector })) });
-    }
-    const queries = data.slice(vectorCount);
+    const queries = await seedVectors(url, 'bench', vectorCount, dimension, 2);
     const vectors = await load(async (i) => {
       const answer = await call(url, 'POST', 'collections/bench/query', { vector: queries[i % queries.length], k: 10 });
       if (answer.status !== 200 || answer.body.results.length !== 10) throw new Error(`query: ${answer.status}`);
@@ -146,7 +110,7 @@ async function measure(dependencies: Record<string, string>, instances: number):
     const pipelineStepsPerSecond = (pipelineRuns * chainLength) / ((performance.now() - started) / 1_000);
     return { features: features.perSecond, vectors: vectors.perSecond, pipelineStepsPerSecond, idleRss, loadedRss, spread };
   } finally {
-    host.stop();
+    await host.stop();
     await new Promise((resolve) => setTimeout(resolve, 3_000));
   }
 }

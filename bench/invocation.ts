@@ -10,10 +10,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { runMain, withBenchHost } from './support/host.js';
+import { percentile } from './support/percentile.js';
 
 const rounds = 10;
 const perRound = 200;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
 /** The same answer as the echo function, from a server with no framework at all. */

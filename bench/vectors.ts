@@ -3,7 +3,9 @@
  *  - in process: build time (batched upserts of 1,000, each logged to blob storage first), then
  *    recall@10 and queries/s at several ef values, the shards' answers merged as a query does;
  *  - through the HTTP API (the local host, fan-out over the protobuf shard-search function):
- *    build time and queries/s with 8 queries in flight;
+ *    build time and queries/s with 8 queries in flight, then p50/p99 one query at a time at the
+ *    API's default ef beside the same query in process (issue 16: at most 2x) and beside a query
+ *    the schema refuses (HTTP, the invocation and the answer, no index: the route's floor);
  *  - beside exact brute-force search in the same run: plain JS over Float32Arrays (what a
  *    filtered query falls back to) and hnswlib-node's BruteforceSearch.
  * Default sizes are modest (20,000 x 128 and 10,000 x 384) so the run takes a few minutes;
@@ -15,10 +17,12 @@ import type { EngineName, Metric } from '../shared/vectors/engine.js';
 import { loadEngine } from '../shared/vectors/engines/select.js';
 import { vectorsContainer } from '../shared/vectors/layout.js';
 import { shardOf } from '../shared/vectors/routing.js';
+import { defaultEf, perShardK } from '../shared/vectors/fanout.js';
 import { mergeTopK } from '../shared/vectors/scoring.js';
 import { Shard } from '../shared/vectors/shard.js';
 import { clusteredVectors } from '../test/support/vector-data.js';
 import { startBenchHost } from './support/host.js';
+import { ascending, percentile } from './support/percentile.js';
 
 const full = process.env.BENCH_VECTORS_FULL === '1';
 /** BENCH_VECTORS_SIZES=50000x384,... picks the data sets (count x dimension) instead. */
@@ -88,6 +92,8 @@ async function main(): Promise<void> {
       say(`exact baseline: plain JS ${(queryCount / (jsExactMs / 1000)).toFixed(0)} q/s (${(jsExactMs / queryCount).toFixed(2)} ms/query); hnswlib-node BruteforceSearch ${(queryCount / (nativeExactMs / 1000)).toFixed(0)} q/s (${(nativeExactMs / queryCount).toFixed(2)} ms/query); recall 1.000`);
       const truthIds = truth.map((t) => new Set(t.map((i) => `v${i}`)));
 
+      /** In-process p50 of one query at a time at the API's default ef, per engine and shard count. */
+      const inProcessP50 = new Map<string, number>();
       say('| engine | shards | build (in process) | ' + efs.map((ef) => `ef ${ef}: recall / q/s`).join(' | ') + ' |');
       say('|---|---|---|' + efs.map(() => '---|').join(''));
       for (const engineName of engines) {
@@ -122,6 +128,15 @@ async function main(): Promise<void> {
             const ms = performance.now() - started;
             cells.push(`${(found / (queryCount * 10)).toFixed(3)} / ${(queryCount / (ms / 1000)).toFixed(0)}`);
           }
+          // What the API does per query at its defaults (k 10): each shard asked for perShardK(10)
+          // at defaultEf, the lists merged; timed one query at a time, like the API row below.
+          const perShard = perShardK(10);
+          const samples = queries.map((q) => {
+            const begun = performance.now();
+            mergeTopK(metric, opened.map((s) => s.search(q, perShard, defaultEf(perShard)).hits), 10);
+            return performance.now() - begun;
+          });
+          inProcessP50.set(`${engineName}-${shards}`, percentile(ascending(samples), 50));
           say(`| ${engineName} | ${shards} | ${seconds(buildMs)} | ${cells.join(' | ')} |`);
           for (const s of opened) s.dispose();
         }
@@ -132,6 +147,7 @@ async function main(): Promise<void> {
       say('\nThrough the HTTP API (local host, protobuf fan-out, 8 queries in flight, default ef):');
       say('| engine | shards | build (HTTP, 500 per request) | q/s | recall@10 |');
       say('|---|---|---|---|---|');
+      const latency: string[] = [];
       for (const engineName of engines) {
         const host = await startBenchHost({ ...dependencies.env, ARBOR_VECTOR_ENGINE: engineName, ARBOR_VECTOR_SNAPSHOT_SCHEDULE: '0 0 0 1 1 *' });
         try {
@@ -163,12 +179,38 @@ async function main(): Promise<void> {
               }),
             );
             const ms = performance.now() - started;
+            const timed = async (body: (qi: number) => Promise<void>) => {
+              const samples: number[] = [];
+              for (let qi = 0; qi < queryCount; qi++) {
+                const begun = performance.now();
+                await body(qi);
+                samples.push(performance.now() - begun);
+              }
+              return ascending(samples);
+            };
+            const oneAtATime = await timed(async (qi) => {
+              await call('POST', '/query', { vector: Array.from(queries[qi] as Float32Array), k: 10, ef: defaultEf(perShardK(10)) });
+            });
+            const refused = await timed(async () => {
+              const response = await fetch(`${host.url}/api/collections/${name}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"k":0}' });
+              if (response.status !== 400) throw new Error(`a refused query answered ${response.status}`);
+              await response.text();
+            });
+            const local = inProcessP50.get(`${engineName}-${shards}`) ?? NaN;
+            const apiP50 = percentile(oneAtATime, 50);
+            latency.push(
+              `| ${engineName} | ${shards} | ${apiP50.toFixed(2)} ms | ${percentile(oneAtATime, 99).toFixed(2)} ms | ${local.toFixed(3)} ms | ${(apiP50 / local).toFixed(1)}x | ${percentile(refused, 50).toFixed(2)} ms | ${(apiP50 - percentile(refused, 50)).toFixed(2)} ms |`,
+            );
             say(`| ${engineName} | ${shards} | ${seconds(buildMs)} | ${(queryCount / (ms / 1000)).toFixed(0)} | ${(found / (queryCount * 10)).toFixed(3)} |`);
           }
         } finally {
-          host.stop();
+          await host.stop();
         }
       }
+      say(`\nOne query at a time, k 10, ef ${defaultEf(perShardK(10))} (the API's default), ${queryCount} queries; in process = the same search and merge on shards opened in this process; refused = POST /query with {"k":0} (400 before any index work):`);
+      say('| engine | shards | API p50 | API p99 | in process p50 | ratio | refused p50 | API p50 - refused p50 |');
+      say('|---|---|---|---|---|---|---|---|');
+      for (const line of latency) say(line);
     }
   } finally {
     await dependencies.stop();

@@ -8,9 +8,10 @@ export async function startBenchHost(
   env: Record<string, string>,
   /** Arguments to main.js (`--instances 2`). */
   args: readonly string[] = [],
-): Promise<{ url: string; grpcUrl: string; env: Record<string, string>; pid: number; stop: () => void }> {
+): Promise<{ url: string; grpcUrl: string; env: Record<string, string>; pid: number; stop: () => Promise<void> }> {
   const stamp = Date.now();
-  const hostEnv = {
+  const prefix = `bench${stamp}:`;
+  const hostEnv: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...env,
     PORT: '0',
@@ -18,7 +19,7 @@ export async function startBenchHost(
     ARBOR_LOG_LEVEL: 'warning',
     ARBOR_DURABLE_MAX_ACTIVITIES: '32',
     COSMOS_DATABASE: `bench${stamp}`,
-    REDIS_KEY_PREFIX: `bench${stamp}:`,
+    REDIS_KEY_PREFIX: prefix,
     ARBOR_TASK_HUB: `Bench${stamp}`,
   };
   // BENCH_CPU_PROF=<dir>: the host writes a V8 CPU profile there when it stops (open it in
@@ -35,7 +36,14 @@ export async function startBenchHost(
     child.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
   });
   const grpcUrl = /gRPC, gRPC-Web and Connect: (http:\/\/\S+)/.exec(printed)?.[1] ?? '';
-  return { url, grpcUrl, env: hostEnv, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  /** Stops the host, waits for it to exit, then removes the Redis keys under its prefix (the shared Redis outlives the bench). */
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await forgetRedisPrefix(hostEnv.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
+  };
+  return { url, grpcUrl, env: hostEnv, pid: child.pid ?? 0, stop };
 }
 
 export type BenchHost = Awaited<ReturnType<typeof startBenchHost>>;
@@ -47,10 +55,8 @@ export async function withBenchHost<T>(dataDir: string, env: Record<string, stri
   try {
     return await work(host);
   } finally {
-    host.stop();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await host.stop();
     await dependencies.stop();
-    await forgetRedisPrefix(host.env.REDIS_URL ?? 'redis://127.0.0.1:6379', host.env.REDIS_KEY_PREFIX as string);
   }
 }
 

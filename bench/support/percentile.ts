@@ -1,0 +1,5 @@
+/** The p-th percentile (nearest rank) of an ascending list of samples; NaN for an empty list. */
+export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+/** Sorted copy of a list of samples, ascending. */
+export const ascending = (samples: readonly number[]): number[] => [...samples].sort((a, b) => a - b);
