@@ -1,11 +1,14 @@
 /**
  * bench/pipelines: DAGs of 100 and 1,000 no-op steps (chain, wide fan-out, random DAG) run
  * through the local host, against the same DAG run with plain Promises in one process by the
- * same scheduler. Prints total time and overhead per step for each.
+ * same scheduler. Prints total time and overhead per step for each; then, per step, what the
+ * host did (replays, activities, Cosmos DB and history operations, machine-independent) and the
+ * storage floor those operations cost at the emulators' own p50 (raw SDK calls, same run).
  */
 import { randomBytes } from 'node:crypto';
 import { complete, createSchedule, isFinished, ready } from '../shared/pipelines/dag.js';
 import { runMain, withBenchHost } from './support/host.js';
+import { measureStorageFloor, type StorageFloor } from './support/storage-floor.js';
 
 type Step = { id: string; uses: string; dependsOn: string[] };
 const maxParallel = 64;
@@ -63,12 +66,14 @@ async function runThroughHost(url: string, name: string, steps: Step[]): Promise
 /** Sums of the counters a run moves, from the host's exposition: what a step costs whatever the machine. */
 async function counts(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/api/metrics`)).text();
-  const totals: Record<string, number> = { replays: 0, activities: 0, cosmosReads: 0, cosmosWrites: 0 };
+  const totals: Record<string, number> = { replays: 0, activities: 0, cosmosReads: 0, cosmosWrites: 0, historyWrites: 0 };
   for (const [, name, labels, value] of text.matchAll(/^(arbor_function_invocations_total|arbor_storage_operations_total)\{([^}]*)\} (\S+)$/gm)) {
     const n = Number(value);
     if (name === 'arbor_function_invocations_total') {
       if (labels?.includes('trigger="orchestrationTrigger"')) totals.replays = (totals.replays ?? 0) + n;
       if (labels?.includes('trigger="activityTrigger"')) totals.activities = (totals.activities ?? 0) + n;
+    } else if (labels?.includes('store="blob"')) {
+      if (labels.includes('operation="write"')) totals.historyWrites = (totals.historyWrites ?? 0) + n;
     } else if (labels?.includes('store="cosmos"')) {
       const key = /operation="(write|delete)"/.test(labels) ? 'cosmosWrites' : 'cosmosReads';
       totals[key] = (totals[key] ?? 0) + n;
@@ -81,7 +86,9 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const costRows: string[] = [];
   const sizes = (process.env.BENCH_PIPELINE_SIZES ?? '100,1000').split(',').map(Number);
+  let floor: StorageFloor | undefined;
   await withBenchHost('.arbor/bench', { ARBOR_SYSTEM_KEY: systemKey }, async (host) => {
+    floor = await measureStorageFloor(host.env);
     for (const size of sizes) {
       for (const [shape, build] of [['chain', chain], ['fan-out', fanOut], ['random', randomDag]] as const) {
         const steps = build(size);
@@ -89,8 +96,13 @@ async function main(): Promise<void> {
         const before = await counts(host.url);
         const arbor = await runThroughHost(host.url, `bench-${shape}-${size}-${Date.now() % 100000}`, steps);
         const after = await counts(host.url);
-        const perStep = (key: string) => (((after[key] ?? 0) - (before[key] ?? 0)) / size).toFixed(2).padStart(6);
-        costRows.push(`| ${shape.padEnd(7)} | ${String(size).padStart(5)} | ${perStep('replays')} | ${perStep('activities')} | ${perStep('cosmosReads')} | ${perStep('cosmosWrites')} |`);
+        const per = (key: string) => ((after[key] ?? 0) - (before[key] ?? 0)) / size;
+        const perStep = (key: string) => per(key).toFixed(2).padStart(6);
+        const f = floor as StorageFloor;
+        const storageMs = per('cosmosReads') * f.cosmosRead + per('cosmosWrites') * f.cosmosWrite + per('historyWrites') * f.blobAppend;
+        costRows.push(
+          `| ${shape.padEnd(7)} | ${String(size).padStart(5)} | ${perStep('replays')} | ${perStep('activities')} | ${perStep('cosmosReads')} | ${perStep('cosmosWrites')} | ${perStep('historyWrites')} | ${storageMs.toFixed(1)} ms | ${(arbor / size).toFixed(1)} ms |`,
+        );
         process.stdout.write('\r'.padEnd(40) + '\r');
         rows.push(
           `| ${shape.padEnd(7)} | ${String(size).padStart(5)} | ${(arbor / 1000).toFixed(2).padStart(8)} s | ${(arbor / size).toFixed(1).padStart(6)} ms | ${base.toFixed(2).padStart(8)} ms | ${((arbor - base) / size).toFixed(1).padStart(6)} ms |`,
@@ -103,8 +115,10 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   console.log('\nPer step (machine-independent; counted by the host between the start and the end of each run):');
-  console.log('\n| shape   | steps | orchestrator replays | activity invocations | Cosmos reads and queries | Cosmos writes |');
-  console.log('|---|---|---|---|---|---|');
+  const f = floor as StorageFloor;
+  console.log(`\nStorage floor (raw SDK, p50, same emulators): Cosmos upsert ${f.cosmosWrite.toFixed(2)} ms, point read ${f.cosmosRead.toFixed(2)} ms, blob append ${f.blobAppend.toFixed(2)} ms`);
+  console.log('\n| shape   | steps | orchestrator replays | activity invocations | Cosmos reads and queries | Cosmos writes | history appends | their storage floor | time per step |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of costRows) console.log(row);
   console.log(`\nmaxParallel ${maxParallel}, 32 concurrent activities, local host with Azurite and cosmosdb-server in memory, ${new Date().toISOString()}`);
 }

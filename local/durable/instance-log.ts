@@ -1,4 +1,5 @@
 import { RestError, type ContainerClient } from '@azure/storage-blob';
+import { recordStorageOperation } from '../../shared/storage/operation-observers.js';
 
 /**
  * Each orchestration instance's durable record: an append blob per execution, one JSON line per
@@ -33,6 +34,7 @@ export class InstanceLog {
     await this.#serial(instanceId, async () => {
       const blob = this.container.getAppendBlobClient(blobName(instanceId, execution));
       await blob.create();
+      recordStorageOperation({ store: 'blob', operation: 'write', container: this.container.containerName });
       await this.#appendNow(instanceId, execution, lines);
     });
   }
@@ -49,6 +51,8 @@ export class InstanceLog {
     for (let offset = 0; offset < body.length; offset += 4 * 1024 * 1024) {
       const chunk = body.subarray(offset, offset + 4 * 1024 * 1024);
       await blob.appendBlock(chunk, chunk.length);
+      // Counted like the run records' writes: each is a round trip (a billed transaction in Azure Storage).
+      recordStorageOperation({ store: 'blob', operation: 'write', container: this.container.containerName });
     }
   }
 

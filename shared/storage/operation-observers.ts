@@ -5,7 +5,8 @@
  * and each one is a network round trip.
  */
 export interface StorageOperation {
-  store: 'cosmos';
+  /** cosmos: Cosmos DB (run records, registries); blob: a blob write or read counted where it is part of a unit of work (a durable instance's history). */
+  store: 'cosmos' | 'blob';
   /** read (point read), query (a page or all pages of one query), write (create, upsert, replace, patch), delete. */
   operation: 'read' | 'query' | 'write' | 'delete';
   container: string;
