@@ -90,6 +90,19 @@ async function online(url: string, env: Record<string, string>): Promise<string[
       );
       console.log(lines.at(-1));
     }
+    // The route's floor in the same run: a lookup the schema refuses (HTTP, the invocation, the
+    // answer; no registry or Redis), so what a lookup adds over it can be set beside raw Redis.
+    const refused: number[] = [];
+    for (let i = 0; i < requestsPerSize; i++) {
+      const started = performance.now();
+      const response = await fetch(`${url}/api/features/online`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"features":[],"entities":{}}' });
+      await response.text();
+      refused.push(performance.now() - started);
+      if (response.status !== 400) throw new Error(`a refused lookup answered ${response.status}`);
+    }
+    refused.sort((a, b) => a - b);
+    lines.push(`refused lookup (400 before any read; the route's floor): p50 ${fmt(percentile(refused, 50))}, p95 ${fmt(percentile(refused, 95))}, p99 ${fmt(percentile(refused, 99))}`);
+    console.log(lines.at(-1));
   } finally {
     redis.disconnect();
   }
