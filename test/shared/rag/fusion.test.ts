@@ -25,6 +25,14 @@ describe('fusion', () => {
     expect(scores.d).toBeCloseTo(1 / 13, 12);
   });
 
+  it('keeps chunks apart with chunk-level reciprocal rank fusion: one document does not pull its chunks together', () => {
+    // k = 20, weights 1: A:0 1/21, B:0 1/22, A:1 1/23. Per document A (1/21 + 1/23) would lead
+    // both of its chunks before B's; chunk-level fusion keeps B:0 second.
+    const fused = fuse([{ id: 'A:0', score: 0.9 }, { id: 'B:0', score: 0.8 }, { id: 'A:1', score: 0.7 }], [], { kind: 'rrf', k: 20, vectorWeight: 1, keywordWeight: 1 });
+    expect(fused.map((h) => h.id)).toEqual(['A:0', 'B:0', 'A:1']);
+    expect(fused.map((h) => h.score)).toEqual([1 / 21, 1 / 22, 1 / 23]);
+  });
+
   describe('summed per document (the default)', () => {
     // Chunk ids are "<document>:<index>". Document P has two chunks each list ranks low; Q has
     // the keyword list's first place; R one chunk of the vector list.
