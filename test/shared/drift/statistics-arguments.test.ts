@@ -46,6 +46,17 @@ describe('drift statistics name the side that is wrong', () => {
   });
 });
 
+describe('KS sample sizes', () => {
+  it('are checked on the asymptotic path too, which the exact computation (with its own check) never sees', () => {
+    const message = 'sample sizes must be integers >= 1, got';
+    expect(() => kolmogorovSmirnovPValue(0.1, 20_000.5, 10)).toThrow(`${message} 20000.5 and 10`);
+    expect(() => kolmogorovSmirnovPValue(0.1, 10, 20_000.5)).toThrow(`${message} 10 and 20000.5`);
+    expect(() => kolmogorovSmirnovPValue(0.1, -1, 20_001)).toThrow(`${message} -1 and 20001`);
+    expect(() => kolmogorovSmirnovPValue(0.1, 20_001, 0)).toThrow(`${message} 20001 and 0`);
+    expect(kolmogorovSmirnovPValue(0.1, 20_001, 1).method).toBe('asymptotic');
+  });
+});
+
 describe('tails of NaN', () => {
   it('are NaN, not a probability', () => {
     expect(normalCdf(NaN)).toBeNaN();
