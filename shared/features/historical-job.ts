@@ -3,7 +3,7 @@ import { quoteIdentifier, quoteLiteral, withDuckDb } from '../platform/duckdb.js
 import type { Services } from '../platform/services.js';
 import { downloadBlob, uploadParquetFile, type BlobRef } from '../storage/blob-files.js';
 import { callDependency } from '../storage/dependency.js';
-import { checkEntityRows, entityRowsJsonl, inlineRowLimit, keyColumnsOf, writeTrainingSetChunk, type EntityRowsSource, type HistoricalResult } from './historical.js';
+import { checkEntityRows, entityRowsJsonl, keyColumnsOf, writeTrainingSetChunk, type EntityRowsSource, type HistoricalResult } from './historical.js';
 import type { JobStep, JobTally } from './job-contract.js';
 import type { JobDocument } from './job-records.js';
 import { trainingSetsContainer } from './parquet-offline-store.js';
@@ -14,14 +14,13 @@ import { featureStores } from './stores.js';
 type HistoricalRequest = Extract<JobDocument['request'], { kind: 'historical' }>;
 
 /**
- * A training set as a job: the entity rows in chunks of inlineRowLimit (10,000, the most a
- * request answers inline), each chunk's point-in-time join written as a parquet chunk that
- * keeps the rows' input position, then the chunks put back together in input order as one
- * training-set blob. Rows are independent of each other in a point-in-time join, so chunking
- * changes nothing in the values. Every chunk reads the whole input (so the caller's extra
- * columns get the same types in each) and the partitions its rows' times need.
+ * A training set as a job: the entity rows in chunks of ARBOR_TRAINING_SET_ROWS_PER_STEP, each
+ * chunk's point-in-time join written as a parquet chunk that keeps the rows' input position,
+ * then the chunks put back together in input order as one training-set blob. Rows are
+ * independent of each other in a point-in-time join, so chunking changes nothing in the values.
+ * Every chunk reads the whole input (so the caller's extra columns get the same types in each)
+ * and the partitions its rows' times need.
  */
-export const rowsPerStep = inlineRowLimit;
 
 const chunkBlob = (jobId: string, index: number): BlobRef => ({ container: trainingSetsContainer, name: `jobs/${jobId}/chunk-${String(index).padStart(5, '0')}.parquet` });
 export const stagedRowsBlob = (jobId: string): BlobRef => ({ container: trainingSetsContainer, name: `jobs/${jobId}/entity-rows.jsonl` });
@@ -45,6 +44,7 @@ export async function planHistoricalJob(services: Services, request: HistoricalR
   const total = await checkEntityRows(services, registry, request.features, sourceOf(request));
   const steps: JobStep[] = [];
   // At least one step, so an input without rows still yields a (typed, empty) training set.
+  const rowsPerStep = services.settings.ARBOR_TRAINING_SET_ROWS_PER_STEP;
   for (let from = 0; from < Math.max(total, 1); from += rowsPerStep) steps.push({ kind: 'rows', from, to: Math.min(from + rowsPerStep, Math.max(total, 1)) });
   return { steps, total };
 }

@@ -131,6 +131,12 @@ const settingsSchema = z
      * request reading no more than this many answers inline instead of as a job.
      */
     ARBOR_FEATURE_JOB_BATCH_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(8),
+    /**
+     * Entity rows one step of a training-set job joins (docs/features.md, "Jobs"). Every step
+     * reads the whole input and the partitions its rows' times need, so small steps repeat that
+     * work: at 10,000 a 100,000-row set cost 19x DuckDB's join alone (bench/features).
+     */
+    ARBOR_TRAINING_SET_ROWS_PER_STEP: z.coerce.number().int().min(1_000).max(10_000_000).default(250_000),
     /** Offline partitions whose event date is older than this move to the archive tier. */
     ARBOR_OFFLINE_ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).default(180),
     ARBOR_OFFLINE_ARCHIVE_SCHEDULE: ncrontab('0 30 2 * * *'),

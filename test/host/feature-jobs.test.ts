@@ -49,7 +49,8 @@ describe('feature-store jobs through the local host', () => {
 
   beforeAll(async () => {
     // The materialization timer would copy the test's views online behind the jobs' backs: once a year.
-    host = await startHostProcess({ ARBOR_FEATURE_JOB_BATCH_PARTITIONS: '1', ARBOR_MATERIALIZE_SCHEDULE: '0 0 0 1 1 *' });
+    // Steps of 5,000 rows: the 12,345-row training set below is put back together from 3 chunks.
+    host = await startHostProcess({ ARBOR_FEATURE_JOB_BATCH_PARTITIONS: '1', ARBOR_TRAINING_SET_ROWS_PER_STEP: '5000', ARBOR_MATERIALIZE_SCHEDULE: '0 0 0 1 1 *' });
     const applied = await call('POST', 'features/registry', { entities: [{ name: driver, joinKeys: [{ name: 'driver_id', type: 'int64' }] }] });
     expect(applied.status, applied.text).toBe(200);
     await defineView(stats);
