@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { getServices } from '../../shared/platform/services.js';
 import { httpHandler, json, readJsonBody, routeParam } from '../../shared/platform/http.js';
 import { collectionName, parseQuery, queryRequest } from '../../shared/vectors/requests.js';
-import { requireCollection } from '../../shared/vectors/collection-cache.js';
+import { queryableCollection } from '../../shared/vectors/collection-cache.js';
 import { queryCollection } from '../../shared/vectors/fanout.js';
 import { querySearcher } from '../../shared/vectors/query-searcher.js';
 import { describeRoute } from '../../shared/platform/api/route-contract.js';
@@ -42,7 +42,7 @@ app.http('query-collection', {
     const services = getServices();
     const name = routeParam(request, 'name', collectionName);
     const body = await readJsonBody(request, z.unknown());
-    const collection = await requireCollection(services, name);
+    const collection = await queryableCollection(services, name);
     const query = parseQuery(collection.dimension, body, collection.metric);
     const searcher = querySearcher(services, collection, request.headers.get('x-functions-key') ?? request.query.get('code'));
     return json(200, await queryCollection(collection, query, searcher, services.settings.ARBOR_VECTOR_SHARD_TIMEOUT_MS));

@@ -3,7 +3,7 @@ import type { Services } from '../platform/services.js';
 import { getCollection, putCollection } from '../vectors/collections.js';
 import type { Filter } from '../vectors/filter.js';
 import { limits } from '../vectors/requests.js';
-import { requireCollection } from '../vectors/collection-cache.js';
+import { queryableCollection, requireCollection } from '../vectors/collection-cache.js';
 import { queryCollection } from '../vectors/fanout.js';
 import { deleteItem, upsertItems } from '../vectors/item-writes.js';
 import { inProcessSearcher } from '../vectors/searchers/in-process.js';
@@ -43,7 +43,7 @@ export function vectorSearchChunks(services: Services): ChunkVectors {
       await Promise.all(ids.map((id) => deleteItem(services, collection, id)));
     },
     async query(name, vector, k, filter) {
-      const collection = await requireCollection(services, name);
+      const collection = await queryableCollection(services, name);
       const answer = await queryCollection(
         collection,
         { vector: Array.from(vector), k, ...(filter ? { filter: filter as Filter } : {}) },

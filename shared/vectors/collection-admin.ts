@@ -31,7 +31,7 @@ export async function dropCollection(services: Services, name: string): Promise<
   const collection = await getCollection(services, name);
   if (!collection) return false;
   await deleteCollectionDocument(services, name);
-  forgetCollection(collection);
+  forgetCollection(services, collection);
   disposeCollectionShards(name);
   await services.ensureContainer(vectorsContainer);
   const container = services.blob.getContainerClient(vectorsContainer);

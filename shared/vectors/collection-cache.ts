@@ -1,10 +1,34 @@
 import { NotFoundError } from '../platform/errors.js';
+import { RefreshingCache } from '../platform/refreshing-cache.js';
 import type { Services } from '../platform/services.js';
 import { getCollection, type Collection } from './collections.js';
 
 export async function requireCollection(services: Services, name: string): Promise<Collection> {
   const collection = await getCollection(services, name);
   if (!collection) throw new NotFoundError('collection', name);
+  return collection;
+}
+
+/**
+ * Collections that exist, by database and name, for queries: a query should not wait for a
+ * Cosmos DB read (bench/vectors: the read was most of what a query paid beyond HTTP). Another
+ * instance's drop is seen here within `queryCollectionRefreshMs` plus one read; a drop on this
+ * instance at once (forgetCollection). A missing collection is not remembered, so one created
+ * anywhere is found by the next query. Writes (upserts, deletes) read the collection fresh: a
+ * write must not land in a collection another instance has dropped.
+ */
+export const queryCollectionRefreshMs = 5_000;
+const forQueries = new RefreshingCache<Collection | undefined>({ refreshMs: queryCollectionRefreshMs, maxStaleMs: 60_000, maxEntries: 10_000 });
+const queryKey = (services: Services, name: string) => `${services.settings.COSMOS_DATABASE}/${name}`;
+
+/** The collection a query reads (see forQueries); 404 when there is none. */
+export async function queryableCollection(services: Services, name: string): Promise<Collection> {
+  const key = queryKey(services, name);
+  const collection = await forQueries.get(key, () => getCollection(services, name));
+  if (!collection) {
+    forQueries.delete(key);
+    throw new NotFoundError('collection', name);
+  }
   return collection;
 }
 
@@ -24,7 +48,8 @@ export async function collectionForCall(services: Services, name: string, uid: s
   return collection;
 }
 
-/** A dropped collection's uid is never served again. */
-export function forgetCollection(collection: Collection): void {
+/** A dropped collection's uid is never served again, nor its name to a query on this instance. */
+export function forgetCollection(services: Services, collection: Collection): void {
   byUid.delete(`${collection.name}/${collection.uid}`);
+  forQueries.delete(queryKey(services, collection.name));
 }

@@ -3,7 +3,7 @@ import type { ServiceImpl } from '@connectrpc/connect';
 import { VectorService } from '../platform/generated/arbor/vectors/v1/vector_service_pb.js';
 import { given, structOf, unaryRpc, validField } from '../platform/rpc.js';
 import { getServices } from '../platform/services.js';
-import { collectionForCall, requireCollection } from './collection-cache.js';
+import { collectionForCall, queryableCollection, requireCollection } from './collection-cache.js';
 import { queryCollection } from './fanout.js';
 import { upsertItems } from './item-writes.js';
 import { querySearcher } from './query-searcher.js';
@@ -28,7 +28,7 @@ export const vectorServiceImpl: ServiceImpl<typeof VectorService> = {
 
   query: unaryRpc(async (request, context) => {
     const services = getServices();
-    const collection = await requireCollection(services, validField('collection', collectionName, request.collection));
+    const collection = await queryableCollection(services, validField('collection', collectionName, request.collection));
     const query = parseQuery(
       collection.dimension,
       { vector: request.vector, ...(given(request.k) ? { k: request.k } : {}), ...(given(request.ef) ? { ef: request.ef } : {}), ...(request.filter ? { filter: request.filter } : {}) },
