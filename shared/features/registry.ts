@@ -18,6 +18,7 @@ import {
 } from './definitions.js';
 import type { OnlineStore, TagRequest, ViewTags } from './ports.js';
 import { UnknownViewError, unknownViewDetail } from './errors.js';
+import { RefreshingCache } from '../platform/refreshing-cache.js';
 
 /** Entities, views and services, one document each, partitioned by kind (three small partitions). */
 export const featureRegistryContainer: ContainerDefinition = { id: 'feature-registry', partitionKey: '/kind' };
@@ -69,7 +70,7 @@ export async function applyDefinitions(services: Services, online: Pick<OnlineSt
   const documents = registryDocuments(services);
   // Entities before the views that name them, views before the services that name theirs.
   for (const document of plan.writes) await documents.upsert(document);
-  cached = undefined;
+  cache.delete(services.settings.COSMOS_DATABASE);
   return plan.result;
 }
 
@@ -234,48 +235,14 @@ function strip<T extends { version: number }>(stored: T): Omit<T, 'version'> {
 export const registryRefreshMs = 5_000;
 export const registryMaxStaleMs = 60_000;
 
-interface CachedRegistry {
-  database: string;
-  /** When the read that produced `registry` started. */
-  at: number;
-  registry: Promise<FeatureRegistry>;
-  settled: boolean;
-  refreshing: boolean;
-}
-let cached: CachedRegistry | undefined;
+const cache = new RefreshingCache<FeatureRegistry>({ refreshMs: registryRefreshMs, maxStaleMs: registryMaxStaleMs, maxEntries: 1_000 });
 
 export async function loadRegistry(services: Services, options: { fresh?: boolean } = {}): Promise<FeatureRegistry> {
   const database = services.settings.COSMOS_DATABASE;
-  const current = cached;
-  if (!options.fresh && current && current.database === database) {
-    const age = Date.now() - current.at;
-    if (age < registryRefreshMs || !current.settled) return current.registry;
-    if (age < registryMaxStaleMs) {
-      if (!current.refreshing) {
-        current.refreshing = true;
-        const next = remember(database, readRegistry(services));
-        // A failed refresh leaves the served copy in place, to be tried again by the next request.
-        next.registry.then(
-          () => (cached = cached === current || cached === next ? next : cached),
-          () => (current.refreshing = false),
-        );
-      }
-      return current.registry;
-    }
-  }
-  const read = remember(database, readRegistry(services));
-  cached = read;
-  read.registry.catch(() => (cached = cached === read ? undefined : cached));
-  return read.registry;
-}
-
-function remember(database: string, registry: Promise<FeatureRegistry>): CachedRegistry {
-  const entry: CachedRegistry = { database, at: Date.now(), registry, settled: false, refreshing: false };
-  registry.then(
-    () => (entry.settled = true),
-    () => undefined,
-  );
-  return entry;
+  if (!options.fresh) return cache.get(database, () => readRegistry(services));
+  const registry = await readRegistry(services);
+  cache.set(database, registry);
+  return registry;
 }
 
 async function readRegistry(services: Services): Promise<FeatureRegistry> {
