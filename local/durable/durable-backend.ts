@@ -218,7 +218,7 @@ export class DurableBackend {
     if (instance.execution !== execution || terminal.has(instance.status) || instance.status === 'ContinuedAsNew') return;
     this.options.log(instance.name, instance.id, 'debug', `received event ${received.EventType} for task ${String(received.TaskScheduledId ?? received.TimerId ?? '-')}`);
     const item: InboxItem = { key: `r${instance.received++}`, event: received, retry };
-    await this.options.store.append(instance.id, instance.execution, [receivedLine(item)]);
+    if (mustRecordOnArrival(received, retry)) await this.options.store.append(instance.id, instance.execution, [receivedLine(item)]);
     if (!this.#instances.isLive(instance)) {
       const now = this.#instances.get(instance.id);
       if (now && now !== instance && received.EventType === EventType.EventRaised) await this.#receive(now, now.execution, received);
@@ -353,4 +353,18 @@ export class DurableBackend {
       .catch((error: unknown) => this.options.log('durable', '-', 'error', `durable backend: ${error instanceof Error ? error.stack : String(error)}`))
       .finally(() => this.#inFlight.delete(work));
   }
+}
+
+/**
+ * An activity's result or a timer's firing is not written when it arrives: the episode that
+ * consumes it writes it with the events it added (episodeLine), one append instead of two per
+ * completion (bench/pipelines counts them). A host that stops in between runs the activity again
+ * or fires the timer again when it resumes (#resume finds the task unanswered), which Durable
+ * Functions' at-least-once activities allow. An external event is written at once, since its
+ * sender has been told it was received; a retry's bookkeeping and a sub-orchestration's outcome
+ * (its child will not send it again) are written at once too.
+ */
+function mustRecordOnArrival(received: HistoryEvent, retry: RetryAllocation | undefined): boolean {
+  if (retry) return true;
+  return received.EventType !== EventType.TaskCompleted && received.EventType !== EventType.TaskFailed && received.EventType !== EventType.TimerFired;
 }

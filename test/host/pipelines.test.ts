@@ -55,6 +55,32 @@ describe('pipelines through the local host', () => {
     expect(metrics).toContain('arbor_pipeline_steps_in_flight');
   });
 
+  it("writes three history appends per chain step: an activity's result goes into the episode that consumes it", async () => {
+    const historyWrites = async () => {
+      const metrics = await (await api.get('metrics')).text();
+      let total = 0;
+      for (const [, value] of metrics.matchAll(/^arbor_storage_operations_total\{store="blob",operation="write",[^}]*\} (\S+)$/gm)) total += Number(value);
+      return total;
+    };
+    const chain = (length: number) => ({
+      name: uniqueName(`chain${length}`),
+      steps: Array.from({ length }, (_, i) => ({ id: `s${i}`, uses: 'noop', ...(i ? { dependsOn: [`s${i - 1}`] } : {}) })),
+    });
+    const appendsOf = async (length: number) => {
+      const before = await historyWrites();
+      expect((await registerAndRun(chain(length))).state).toBe('succeeded');
+      return (await historyWrites()) - before;
+    };
+    const short = await appendsOf(5);
+    const long = await appendsOf(25);
+    // Per step: the episode that schedules it, the step's signal event (written on arrival: its
+    // sender was told it was received) and the episode that consumes it; the result itself is
+    // not written on arrival (it was, a fourth append, before). The run's own appends cancel out.
+    const perStep = (long - short) / 20;
+    expect(perStep).toBeGreaterThanOrEqual(2);
+    expect(perStep).toBeLessThanOrEqual(3.25);
+  });
+
   it('retries a step until it succeeds on its third attempt', async () => {
     const path = `/${uniqueName('flaky')}`;
     server.failNext(path, 2);
