@@ -18,6 +18,17 @@ function cacheAt(clock: { now: number }, maxEntries = 10) {
   return new RefreshingCache<string>({ refreshMs: 5_000, maxStaleMs: 60_000, maxEntries, now: () => clock.now });
 }
 
+/** A cache at time 0 holding 'v1' for key 'k', read from a fresh store (its read 0). */
+async function holdingV1() {
+  const clock = { now: 0 };
+  const cache = cacheAt(clock);
+  const db = store();
+  const first = cache.get('k', db.read);
+  db.answer(0, 'v1');
+  await first;
+  return { clock, cache, db };
+}
+
 describe('RefreshingCache', () => {
   it('shares one read among concurrent callers and serves it until refreshMs', async () => {
     const clock = { now: 0 };
@@ -34,12 +45,7 @@ describe('RefreshingCache', () => {
   });
 
   it('serves the old copy past refreshMs while one background read replaces it', async () => {
-    const clock = { now: 0 };
-    const cache = cacheAt(clock);
-    const db = store();
-    const first = cache.get('k', db.read);
-    db.answer(0, 'v1');
-    await first;
+    const { clock, cache, db } = await holdingV1();
     clock.now = 5_000;
     expect(await cache.get('k', db.read)).toBe('v1');
     expect(await cache.get('k', db.read)).toBe('v1');
@@ -55,12 +61,7 @@ describe('RefreshingCache', () => {
   });
 
   it('keeps the old copy when a refresh fails, and tries again on the next request', async () => {
-    const clock = { now: 0 };
-    const cache = cacheAt(clock);
-    const db = store();
-    const first = cache.get('k', db.read);
-    db.answer(0, 'v1');
-    await first;
+    const { clock, cache, db } = await holdingV1();
     clock.now = 6_000;
     expect(await cache.get('k', db.read)).toBe('v1');
     db.fail(1);
@@ -73,12 +74,7 @@ describe('RefreshingCache', () => {
   });
 
   it('makes a caller wait for a read, and see its error, once the copy is older than maxStaleMs', async () => {
-    const clock = { now: 0 };
-    const cache = cacheAt(clock);
-    const db = store();
-    const first = cache.get('k', db.read);
-    db.answer(0, 'v1');
-    await first;
+    const { clock, cache, db } = await holdingV1();
     clock.now = 60_000;
     const waiting = cache.get('k', db.read);
     db.fail(1);
@@ -91,12 +87,7 @@ describe('RefreshingCache', () => {
   });
 
   it('serves a value set on this instance at once, and a refresh begun before it does not replace it', async () => {
-    const clock = { now: 0 };
-    const cache = cacheAt(clock);
-    const db = store();
-    const first = cache.get('k', db.read);
-    db.answer(0, 'v1');
-    await first;
+    const { clock, cache, db } = await holdingV1();
     clock.now = 5_000;
     expect(await cache.get('k', db.read)).toBe('v1');
     cache.set('k', 'mine');
