@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Redis } from 'ioredis';
+import { serveOnlineRequest } from '../shared/features/requests-served.js';
+import { onlineRequestSchema } from '../shared/features/requests.js';
+import { createServices } from '../shared/platform/services.js';
+import { parseSettings } from '../shared/platform/settings.js';
 import { runMain, withBenchHost } from './support/host.js';
 import { percentile } from './support/percentile.js';
 
@@ -63,6 +67,9 @@ async function online(url: string, env: Record<string, string>): Promise<string[
     .filter((v) => v.name.startsWith('bench_view_'))
     .flatMap((v) => [`${v.tag}.t`, ...Object.values(v.featureTags).map((t) => `${v.tag}.${t}`)]);
   const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: env.REDIS_KEY_PREFIX });
+  // The handler's own work (schema, registry, Redis, the answer as JSON) run in this process on
+  // the host's settings: what the API adds over it is HTTP and the invocation.
+  const services = createServices(parseSettings(env));
   const lines: string[] = [];
   try {
     let seed = 1;
@@ -70,6 +77,7 @@ async function online(url: string, env: Record<string, string>): Promise<string[
     for (const size of [1, 10, 100]) {
       const api: number[] = [];
       const raw: number[] = [];
+      const inProcess: number[] = [];
       for (let i = 0; i < requestsPerSize; i++) {
         const ids = pick(size);
         let started = performance.now();
@@ -82,11 +90,16 @@ async function online(url: string, env: Record<string, string>): Promise<string[
         const replies = await pipeline.exec();
         raw.push(performance.now() - started);
         if (replies?.length !== size || replies[0]?.[1] === null) throw new Error('raw read failed');
+        started = performance.now();
+        const served = JSON.stringify({ results: await serveOnlineRequest(services, onlineRequestSchema.parse({ features: refs, entities: { driver_id: ids } })) });
+        inProcess.push(performance.now() - started);
+        if (served.length < 10) throw new Error('in-process read failed');
       }
       api.sort((a, b) => a - b);
       raw.sort((a, b) => a - b);
+      inProcess.sort((a, b) => a - b);
       lines.push(
-        `| ${String(size).padStart(3)} x 50 | ${fmt(percentile(api, 50))} | ${fmt(percentile(api, 95))} | ${fmt(percentile(api, 99))} | ${fmt(percentile(raw, 50))} | ${fmt(percentile(raw, 95))} | ${fmt(percentile(raw, 99))} | ${(percentile(api, 50) / percentile(raw, 50)).toFixed(1)}x |`,
+        `| ${String(size).padStart(3)} x 50 | ${fmt(percentile(api, 50))} | ${fmt(percentile(api, 95))} | ${fmt(percentile(api, 99))} | ${fmt(percentile(raw, 50))} | ${fmt(percentile(raw, 95))} | ${fmt(percentile(raw, 99))} | ${(percentile(api, 50) / percentile(raw, 50)).toFixed(1)}x | ${fmt(percentile(inProcess, 50))} | ${fmt(percentile(inProcess, 99))} |`,
       );
       console.log(lines.at(-1));
     }
@@ -105,6 +118,8 @@ async function online(url: string, env: Record<string, string>): Promise<string[
     console.log(lines.at(-1));
   } finally {
     redis.disconnect();
+    services.redis.disconnect();
+    services.cosmos.client.dispose();
   }
   return lines;
 }
@@ -204,8 +219,8 @@ async function offline(url: string, env: Record<string, string>): Promise<string
 
 async function main(): Promise<void> {
   await withBenchHost('.arbor/bench', {}, async (host) => {
-    console.log('\n| entities x features | API p50 | API p95 | API p99 | raw HMGET p50 | raw p95 | raw p99 | p50 ratio |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('\n| entities x features | API p50 | API p95 | API p99 | raw HMGET p50 | raw p95 | raw p99 | p50 ratio | handler in process p50 | p99 |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     const onlineLines = await online(host.url, host.env);
     console.log('\n| training set | Arbor /api/features/historical | DuckDB ASOF JOIN alone | + de-duplication | ratio to ASOF alone |');
     console.log('|---|---|---|---|---|');
