@@ -19,6 +19,10 @@ describe('Wasserstein against a summary, where its CDF crosses the current one i
     // [-2, 0]: 2 x 1/4; [0, 3]: G = t/4 crosses 1/4 at 1: (1 x 1/4 + 2 x 2/4) / 2 = 5/8;
     // [3, 4]: G from 3/4 to 1 against 3/4: 1/8; [4, 9]: 5 x 1/4. In all 1/2 + 5/8 + 1/8 + 5/4 = 5/2.
     expect(wassersteinAgainstSummary(summary([0, 4]), Float64Array.from([-2, 3, 3, 9]))).toBeCloseTo(2.5, 12);
+    // G uniform on [0, 4]; current {-1, 2, 9}: F = 1/3 on [-1, 2), 2/3 on [2, 9). Both crossings
+    // start above G = 0: [0, 2] (G 0 -> 1/2 against 1/3) gives 5/18, [2, 4] (G 1/2 -> 1 against
+    // 2/3) 2 x ((1/6)^2 + (1/3)^2) / (2 x 1/2) = 5/18; with [-1, 0] 1/3 and [4, 9] 5/3: 23/9.
+    expect(wassersteinAgainstSummary(summary([0, 4]), Float64Array.from([-1, 2, 9]))).toBeCloseTo(23 / 9, 12);
   });
 });
 
