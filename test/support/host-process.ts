@@ -35,7 +35,8 @@ export async function startHostProcess(
   /** As `npm start` in a terminal: the host leads a process group, and `stop` signals the whole group as Ctrl-C does. */
   options: { asTerminal?: boolean; args?: readonly string[] } = {},
 ): Promise<HostProcess> {
-  const database = uniqueName('test');
+  // test-<run><random>: the run's teardown removes every host's Redis keys by the run's part.
+  const database = `test-${inject('arborRunId')}${randomBytes(4).toString('hex')}`;
   const redisPrefix = `${database}:`;
   // Each host its own task hub, as two apps in Azure would have: a host resumes every
   // unfinished instance of its hub, and must not run another test's.
