@@ -4,6 +4,7 @@ import { quoteIdentifier, quoteLiteral, withDuckDb } from '../platform/duckdb.js
 import type { Services } from '../platform/services.js';
 import { downloadBlob, type BlobRef } from '../storage/blob-files.js';
 import type { Design } from './logistic.js';
+import { mulberry32 } from '../platform/mulberry32.js';
 
 /** Rows and cells (rows x feature columns) a training set may hold: the design matrix is kept in memory as float64. */
 export const maxTrainingRows = 1_000_000;
@@ -96,14 +97,8 @@ export function takeRows(from: Design, y: Float64Array, indices: readonly number
  */
 export function splitRows(n: number, testFraction: number, seed: number): { train: number[]; test: number[] } {
   const indices = Array.from({ length: n }, (_, i) => i);
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  const random = () => next() / 4294967296;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [indices[i], indices[j]] = [indices[j] as number, indices[i] as number];

@@ -2,17 +2,11 @@
  * The shifts the drift study simulates, each as a reference distribution and a way to draw the
  * current sample from it. Seeded (mulberry32), so every run of the study gives the same table.
  */
+import { mulberry32 } from '../../shared/platform/mulberry32.js';
 
 /** mulberry32 with two draws per double (53 random bits): small, seeded, plenty for sampling. */
 export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  const next32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const next32 = mulberry32(seed);
   return () => ((next32() >>> 5) * 67_108_864 + (next32() >>> 6)) / 9_007_199_254_740_992;
 }
 
