@@ -22,7 +22,7 @@ import { mergeTopK } from '../shared/vectors/scoring.js';
 import { Shard } from '../shared/vectors/shard.js';
 import { clusteredVectors } from '../test/support/vector-data.js';
 import { startBenchHost } from './support/host.js';
-import { ascending, percentile } from './support/percentile.js';
+import { ascending, percentile, timeEach } from './support/percentile.js';
 
 const full = process.env.BENCH_VECTORS_FULL === '1';
 /** BENCH_VECTORS_SIZES=50000x384,... picks the data sets (count x dimension) instead. */
@@ -179,19 +179,10 @@ async function main(): Promise<void> {
               }),
             );
             const ms = performance.now() - started;
-            const timed = async (body: (qi: number) => Promise<void>) => {
-              const samples: number[] = [];
-              for (let qi = 0; qi < queryCount; qi++) {
-                const begun = performance.now();
-                await body(qi);
-                samples.push(performance.now() - begun);
-              }
-              return ascending(samples);
-            };
-            const oneAtATime = await timed(async (qi) => {
+            const oneAtATime = await timeEach(queryCount, async (qi) => {
               await call('POST', '/query', { vector: Array.from(queries[qi] as Float32Array), k: 10, ef: defaultEf(perShardK(10)) });
             });
-            const refused = await timed(async () => {
+            const refused = await timeEach(queryCount, async () => {
               const response = await fetch(`${host.url}/api/collections/${name}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"k":0}' });
               if (response.status !== 400) throw new Error(`a refused query answered ${response.status}`);
               await response.text();

@@ -4,7 +4,7 @@
  */
 import { CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { ascending, percentile } from './percentile.js';
+import { percentile, timeEach } from './percentile.js';
 
 export interface StorageFloor {
   /** p50 ms of a Cosmos DB upsert of a 1 KB document. */
@@ -15,15 +15,7 @@ export interface StorageFloor {
   blobAppend: number;
 }
 
-async function p50(times: number, once: (i: number) => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const started = performance.now();
-    await once(i);
-    samples.push(performance.now() - started);
-  }
-  return percentile(ascending(samples), 50);
-}
+const p50 = async (times: number, once: (i: number) => Promise<unknown>): Promise<number> => percentile(await timeEach(times, once), 50);
 
 export async function measureStorageFloor(env: Record<string, string>, times = 200): Promise<StorageFloor> {
   const stamp = Date.now();
