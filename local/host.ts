@@ -172,8 +172,11 @@ async function serveApp(
 
   // The durable client talks HTTP to whichever instance owns the task hub: this one, or the owner.
   const durableBaseUrl = options.durableOwnerUrl ?? baseUrl;
-  const resolveExtraInput: ExtraInputResolver = (binding) =>
-    binding.type === 'durableClient' || binding.type === 'orchestrationClient' ? durableClientData(durableBaseUrl, taskHub, systemKey) : undefined;
+  const clientInput =
+    (raisedBy?: string): ExtraInputResolver =>
+    (binding) =>
+      binding.type === 'durableClient' || binding.type === 'orchestrationClient' ? durableClientData(durableBaseUrl, taskHub, systemKey, raisedBy) : undefined;
+  const resolveExtraInput = clientInput();
 
   const connectionFor = connectionFactory(options.settings);
   const owner = options.durableOwnerUrl === undefined;
@@ -185,6 +188,7 @@ async function serveApp(
         log: options.log,
         maxConcurrentActivities: options.maxConcurrentActivities,
         resolveExtraInput,
+        activityExtraInput: clientInput,
       })
     : undefined;
 

@@ -13,10 +13,12 @@ export const webhookPath = '/runtime/webhooks/durabletask/';
  * No `rpcBaseUrl`: the client builds those URLs from a base and drops its query string, so a
  * key could not travel with them. The client leaves these URLs as they are only when
  * WEBSITE_HOSTNAME is set (the host sets it); otherwise it points them at localhost:7071.
+ * An activity's client also carries its invocation's `raisedBy` token (dispatch/own-event-hold.ts).
  */
-export function durableClientData(baseUrl: string, taskHubName: string, systemKey: string): RpcTypedData {
+export function durableClientData(baseUrl: string, taskHubName: string, systemKey: string, raisedBy?: string): RpcTypedData {
   const root = `${baseUrl}${webhookPath}`;
-  const query = `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage&code=${encodeURIComponent(systemKey)}`;
+  const from = raisedBy ? `&raisedBy=${encodeURIComponent(raisedBy)}` : '';
+  const query = `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage&code=${encodeURIComponent(systemKey)}${from}`;
   const instance = `${root}instances/INSTANCEID`;
   return {
     string: JSON.stringify({
@@ -106,7 +108,7 @@ export function durableEndpoints(backend: DurableBackend, systemKey: string): Ho
         if (!status) sendJson(response, 404, hostError('not_found', `no instance "${id}"`));
         else sendJson(response, 200, status);
       } else if (area === 'instances' && id && verb === 'raiseEvent' && eventName && method === 'POST') {
-        await backend.raiseEvent(id, eventName, parseBody(await readBody()));
+        await backend.raiseEvent(id, eventName, parseBody(await readBody()), url.searchParams.get('raisedBy'));
         response.writeHead(202).end();
       } else if (area === 'instances' && id && verb === 'terminate' && method === 'POST') {
         await backend.terminate(id, url.searchParams.get('reason') ?? '');

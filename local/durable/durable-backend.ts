@@ -2,6 +2,7 @@ import type { CapturedFunction, CoreApi } from '../worker/core-api.js';
 import type { ExtraInputResolver, InvocationLogger } from '../worker/invoke.js';
 import { triggerOf } from '../worker/rpc.js';
 import { ActivityRunner } from './dispatch/activity-runner.js';
+import { OwnEventHold, type HeldEvents } from './dispatch/own-event-hold.js';
 import { TimerBoard } from './dispatch/timer-board.js';
 import { functionInvoker, type FunctionInvoker } from './function-invoker.js';
 import { EventType, event, type HistoryEvent } from './history.js';
@@ -31,6 +32,10 @@ export interface DurableBackendOptions {
   log: InvocationLogger;
   maxConcurrentActivities: number;
   resolveExtraInput: ExtraInputResolver;
+  /** Extra inputs of one activity invocation, whose durable client carries `raisedBy` (own-event-hold.ts). */
+  activityExtraInput?: (raisedBy: string) => ExtraInputResolver;
+  /** How long an event an activity raised to its own orchestration waits for the activity's result. */
+  maxOwnEventHoldMs?: number;
   now?: () => Date;
 }
 
@@ -50,6 +55,7 @@ export class DurableBackend {
   readonly #activities: ActivityRunner;
   readonly #registered: RegisteredFunctions;
   readonly #timers = new TimerBoard();
+  readonly #holds: OwnEventHold;
   readonly #invoke: FunctionInvoker;
   readonly #inFlight = new Set<Promise<unknown>>();
   #stopped = false;
@@ -66,6 +72,7 @@ export class DurableBackend {
     this.#activities = new ActivityRunner(activities, options.maxConcurrentActivities, this.#invoke);
     this.#registered = { hasActivity: (name) => this.#activities.has(name), hasOrchestrator: (name) => this.#orchestrators.has(name) };
     this.#now = options.now ?? (() => new Date());
+    this.#holds = new OwnEventHold(options.maxOwnEventHoldMs ?? 50, (held) => this.#releaseHeld(held));
   }
 
   get activityQueueDepth(): number {
@@ -81,6 +88,7 @@ export class DurableBackend {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timers.clear();
+    this.#holds.clear();
     // Let work in progress record what it finished, so a restart repeats as little as possible.
     await Promise.allSettled([...this.#inFlight]);
     await Promise.allSettled(this.#instances.all().map((i) => i.processing));
@@ -107,11 +115,14 @@ export class DurableBackend {
     return this.#instances.list();
   }
 
-  async raiseEvent(instanceId: string, name: string, data: unknown): Promise<void> {
+  /** `raisedBy` is the token of the activity that raised it, when an activity did (own-event-hold.ts). */
+  async raiseEvent(instanceId: string, name: string, data: unknown, raisedBy?: string | null): Promise<void> {
     const instance = this.#instances.get(instanceId);
     if (!instance) throw new DurableRequestError(404, `no instance "${instanceId}"`);
     if (terminal.has(instance.status)) throw new DurableRequestError(410, `instance "${instanceId}" is ${instance.status}`);
-    await this.#receive(instance, instance.execution, event(EventType.EventRaised, { Name: name, Input: JSON.stringify(data ?? null) }, this.#now()));
+    const raised = event(EventType.EventRaised, { Name: name, Input: JSON.stringify(data ?? null) }, this.#now());
+    if (this.#holds.hold(raisedBy, instance.id, instance.execution, raised)) return;
+    await this.#receive(instance, instance.execution, raised);
   }
 
   async terminate(instanceId: string, reason: string): Promise<void> {
@@ -207,7 +218,7 @@ export class DurableBackend {
 
   // ---- receiving events ----
 
-  async #receive(instance: Instance, execution: number, received: HistoryEvent, retry?: RetryAllocation): Promise<void> {
+  async #receive(instance: Instance, execution: number, received: HistoryEvent, retry?: RetryAllocation, withResult = false): Promise<void> {
     const current = this.#instances.get(instance.id);
     if (current !== instance) {
       // An external event follows the instance into its next execution; results of tasks of
@@ -218,7 +229,7 @@ export class DurableBackend {
     if (instance.execution !== execution || terminal.has(instance.status) || instance.status === 'ContinuedAsNew') return;
     this.options.log(instance.name, instance.id, 'debug', `received event ${received.EventType} for task ${String(received.TaskScheduledId ?? received.TimerId ?? '-')}`);
     const item: InboxItem = { key: `r${instance.received++}`, event: received, retry };
-    if (mustRecordOnArrival(received, retry)) await this.options.store.append(instance.id, instance.execution, [receivedLine(item)]);
+    if (!withResult && mustRecordOnArrival(received, retry)) await this.options.store.append(instance.id, instance.execution, [receivedLine(item)]);
     if (!this.#instances.isLive(instance)) {
       const now = this.#instances.get(instance.id);
       if (now && now !== instance && received.EventType === EventType.EventRaised) await this.#receive(now, now.execution, received);
@@ -294,17 +305,35 @@ export class DurableBackend {
 
   #dispatchActivity(instance: Instance, task: TaskRecord): void {
     const execution = instance.execution;
+    const token = this.#holds.open(instance.id, execution);
     const run = this.#activities.run(
       String(task.name),
       task.input,
       () => !this.#stopped && instance.execution === execution && !terminal.has(instance.status),
       async (outcome) => {
-        // A host stopping mid-activity records nothing: the restarted host runs it again.
+        const held = this.#holds.close(token);
+        // A host stopping mid-activity records nothing: the restarted host runs it again, and
+        // it raises its events again.
         if (this.#stopped) return;
-        await this.#complete(instance, execution, task, outcome);
+        // Not written on arrival, like the result: the episode that consumes them writes them
+        // all. Each delivery reaches the inbox before its first await, and an episode starts a
+        // tick after its kick, so the events and the result are replayed together.
+        await Promise.all([
+          ...held.map((raised) => this.#receive(instance, execution, raised, undefined, true)),
+          this.#complete(instance, execution, task, outcome),
+        ]);
       },
+      this.options.activityExtraInput?.(token),
     );
-    this.#track(run);
+    this.#track(run.finally(() => this.#holds.close(token)));
+  }
+
+  /** An activity that held its events past the limit: they are delivered as they came, written first. */
+  #releaseHeld(held: HeldEvents): void {
+    const instance = this.#instances.get(held.instanceId);
+    if (!instance || this.#stopped) return;
+    // Raised events follow the instance into a later execution, as #receive forwards them.
+    for (const raised of held.events) this.#track(this.#receive(instance, instance.execution, raised));
   }
 
   #armTimer(instance: Instance, task: TaskRecord): void {

@@ -111,6 +111,38 @@ describe('local durable backend', () => {
     expect((await finished(timedOut)).output).toEqual({ timedOut: true });
   });
 
+  /** The history's episodes: the events each replay added, split at OrchestratorStarted (12). */
+  async function episodes(id: string): Promise<number[][]> {
+    const response = await fetch(webhook(`instances/${id}?showHistory=true`), { headers: systemKey() });
+    const { history } = (await response.json()) as { history: Array<{ EventType: number }> };
+    const split: number[][] = [];
+    for (const { EventType } of history) {
+      if (EventType === 12) split.push([]);
+      else split.at(-1)?.push(EventType);
+    }
+    return split;
+  }
+
+  it("delivers an event an activity raised to its own orchestration with the activity's result, in one replay", async () => {
+    const id = await start('self-told', { awaitReaction: false });
+    expect((await finished(id)).output).toEqual({ first: 'event', told: 'hello' });
+    // Started (0) and scheduled the activity (4); then one episode: the event (15) and the
+    // result (5), in that order. Without the hold they were two episodes, and two replays.
+    const replays = await episodes(id);
+    expect(replays).toHaveLength(2);
+    expect(replays[1]?.slice(0, 2)).toEqual([15, 5]);
+  });
+
+  it('delivers a held event anyway when the activity that raised it waits for the orchestrator to act on it', async () => {
+    const id = await start('self-told', { awaitReaction: true });
+    const done = await finished(id);
+    expect(done).toMatchObject({ runtimeStatus: 'Completed', output: { first: 'event', finished: 'after the reaction' } });
+    // The first event was released on its own (an episode of just it), the second came with the result.
+    const replays = await episodes(id);
+    expect(replays[1]?.slice(0, 1)).toEqual([15]);
+    expect(replays.at(-1)?.slice(0, 2)).toEqual([15, 5]);
+  });
+
   it('runs sub-orchestrations and propagates a failing one as an error', async () => {
     const id = await start('parent', { key: 'parent' });
     const done = await finished(id);

@@ -55,7 +55,7 @@ describe('pipelines through the local host', () => {
     expect(metrics).toContain('arbor_pipeline_steps_in_flight');
   });
 
-  it("writes three history appends per chain step: an activity's result goes into the episode that consumes it", async () => {
+  it("writes one history append per chain step: the step's signal and its result go into the episode that consumes them", async () => {
     const historyWrites = async () => {
       const metrics = await (await api.get('metrics')).text();
       let total = 0;
@@ -73,12 +73,13 @@ describe('pipelines through the local host', () => {
     };
     const short = await appendsOf(5);
     const long = await appendsOf(25);
-    // Per step: the episode that schedules it, the step's signal event (written on arrival: its
-    // sender was told it was received) and the episode that consumes it; the result itself is
-    // not written on arrival (it was, a fourth append, before). The run's own appends cancel out.
+    // Per step: the one episode that consumes the step's signal and result and schedules the
+    // next step. The signal is held for the result (the step raised it to its own run), and
+    // neither is written on arrival: four appends before either change, three before the hold.
+    // The run's own appends (load, record, finish) cancel out.
     const perStep = (long - short) / 20;
-    expect(perStep).toBeGreaterThanOrEqual(2);
-    expect(perStep).toBeLessThanOrEqual(3.25);
+    expect(perStep).toBeGreaterThanOrEqual(1);
+    expect(perStep).toBeLessThanOrEqual(1.25);
   });
 
   it('retries a step until it succeeds on its third attempt', async () => {

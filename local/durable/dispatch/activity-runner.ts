@@ -1,4 +1,5 @@
 import type { CapturedFunction } from '../../worker/core-api.js';
+import type { ExtraInputResolver } from '../../worker/invoke.js';
 import type { FunctionInvoker } from '../function-invoker.js';
 import type { TaskOutcome } from '../instance.js';
 import { Semaphore } from './semaphore.js';
@@ -33,9 +34,9 @@ export class ActivityRunner {
    * Runs the activity when a slot frees, unless `stillWanted` says by then that nobody waits for
    * it, and hands its outcome (a thrown error is the activity's failure) to `settle` before the
    * slot frees: recording outcomes is part of the bounded work, so a flood of finished
-   * activities cannot pile up unrecorded.
+   * activities cannot pile up unrecorded. `extraInput` resolves this invocation's extra inputs.
    */
-  run(name: string, input: unknown, stillWanted: () => boolean, settle: (outcome: TaskOutcome) => Promise<void>): Promise<void> {
+  run(name: string, input: unknown, stillWanted: () => boolean, settle: (outcome: TaskOutcome) => Promise<void>, extraInput?: ExtraInputResolver): Promise<void> {
     return this.#slots.run(async () => {
       if (!stillWanted()) return;
       const fn = this.#activities.get(name) as CapturedFunction;
@@ -43,7 +44,7 @@ export class ActivityRunner {
       try {
         // callActivity hands its input over JSON-encoded already.
         const json = typeof input === 'string' ? input : JSON.stringify(input ?? null);
-        outcome = { output: await this.invoke(fn, { json }) };
+        outcome = { output: await this.invoke(fn, { json }, extraInput) };
       } catch (error) {
         outcome = { error: error instanceof Error ? error : new Error(String(error)) };
       }
