@@ -128,6 +128,8 @@ async function trainingSetQuery(
 
   const joins: string[] = [];
   const selected: string[] = [];
+  const outputs: string[] = [];
+  const matched: string[] = [];
   for (const [index, { view, entity, features }] of views.entries()) {
     const alias = `v${index}`;
     const paths = await offline.fetchPartitions(session, alias, listed[index] ?? []);
@@ -137,10 +139,50 @@ async function trainingSetQuery(
     // TTL is an integer from the registry, not caller input.
     const fresh = view.ttlSeconds ? ` AND ${alias}._ts >= l.${eventTimestampColumn} - INTERVAL ${view.ttlSeconds} SECOND` : '';
     for (const feature of features) {
-      selected.push(`CASE WHEN ${alias}._ts IS NOT NULL${fresh} THEN ${alias}.${quoteIdentifier(feature)} END AS ${quoteIdentifier(`${view.name}:${feature}`)}`);
+      const output = quoteIdentifier(`${view.name}:${feature}`);
+      selected.push(`CASE WHEN ${alias}._ts IS NOT NULL${fresh} THEN ${alias}.${quoteIdentifier(feature)} END AS ${output}`);
+      outputs.push(`j.${output}`);
+    }
+    // What each entity row matched, for the rewrite check below.
+    matched.push(`${alias}._ts AS _ts_${alias}`, ...entity.joinKeys.map((k, n) => `l.${quoteIdentifier(k.name)} AS _key_${alias}_${n}`));
+  }
+  const join = `CREATE OR REPLACE TEMP TABLE joined AS SELECT l._row, ${[...selected, ...matched].join(', ')} FROM labels l ${joins.join(' ')}`;
+  await session.run(join);
+  // A (keys, event time) written twice keeps its last write, and only a row some entity row
+  // matched can change the answer: the join above read the rows as they are, and is right
+  // unless a matched (keys, event time) is stored more than once. Checking the matched ones
+  // costs a hash join against the view's rows; checking every row, a hash aggregate over them
+  // all, several times more (bench/features).
+  let rewritten = false;
+  for (const [index, { entity }] of views.entries()) {
+    if (await matchesRewrittenRow(session, `v${index}`, entity)) {
+      await keepLastWrites(session, `v${index}`, entity);
+      rewritten = true;
     }
   }
-  return { query: `SELECT l.*, ${selected.join(', ')} FROM labels l ${joins.join(' ')} ORDER BY l._row`, rowCount };
+  if (rewritten) await session.run(join);
+  const query = `SELECT l.*, ${outputs.join(', ')} FROM labels l JOIN joined j ON l._row = j._row ORDER BY l._row`;
+  return { query, rowCount };
+}
+
+/** Whether an entity row matched a (keys, event time) of the view `alias` that is stored more than once. */
+async function matchesRewrittenRow(session: DuckDbSession, alias: string, entity: Entity): Promise<boolean> {
+  const keys = entity.joinKeys.map((_, n) => `_key_${alias}_${n}`);
+  const on = [...entity.joinKeys.map((k, n) => `a.${quoteIdentifier(k.name)} = m.${keys[n]}`), `a._ts = m._ts_${alias}`].join(' AND ');
+  const [counts] = await session.rows(
+    `WITH m AS (SELECT DISTINCT ${keys.join(', ')}, _ts_${alias} FROM joined WHERE _ts_${alias} IS NOT NULL)
+     SELECT (SELECT count(*) FROM m) AS matched, (SELECT count(*) FROM ${alias}_all a JOIN m ON ${on}) AS stored`,
+  );
+  return Number(counts?.stored ?? 0) > Number(counts?.matched ?? 0);
+}
+
+/** The view `alias` with each (keys, event time) once, at its last write. */
+async function keepLastWrites(session: DuckDbSession, alias: string, entity: Entity): Promise<void> {
+  const keys = entity.joinKeys.map((k) => quoteIdentifier(k.name));
+  await session.run(`DROP VIEW ${alias}`);
+  await session.run(
+    `CREATE TABLE ${alias} AS SELECT * EXCLUDE (_written_at) FROM ${alias}_all QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')}, _ts ORDER BY _written_at DESC) = 1`,
+  );
 }
 
 async function createViewTable(
@@ -162,20 +204,9 @@ async function createViewTable(
      WHERE ${filters.join(' AND ')}`,
     window ? { hi: duckTimestamp(window.hi), ...(view.ttlSeconds ? { lo: duckTimestamp(window.lo) } : {}) } : undefined,
   );
-  // A (keys, event time) written twice keeps its last write. Finding out whether any was is a
-  // hash aggregate, several times cheaper than the window sort that resolves them, so the sort
-  // only runs when there is something to resolve (bench/features).
-  const [rewrites] = await session.rows(`SELECT count(*) AS n FROM (SELECT 1 FROM ${alias}_all GROUP BY ${keys.join(', ')}, _ts HAVING count(*) > 1)`);
-  // With none, the join reads the table through a view: copying millions of rows only to drop
-  // a column cost as much as the join itself (bench/features).
-  if (Number(rewrites?.n ?? 0) === 0) {
-    await session.run(`CREATE VIEW ${alias} AS SELECT * EXCLUDE (_written_at) FROM ${alias}_all`);
-    return;
-  }
-  await session.run(
-    `CREATE TABLE ${alias} AS SELECT * EXCLUDE (_written_at) FROM ${alias}_all QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')}, _ts ORDER BY _written_at DESC) = 1`,
-  );
-  await session.run(`DROP TABLE ${alias}_all`);
+  // The join reads the rows through a view: copying millions of rows only to drop a column cost
+  // as much as the join itself (bench/features). keepLastWrites replaces it when rewrites matter.
+  await session.run(`CREATE VIEW ${alias} AS SELECT * EXCLUDE (_written_at) FROM ${alias}_all`);
 }
 
 /**

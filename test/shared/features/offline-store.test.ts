@@ -91,6 +91,27 @@ describe('rows of one key and event time: the newest write wins', () => {
     expect(online.map((r) => r.values[`${trips}:count`])).toEqual([5, 3]);
   });
 
+  it('takes the newest write even when it was stored first, and checks each view of a training set on its own', async () => {
+    // The later write lands in storage first: a join that took the last row stored would answer 1.
+    await push(trips, [{ rider_id: 7, event_timestamp: T, count: 5 }], '2026-04-11T00:00:05Z');
+    await push(trips, [{ rider_id: 7, event_timestamp: T, count: 1 }], '2026-04-11T00:00:04Z');
+    // In the other view a rewrite at -60 s, which the first entity row passes over (it matches
+    // -30 s) and the second matches: the newest write again, 1.
+    await push(hourly, [{ rider_id: 7, event_timestamp: plus(-60), spend: 1 }], '2026-04-11T00:00:05Z');
+    await push(hourly, [{ rider_id: 7, event_timestamp: plus(-60), spend: 2 }], '2026-04-11T00:00:04Z');
+    await push(hourly, [{ rider_id: 7, event_timestamp: plus(-30), spend: 3 }], '2026-04-11T00:00:04Z');
+    const rows = await trainingSet([`${trips}:count`, `${hourly}:spend`], [
+      { rider_id: 7, event_timestamp: plus(1) },
+      { rider_id: 7, event_timestamp: plus(-45) },
+      { rider_id: 8, event_timestamp: plus(1) },
+    ]);
+    expect(rows.map((r) => [r[`${trips}:count`], r[`${hourly}:spend`]])).toEqual([
+      [5, 3],
+      [null, 1],
+      [null, null],
+    ]);
+  });
+
   it('never answers with a row from after the entity row, and takes the newest before it', async () => {
     await push(trips, [
       { rider_id: 3, event_timestamp: plus(-10), count: 1 },
