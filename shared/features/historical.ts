@@ -183,6 +183,8 @@ async function keepLastWrites(session: DuckDbSession, alias: string, entity: Ent
   await session.run(
     `CREATE TABLE ${alias} AS SELECT * EXCLUDE (_written_at) FROM ${alias}_all QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')}, _ts ORDER BY _written_at DESC) = 1`,
   );
+  // The rows as written are not read again: one copy of the view's rows in memory, not two.
+  await session.run(`DROP TABLE ${alias}_all`);
 }
 
 async function createViewTable(
